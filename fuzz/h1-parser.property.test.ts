@@ -1,0 +1,107 @@
+/** Properties of the HTTP/1.1 parser, with fast-check. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RequestParser } from "../src/h1/parser.ts";
+import { H1ParseError } from "../src/h1/errors.ts";
+import { serializeRequest } from "../src/h1/serializer.ts";
+import { normalize } from "../spec-tests/helpers/h1.ts";
+
+const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
+const value = fc.stringMatching(/^[\x21-\x7e\x80-\xff]([\x20-\x7e\x80-\xff]{0,30}[\x21-\x7e\x80-\xff])?$/);
+const fieldName = token.filter((n) => !["host", "content-length", "transfer-encoding", "connection", "expect", "upgrade"].includes(n.toLowerCase()));
+const bytes = fc.uint8Array({ maxLength: 300 });
+
+const request = fc.record({
+  method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "X-CUSTOM"),
+  path: fc.stringMatching(/^\/[A-Za-z0-9._~%!$&'()*+,;=:@\/?-]{0,40}$/),
+  fields: fc.array(fc.tuple(fieldName, value), { maxLength: 8 }),
+  body: fc.oneof(
+    fc.constant(null),
+    bytes.map((b) => ({ bytes: b })),
+    fc.record({ chunks: fc.array(bytes, { maxLength: 4 }), trailers: fc.array(fc.tuple(fieldName, value), { maxLength: 2 }) }),
+  ),
+});
+
+function events(pieces: Uint8Array[]) {
+  const p = new RequestParser();
+  const out = [];
+  for (const piece of pieces) {
+    p.feed(piece);
+    for (let e = p.next(); e; e = p.next()) out.push(e);
+  }
+  return normalize(out);
+}
+
+function splitAt(b: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (b.length + 1)))].sort((x, y) => x - y);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const p of points) out.push(b.subarray(prev, p)), (prev = p);
+  out.push(b.subarray(prev));
+  return out;
+}
+
+describe("HTTP/1.1 parser properties", () => {
+  it("serialize then parse gives back the request", () => {
+    fc.assert(
+      fc.property(request, (r) => {
+        const wire = serializeRequest(r.method, r.path, [["host", "example.com"], ...r.fields], r.body);
+        const ev = events([wire]);
+        const head = ev[0]!.head;
+        expect(head.method).toBe(r.method);
+        expect(head.target).toBe(r.path);
+        const fields: string[] = head.fields;
+        for (const [n, v] of r.fields) expect(fields).toContain(n.toLowerCase()), expect(fields).toContain(v);
+        const expected = r.body === null ? "" : "bytes" in r.body
+          ? Buffer.from(r.body.bytes).toString("latin1")
+          : Buffer.concat(r.body.chunks).toString("latin1");
+        const body = ev.find((e) => e.type === "body")?.text ?? "";
+        expect(body).toBe(expected);
+        expect(ev.at(-1)!.type).toBe("end");
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("any split of valid input parses identically, including one byte at a time", () => {
+    fc.assert(
+      fc.property(request, request, fc.array(fc.nat(), { maxLength: 12 }), (a, b, cuts) => {
+        const wa = serializeRequest(a.method, a.path, [["host", "h"], ...a.fields], a.body);
+        const wb = serializeRequest(b.method, b.path, [["host", "h"], ...b.fields], b.body);
+        const wire = Buffer.concat([wa, wb]);
+        const whole = events([wire]);
+        expect(events(splitAt(wire, cuts))).toEqual(whole);
+        expect(events([...wire].map((x) => Uint8Array.of(x)))).toEqual(whole);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("random bytes never throw: events or a typed H1ParseError", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 5 }), (pieces) => {
+        const p = new RequestParser({ maxHeaderBytes: 512 });
+        for (const piece of pieces) {
+          p.feed(piece);
+          for (let e = p.next(); e; e = p.next()) {
+            if (e.type === "error") expect(e.error).toBeInstanceOf(H1ParseError);
+            if (p.paused) p.resume();
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("random bytes after a valid prefix never throw", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (tail) => {
+        const p = new RequestParser();
+        p.feed(Buffer.from("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        p.feed(tail);
+        for (let e = p.next(); e; e = p.next()) if (e.type === "error") expect(e.error.status).toBeGreaterThanOrEqual(400);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Byte helpers shared by every protocol core. No runtime imports.
+ *
+ * Fields are decoded as latin1 (one byte, one UTF-16 code unit), which is what
+ * RFC 9110 §5.5 means by "treat field values as opaque octets"; TextDecoder's
+ * "latin1" label is windows-1252 in the Encoding Standard, so it is not used.
+ */
+
+export const EMPTY = new Uint8Array(0);
+
+const LOWER = new Uint8Array(256);
+for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 0x20 : i;
+
+/** latin1 string of b[start, end). */
+export function latin1(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 0) return "";
+  if (n <= 64) {
+    let s = "";
+    for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
+  let s = "";
+  for (let i = start; i < end; i += 4096) {
+    s += String.fromCharCode.apply(null, b.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  }
+  return s;
+}
+
+/** Field names are case-insensitive (RFC 9110 §5.1); we carry them lowercase. */
+export function latin1Lower(b: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i++) s += String.fromCharCode(LOWER[b[i]!]!);
+  return s;
+}
+
+/** Bytes of a latin1 string (every code unit must be <= 0xff). */
+export function latin1Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+export function base64(b: Uint8Array): string {
+  const parts: string[] = [];
+  let s = "";
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+    if (s.length >= 8192) {
+      parts.push(s);
+      s = "";
+    }
+  }
+  if (i < b.length) {
+    const n = (b[i]! << 16) | ((i + 1 < b.length ? b[i + 1]! : 0) << 8);
+    s += B64[n >> 18]! + B64[(n >> 12) & 63]!;
+    s += i + 1 < b.length ? B64[(n >> 6) & 63]! + "=" : "==";
+  }
+  parts.push(s);
+  return parts.join("");
+}
+
+export function fromBase64(s: string, urlSafe = false): Uint8Array | null {
+  const clean = s.replace(/=+$/, "");
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    let c = clean[i]!;
+    if (urlSafe) c = c === "-" ? "+" : c === "_" ? "/" : c;
+    const v = B64.indexOf(c);
+    if (v < 0) return null;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, o);
+}

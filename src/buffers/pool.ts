@@ -1,0 +1,45 @@
+/**
+ * The write pool: where the stack builds the bytes it sends (status lines, field
+ * blocks, chunk framing, frame headers).
+ *
+ * Zero-copy invariants, which every user of the pool relies on:
+ *  1. A region handed out by `take()` is never written by the pool again. The pool
+ *     is a bump allocator over a slab; when a slab is used up, a new slab is
+ *     allocated and the old one is left to the garbage collector, which frees it
+ *     once the last view into it (a queued socket write, say) is gone. So a
+ *     transport may hold a view for as long as a write takes, with no callback.
+ *  2. Received bytes are never written by the stack: parsers hand out `subarray`
+ *     views of what the transport gave them, and a transport never reuses a
+ *     region of its read buffer that it has already passed up.
+ *  3. A caller writes into a reservation only before handing the view on.
+ */
+export class WritePool {
+  private slab: Uint8Array;
+  private used = 0;
+
+  constructor(private readonly slabSize = 64 * 1024) {
+    this.slab = new Uint8Array(slabSize);
+  }
+
+  /** A fresh, writable region of exactly n bytes that nobody else holds. */
+  take(n: number): Uint8Array {
+    if (n > this.slabSize >> 2) return new Uint8Array(n);
+    if (this.used + n > this.slab.length) {
+      this.slab = new Uint8Array(this.slabSize);
+      this.used = 0;
+    }
+    const view = this.slab.subarray(this.used, this.used + n);
+    this.used += n;
+    return view;
+  }
+
+  /** Writes a latin1 string into a pooled region (each code unit one byte). */
+  latin1(s: string): Uint8Array {
+    const out = this.take(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+}
+
+/** One pool per process is enough: JavaScript runs one thread per isolate. */
+export const sharedPool = new WritePool();

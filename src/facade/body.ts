@@ -1,0 +1,70 @@
+/** Request body streams fed by a protocol connection, with backpressure both ways. */
+
+export interface BodySink {
+  /** Called when the consumer wants more: the connection resumes reading. */
+  onPull(): void;
+  /** Called on the consumer's first read (HTTP/1.1 sends 100 Continue then). */
+  onFirstRead(): void;
+  /** The consumer cancelled the stream. */
+  onCancel(): void;
+}
+
+/** Bytes buffered in a request body stream before the socket is paused. */
+export const BODY_HIGH_WATER_MARK = 64 * 1024;
+
+export class RequestBody {
+  readonly stream: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private read = false;
+  /** A read is waiting (with a zero high-water mark, desiredSize alone cannot say so). */
+  private pulling = false;
+  closed = false;
+
+  constructor(private readonly sink: BodySink, lazyStart: boolean) {
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.controller = c;
+        },
+        pull: () => {
+          this.pulling = true;
+          if (!this.read) {
+            this.read = true;
+            this.sink.onFirstRead();
+          }
+          this.sink.onPull();
+        },
+        cancel: () => {
+          this.closed = true;
+          this.sink.onCancel();
+        },
+      },
+      // With 100-continue the first pull must mean a real read, so nothing is buffered ahead.
+      new ByteLengthQueuingStrategy({ highWaterMark: lazyStart ? 0 : BODY_HIGH_WATER_MARK }),
+    );
+  }
+
+  /** Returns false when the stream is full and the producer should pause. */
+  push(data: Uint8Array): boolean {
+    if (this.closed) return true;
+    this.pulling = false;
+    this.controller.enqueue(data);
+    return (this.controller.desiredSize ?? 0) > 0;
+  }
+
+  get wantsMore(): boolean {
+    return this.closed || this.pulling || (this.controller.desiredSize ?? 0) > 0;
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.close();
+  }
+
+  error(e: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.error(e);
+  }
+}

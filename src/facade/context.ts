@@ -1,0 +1,57 @@
+/** What a protocol connection needs from the server that owns it. */
+import type { WritePool } from "../buffers/pool.ts";
+import type { H1Limits } from "../h1/limits.ts";
+import type { Addr, Connection, ConnectionHandler } from "../transport/types.ts";
+
+export interface ServeInfo {
+  /** The client's address. */
+  remoteAddr: Addr;
+  /** Resolves once the response has been sent (or the client went away). */
+  completed: Promise<void>;
+  /** "1.0", "1.1" or "2". */
+  httpVersion: string;
+}
+
+export type Handler = (request: Request, info: ServeInfo & Record<string, unknown>) => Response | Promise<Response> | undefined | Promise<Response | undefined>;
+
+/** Timeouts in ms; 0 disables one. */
+export interface Timeouts {
+  /** From the first byte of a request to the end of its head. Default 30 s. */
+  headersTimeout: number;
+  /** An idle keep-alive connection is closed after this. Default 5 s. */
+  keepAliveTimeout: number;
+  /** From the first byte of a request to the end of its body. Default 300 s. */
+  requestTimeout: number;
+}
+
+export interface ServerContext {
+  handler: Handler;
+  onError: (error: unknown) => Response | Promise<Response>;
+  limits: H1Limits;
+  timeouts: Timeouts;
+  pool: WritePool;
+  /** The object behind the handler's second argument (Bun-style server methods). */
+  infoPrototype: object;
+  scheme: "http" | "https";
+  shuttingDown: boolean;
+  /** Hands a connection to HTTP/2 (prior knowledge, ALPN or h2c upgrade). */
+  startH2?: (conn: Connection, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) => ConnectionHandler;
+  /** Live protocol connections, for shutdown and timeouts. */
+  connections: Set<LiveConnection>;
+}
+
+export interface H2UpgradeRequest {
+  request: Request;
+  settings: Uint8Array;
+  info: ServeInfo;
+  body: Uint8Array;
+}
+
+export interface LiveConnection {
+  /** Time passes here: the server calls this about once a second. */
+  tick(now: number): void;
+  /** Graceful shutdown: finish what is in flight, accept nothing new. */
+  shutdown(): void;
+  /** Immediate close. */
+  destroy(): void;
+}

@@ -1,0 +1,504 @@
+/**
+ * HTTP/1.1 over one transport connection: parser events become Requests, handler
+ * Responses become bytes, in order (pipelining), with backpressure both ways.
+ */
+import { latin1Bytes } from "../buffers/bytes.ts";
+import { H1ParseError } from "../h1/errors.ts";
+import type { RequestHead } from "../h1/head.ts";
+import { RequestParser } from "../h1/parser.ts";
+import {
+  CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeErrorResponse, serializeResponseHead,
+} from "../h1/serializer.ts";
+import type { Connection, ConnectionHandler } from "../transport/types.ts";
+import { RequestBody } from "./body.ts";
+import type { LiveConnection, ServeInfo, ServerContext } from "./context.ts";
+import { type BodyPlan, planBody, toBytes } from "./response-body.ts";
+import { type UpgradeClaim, registerExchange } from "./upgrade.ts";
+
+/** Requests parsed ahead of the response being written (pipelining depth). */
+const MAX_PIPELINE = 32;
+/** Unread request body we will skip to keep a connection; past this we close. */
+const MAX_DISCARD = 1024 * 1024;
+const CONTINUE = latin1Bytes("HTTP/1.1 100 Continue\r\n\r\n");
+const H2_PREFACE = latin1Bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+interface Exchange {
+  head: RequestHead;
+  body: RequestBody | null;
+  /** The request body has been received completely. */
+  bodyDone: boolean;
+  /** The response is done: further body bytes are dropped. */
+  discard: boolean;
+  discarded: number;
+  continueSent: boolean;
+  abort: AbortController;
+  response: Promise<Response | undefined>;
+  request: Request | null;
+  completed: () => void;
+  claim: UpgradeClaim | null;
+  startedAt: number;
+  /** The request turned out malformed after its head; no response is sent for it. */
+  failed: boolean;
+}
+
+export class H1Connection implements ConnectionHandler, LiveConnection {
+  private readonly parser: RequestParser;
+  private readonly exchanges: Exchange[] = [];
+  /** The exchange whose body the parser is reading. */
+  private receiving: Exchange | null = null;
+  private writing = false;
+  private closed = false;
+  private closeAfterWrites = false;
+  private peerEnded = false;
+  private lastRequestSeen = false;
+  private parseError: H1ParseError | null = null;
+  private drainWaiter: (() => void) | null = null;
+  private delegate: ConnectionHandler | null = null;
+  private sniffed: boolean;
+  private stalled = false;
+  private lastActivity: number;
+  private headStartedAt = 0;
+
+  constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
+    this.parser = new RequestParser(ctx.limits);
+    this.lastActivity = Date.now();
+    this.sniffed = !ctx.startH2;
+    ctx.connections.add(this);
+  }
+
+  // ---- transport events ----
+
+  data(chunk: Uint8Array): void {
+    if (this.delegate) return this.delegate.data(chunk);
+    if (this.closed || this.parseError || this.closeAfterWrites && this.exchanges.length === 0) return;
+    this.lastActivity = Date.now();
+    if (this.parser.idle && !this.receiving) this.headStartedAt = this.lastActivity;
+    this.parser.feed(chunk);
+    if (!this.sniffed && this.sniffPreface()) return;
+    this.pump();
+  }
+
+  drain(): void {
+    if (this.delegate) return this.delegate.drain();
+    const w = this.drainWaiter;
+    this.drainWaiter = null;
+    w?.();
+  }
+
+  end(): void {
+    if (this.delegate) return this.delegate.end();
+    this.peerEnded = true;
+    if (this.exchanges.length === 0) this.finish();
+  }
+
+  close(): void {
+    if (this.delegate) return this.delegate.close();
+    this.closed = true;
+    this.ctx.connections.delete(this);
+    for (const ex of this.exchanges) {
+      ex.body?.error(new Error("client disconnected"));
+      ex.abort.abort(new Error("client disconnected"));
+      ex.completed();
+    }
+    this.drain();
+  }
+
+  // ---- LiveConnection ----
+
+  tick(now: number): void {
+    if (this.closed || this.delegate) return;
+    const t = this.ctx.timeouts;
+    const idle = this.exchanges.length === 0 && this.parser.idle;
+    if (idle) {
+      if (t.keepAliveTimeout && now - this.lastActivity > t.keepAliveTimeout) this.finish();
+      return;
+    }
+    const inHead = !this.receiving && this.exchanges.length === 0;
+    if (inHead && t.headersTimeout && now - this.headStartedAt > t.headersTimeout) {
+      return this.reject(new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time"));
+    }
+    const r = this.receiving;
+    if (r && t.requestTimeout && now - r.startedAt > t.requestTimeout && this.exchanges[0] === r && !this.writing) {
+      r.body?.error(new Error("request timeout"));
+      this.exchanges.length = 0;
+      this.receiving = null;
+      return this.reject(new H1ParseError(408, "REQUEST_TIMEOUT", "request body not received in time"));
+    }
+  }
+
+  shutdown(): void {
+    this.closeAfterWrites = true;
+    if (this.delegate) return (this.delegate as unknown as LiveConnection).shutdown?.();
+    if (this.exchanges.length === 0 && !this.receiving) this.finish();
+  }
+
+  destroy(): void {
+    this.conn.destroy();
+  }
+
+  // ---- parsing ----
+
+  /** RFC 9113 §3.4: prior knowledge starts with the preface on the same port. */
+  private sniffPreface(): boolean {
+    const peek = this.parser.peek(H2_PREFACE.length);
+    for (let i = 0; i < peek.length; i++) {
+      if (peek[i] !== H2_PREFACE[i]) {
+        this.sniffed = true;
+        return false;
+      }
+    }
+    if (peek.length < H2_PREFACE.length) return true; // wait for more
+    this.sniffed = true;
+    this.handOver(this.ctx.startH2!(this.conn, this.parser.detach()));
+    return true;
+  }
+
+  private handOver(next: ConnectionHandler): void {
+    this.delegate = next;
+    this.ctx.connections.delete(this);
+  }
+
+  /** Parses as far as the consumers allow; pauses the socket when they are full. */
+  private pump(): void {
+    let stall = false;
+    while (!this.closed && !this.delegate && !this.parseError) {
+      const r = this.receiving;
+      if (r && r.body && !r.discard && !r.body.wantsMore) {
+        stall = true;
+        break;
+      }
+      if (!r && this.exchanges.length >= MAX_PIPELINE) {
+        stall = true;
+        break;
+      }
+      if (!r && (this.closeAfterWrites || this.lastRequestSeen)) break;
+      if (this.parser.paused) {
+        stall = true; // an Upgrade request waits for its answer
+        break;
+      }
+      const ev = this.parser.next();
+      if (!ev) break;
+      switch (ev.type) {
+        case "head":
+          this.startExchange(ev.head);
+          break;
+        case "data":
+          this.onBodyData(ev.data);
+          break;
+        case "end":
+          this.onBodyEnd();
+          break;
+        case "error":
+          return this.reject(ev.error);
+      }
+    }
+    if (stall !== this.stalled) {
+      this.stalled = stall;
+      if (stall) this.conn.pause();
+      else this.conn.resume();
+    }
+  }
+
+  private onBodyData(data: Uint8Array): void {
+    const ex = this.receiving!;
+    if (ex.discard || !ex.body) {
+      ex.discarded += data.length;
+      if (ex.discarded > MAX_DISCARD) this.closeAfterWrites = true;
+      return;
+    }
+    ex.body.push(data);
+  }
+
+  private onBodyEnd(): void {
+    const ex = this.receiving!;
+    ex.bodyDone = true;
+    ex.body?.end();
+    this.receiving = null;
+    if (ex.discard && this.exchanges.length === 0) this.afterExchange(ex);
+  }
+
+  private reject(e: H1ParseError): void {
+    this.parseError = e;
+    const r = this.receiving;
+    if (r) {
+      // The request broke mid-body: its handler's answer is void, the 400 replaces it.
+      r.failed = true;
+      r.body?.error(new Error(`${e.code}: ${e.reason}`));
+      r.abort.abort(new Error(`${e.code}: ${e.reason}`));
+      this.exchanges.splice(this.exchanges.indexOf(r), 1);
+      r.completed();
+      this.receiving = null;
+    }
+    if (!this.writing) this.writeQueued();
+  }
+
+  private startExchange(head: RequestHead): void {
+    const abort = new AbortController();
+    let completed!: () => void;
+    const completedPromise = new Promise<void>((r) => (completed = r));
+    const hasBody = head.chunked || head.contentLength > 0;
+    const ex: Exchange = {
+      head, body: null, bodyDone: !hasBody, discard: false, discarded: 0, continueSent: false, abort,
+      response: null!, request: null, completed, claim: null, startedAt: Date.now(), failed: false,
+    };
+    // RFC 9112 §9.6: nothing after a request with "close" is read.
+    if (!head.keepAlive) this.lastRequestSeen = true;
+    this.exchanges.push(ex);
+    this.receiving = ex;
+
+    const forbidden = head.method === "CONNECT" || head.method === "TRACE" || head.method === "TRACK";
+    if (forbidden) {
+      ex.discard = true;
+      this.closeAfterWrites = true;
+      ex.response = Promise.resolve(
+        new Response(`${head.method} is not supported by this server\n`, { status: 501, headers: { "content-type": "text/plain" } }),
+      );
+    } else {
+      const canHaveBody = hasBody && head.method !== "GET" && head.method !== "HEAD";
+      if (hasBody && !canHaveBody) ex.discard = true;
+      if (canHaveBody) {
+        ex.body = new RequestBody(
+          {
+            onFirstRead: () => this.sendContinue(ex),
+            onPull: () => {
+              if (this.receiving === ex) this.pump();
+            },
+            onCancel: () => {
+              ex.discard = true;
+              if (this.receiving === ex) this.pump();
+            },
+          },
+          head.expectContinue,
+        );
+      }
+      ex.response = this.callHandler(ex, completedPromise);
+    }
+    if (!this.writing) this.writeQueued();
+  }
+
+  private callHandler(ex: Exchange, completed: Promise<void>): Promise<Response | undefined> {
+    const head = ex.head;
+    let request: Request;
+    try {
+      request = new Request(this.urlOf(head), {
+        method: head.method,
+        headers: pairs(head.fields),
+        body: ex.body ? ex.body.stream : null,
+        signal: ex.abort.signal,
+        // @ts-ignore: duplex is required for stream bodies, missing from older lib types
+        duplex: "half",
+      });
+    } catch (e) {
+      this.closeAfterWrites = true;
+      return Promise.resolve(new Response(`invalid request: ${(e as Error).message}\n`, { status: 400 }));
+    }
+    ex.request = request;
+    const info = Object.create(this.ctx.infoPrototype) as ServeInfo;
+    info.remoteAddr = this.conn.remoteAddr;
+    info.completed = completed;
+    info.httpVersion = head.minor === 1 ? "1.1" : "1.0";
+    registerExchange(request, { head, conn: this.conn, ctx: this.ctx, setClaim: (c) => (ex.claim = c) });
+    return (async () => {
+      try {
+        return await this.ctx.handler(request, info as ServeInfo & Record<string, unknown>);
+      } catch (e) {
+        try {
+          return await this.ctx.onError(e);
+        } catch {
+          return new Response("Internal Server Error\n", { status: 500 });
+        }
+      }
+    })();
+  }
+
+  private urlOf(head: RequestHead): string {
+    if (head.targetForm === "absolute") return head.target;
+    const l = this.conn.localAddr;
+    const host = head.host || (l.hostname.includes(":") ? `[${l.hostname}]:${l.port}` : `${l.hostname}:${l.port}`);
+    const path = head.targetForm === "asterisk" ? "/*" : head.target;
+    return `${this.ctx.scheme}://${host}${path}`;
+  }
+
+  private sendContinue(ex: Exchange): void {
+    // RFC 9110 §10.1.1: 100 Continue only once the handler wants the body, and never after the final response.
+    if (!ex.head.expectContinue || ex.continueSent || ex.bodyDone || this.closed) return;
+    ex.continueSent = true;
+    this.conn.write(CONTINUE);
+  }
+
+  // ---- writing ----
+
+  private async writeQueued(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.exchanges.length > 0 && !this.closed) {
+        const ex = this.exchanges[0]!;
+        let res = await ex.response;
+        if (ex.failed) continue;
+        if (ex.claim) {
+          if (await this.completeUpgrade(ex)) return;
+          res = new Response("upgrade failed\n", { status: 400 });
+        }
+        if (!(res instanceof Response)) {
+          res = new Response("handler returned no Response\n", { status: 500 });
+        }
+        await this.writeResponse(ex, res);
+        this.exchanges.shift();
+        ex.completed();
+        if (this.closed) return;
+        if (this.afterExchange(ex)) return;
+      }
+      if (this.parseError && !this.closed) {
+        const e = this.parseError;
+        this.conn.write(serializeErrorResponse(this.ctx.pool, e.status, e.reason, Date.now()));
+        this.conn.end();
+        this.closed = true;
+        this.ctx.connections.delete(this);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** After a response: keep the connection (returns false) or close it (true). */
+  private afterExchange(ex: Exchange): boolean {
+    if (!ex.bodyDone) {
+      // The handler did not read all of the body: skip the rest if it is small enough.
+      ex.discard = true;
+      ex.body?.end();
+      if (ex.head.expectContinue && !ex.continueSent) this.closeAfterWrites = true;
+      const left = ex.head.chunked ? Infinity : ex.head.contentLength;
+      if (left > MAX_DISCARD) this.closeAfterWrites = true;
+    }
+    if (!ex.head.keepAlive || (this.closeAfterWrites && this.exchanges.length === 0 && !this.parseError)) {
+      this.finish();
+      return true;
+    }
+    if (this.peerEnded && this.exchanges.length === 0 && !this.parseError) {
+      this.finish();
+      return true;
+    }
+    this.lastActivity = Date.now();
+    if (this.parser.paused && !ex.claim) this.parser.resume();
+    queueMicrotask(() => this.pump());
+    return false;
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.connections.delete(this);
+    this.conn.end();
+  }
+
+  private write(bytes: Uint8Array): Promise<void> | null {
+    if (this.closed) return null;
+    if (this.conn.write(bytes)) return null;
+    return new Promise<void>((r) => (this.drainWaiter = r));
+  }
+
+  private async writeResponse(ex: Exchange, res: Response): Promise<void> {
+    const head = ex.head;
+    const status = res.status;
+    const noBody = head.method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);
+    const last = this.exchanges.length <= 1;
+    const close = !head.keepAlive || (last && (this.closeAfterWrites || this.ctx.shuttingDown || this.peerEnded));
+    const now = Date.now();
+    const pool = this.ctx.pool;
+    const http10KeepAlive = head.minor === 0 && !close;
+
+    if (noBody) {
+      if (res.body) res.body.cancel().catch(() => {});
+      const framing: Framing = { kind: "none" };
+      await this.write(serializeResponseHead(pool, { status, statusText: res.statusText, fields: res.headers, framing, close, now, http10KeepAlive }));
+      return;
+    }
+    let plan: BodyPlan;
+    try {
+      plan = await planBody(res.body);
+    } catch {
+      plan = { kind: "empty" };
+    }
+    if (plan.kind === "empty" || plan.kind === "bytes") {
+      const body = plan.kind === "bytes" ? plan.bytes : null;
+      const headBytes = serializeResponseHead(pool, {
+        status, statusText: res.statusText, fields: res.headers,
+        framing: { kind: "length", length: body ? body.length : 0 }, close, now, http10KeepAlive,
+      });
+      if (body && body.length <= 16 * 1024) {
+        const out = pool.take(headBytes.length + body.length);
+        out.set(headBytes, 0);
+        out.set(body, headBytes.length);
+        await this.write(out);
+      } else {
+        this.write(headBytes);
+        if (body) await this.write(body);
+      }
+      return;
+    }
+    // Streaming: chunked for HTTP/1.1, read-until-close for HTTP/1.0.
+    const chunked = head.minor === 1;
+    if (!chunked) this.closeAfterWrites = true;
+    this.write(serializeResponseHead(pool, {
+      status, statusText: res.statusText, fields: res.headers,
+      framing: chunked ? { kind: "chunked" } : { kind: "close" }, close: close || !chunked, now,
+    }));
+    const reader = plan.reader;
+    const send = (data: Uint8Array) => {
+      if (data.length === 0) return null;
+      if (!chunked) return this.write(data);
+      const h = chunkHeader(pool, data.length);
+      if (data.length <= 4096) {
+        const out = pool.take(h.length + data.length + 2);
+        out.set(h, 0);
+        out.set(data, h.length);
+        out.set(CRLF, h.length + data.length);
+        return this.write(out);
+      }
+      this.write(h);
+      this.write(data);
+      return this.write(CRLF);
+    };
+    try {
+      for (const c of plan.first) await send(c);
+      while (!this.closed) {
+        const r = await reader.read();
+        if (r.done) break;
+        await send(toBytes(r.value));
+      }
+      if (this.closed) {
+        reader.cancel().catch(() => {});
+        return;
+      }
+      if (chunked) this.write(LAST_CHUNK);
+    } catch {
+      // The body stream failed mid-way: the message cannot be completed, so the connection ends.
+      reader.cancel().catch(() => {});
+      this.closeAfterWrites = true;
+      this.conn.destroy();
+    }
+  }
+
+  // ---- upgrades (WebSocket, h2c) ----
+
+  private async completeUpgrade(ex: Exchange): Promise<boolean> {
+    const claim = ex.claim!;
+    if (!ex.bodyDone || this.exchanges.length !== 1) return false;
+    const rest = this.parser.detach();
+    this.exchanges.shift();
+    ex.completed();
+    const h = serializeResponseHead(this.ctx.pool, {
+      status: 101, fields: claim.headers, framing: { kind: "none" }, close: false, now: Date.now(),
+    });
+    this.conn.write(h);
+    this.handOver(claim.start(this.conn, rest));
+    return true;
+  }
+}
+
+/** Flat [name, value, ...] to the pairs Headers takes. */
+function pairs(fields: string[]): [string, string][] {
+  const out: [string, string][] = new Array(fields.length >> 1);
+  for (let i = 0; i < fields.length; i += 2) out[i >> 1] = [fields[i]!, fields[i + 1]!];
+  return out;
+}

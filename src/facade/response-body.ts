@@ -1,0 +1,64 @@
+/**
+ * Looks at a Response body to choose its framing: bytes that are all there are
+ * sent with a length in one write; anything else is streamed.
+ */
+
+const encoder = new TextEncoder();
+
+export type BodyPlan =
+  | { kind: "empty" }
+  | { kind: "bytes"; bytes: Uint8Array }
+  | { kind: "stream"; first: Uint8Array[]; reader: ReadableStreamDefaultReader<unknown> };
+
+/** A body chunk as bytes; a string is UTF-8 encoded, anything else is a handler bug. */
+export function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === "string") return encoder.encode(chunk);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError("response body chunk is not bytes");
+}
+
+const tick = () => new Promise<"tick">((r) => setTimeout(r, 0, "tick"));
+
+/**
+ * Reads the first chunk and, if the second read finishes at once, the whole body.
+ * A stream that has more to say later (server-sent events, say) is not held back:
+ * after one timer turn it is streamed with what it has produced so far.
+ */
+export async function planBody(body: ReadableStream<unknown> | null): Promise<BodyPlan> {
+  if (body === null) return { kind: "empty" };
+  const reader = body.getReader();
+  const r1 = await reader.read();
+  if (r1.done) return { kind: "empty" };
+  const first = toBytes(r1.value);
+  const p2 = reader.read();
+  const r2 = await Promise.race([p2, tick()]);
+  if (r2 !== "tick" && r2.done) return { kind: "bytes", bytes: first };
+  if (r2 === "tick") {
+    // Still pending: keep the read, so no chunk is lost.
+    return { kind: "stream", first: [first], reader: pendingReader(reader, p2) };
+  }
+  return { kind: "stream", first: [first, toBytes(r2.value)], reader };
+}
+
+/** A reader whose next read() is the one already in flight. */
+function pendingReader(
+  reader: ReadableStreamDefaultReader<unknown>,
+  pending: Promise<ReadableStreamReadResult<unknown>>,
+): ReadableStreamDefaultReader<unknown> {
+  let p: Promise<ReadableStreamReadResult<unknown>> | null = pending;
+  return {
+    read() {
+      if (p) {
+        const q = p;
+        p = null;
+        return q;
+      }
+      return reader.read();
+    },
+    cancel: (reason?: unknown) => reader.cancel(reason),
+    releaseLock: () => reader.releaseLock(),
+    closed: reader.closed,
+  } as ReadableStreamDefaultReader<unknown>;
+}

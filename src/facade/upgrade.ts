@@ -1,0 +1,33 @@
+/**
+ * How a handler claims a connection for another protocol (WebSocket, h2c): the
+ * Request is mapped to the exchange it came from, and a claim names the 101
+ * response's fields and what takes the connection over.
+ */
+import type { RequestHead } from "../h1/head.ts";
+import type { Connection, ConnectionHandler } from "../transport/types.ts";
+import type { ServerContext } from "./context.ts";
+
+export interface UpgradeClaim {
+  /** Fields of the 101 (Switching Protocols) response. */
+  headers: [string, string][];
+  /** Called with the connection and the bytes received after the request. */
+  start(conn: Connection, rest: Uint8Array[]): ConnectionHandler;
+}
+
+export interface ExchangeRef {
+  head: RequestHead | null;
+  conn: Connection;
+  ctx: ServerContext;
+  /** null where the protocol cannot switch (HTTP/2 streams). */
+  setClaim: ((claim: UpgradeClaim) => void) | null;
+}
+
+const exchanges = new WeakMap<Request, ExchangeRef>();
+
+export function registerExchange(request: Request, ref: ExchangeRef): void {
+  exchanges.set(request, ref);
+}
+
+export function exchangeOf(request: Request): ExchangeRef | undefined {
+  return exchanges.get(request);
+}

@@ -1,0 +1,247 @@
+/**
+ * The request head: request-line (RFC 9112 §3) and field lines (§5), parsed from
+ * one complete block of bytes, and the message framing they imply (§6).
+ */
+import { latin1, latin1Lower } from "../buffers/bytes.ts";
+import { COLON, CR, FIELD_VALUE, HTAB, SP, TARGET, TCHAR, isToken, isValidAuthority, splitList } from "./chars.ts";
+import { H1ParseError, err } from "./errors.ts";
+import type { H1Limits } from "./limits.ts";
+
+export type TargetForm = "origin" | "absolute" | "authority" | "asterisk";
+
+export interface RequestHead {
+  method: string;
+  target: string;
+  targetForm: TargetForm;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  minor: 0 | 1;
+  /** Flat list of field lines in order: [name (lowercase), value, name, value, ...]. */
+  fields: string[];
+  /** The Host field value ("" when absent, which only HTTP/1.0 allows). */
+  host: string;
+  /** Body length in bytes when framed by Content-Length; -1 when chunked. */
+  contentLength: number;
+  chunked: boolean;
+  /** RFC 9112 §9.3: whether the connection persists after this exchange. */
+  keepAlive: boolean;
+  expectContinue: boolean;
+  /** The Upgrade field when Connection lists "upgrade" (RFC 9110 §7.8), else null. */
+  upgrade: string | null;
+}
+
+/** Parses the field lines in b[start, end) (each ending in CRLF) into `fields`. */
+export function parseFieldLines(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  fields: string[],
+  limits: H1Limits,
+): H1ParseError | null {
+  let i = start;
+  while (i < end) {
+    const c0 = b[i]!;
+    // RFC 9112 §5.2: obs-fold is deprecated; a server MUST reject it or replace it. We reject.
+    if (c0 === SP || c0 === HTAB) return err(400, "OBS_FOLD", "obsolete line folding in a field line");
+    const nameStart = i;
+    while (TCHAR[b[i]!]) i++;
+    if (b[i] !== COLON) {
+      if (b[i] === SP || b[i] === HTAB)
+        // RFC 9112 §5.1: no whitespace between field name and colon; MUST reject with 400.
+        return err(400, "WS_BEFORE_COLON", "whitespace between field name and colon");
+      if (i === nameStart) return err(400, "EMPTY_FIELD_NAME", "field line without a field name");
+      return err(400, "INVALID_FIELD_NAME", `invalid byte 0x${b[i]!.toString(16)} in field name`);
+    }
+    if (i === nameStart) return err(400, "EMPTY_FIELD_NAME", "field line without a field name");
+    const nameEnd = i++;
+    while (b[i] === SP || b[i] === HTAB) i++;
+    const valueStart = i;
+    while (FIELD_VALUE[b[i]!]) i++;
+    if (b[i] !== CR || b[i + 1] !== 0x0a) {
+      const c = b[i]!;
+      return c === CR
+        ? err(400, "BARE_CR", "bare CR in a field value")
+        : err(400, "INVALID_FIELD_VALUE", `invalid byte 0x${c.toString(16)} in field value`);
+    }
+    let valueEnd = i;
+    while (valueEnd > valueStart && (b[valueEnd - 1] === SP || b[valueEnd - 1] === HTAB)) valueEnd--;
+    if (fields.length >= limits.maxHeaderCount * 2)
+      return err(431, "TOO_MANY_FIELDS", `more than ${limits.maxHeaderCount} field lines`);
+    fields.push(latin1Lower(b, nameStart, nameEnd), latin1(b, valueStart, valueEnd));
+    i += 2;
+  }
+  return null;
+}
+
+/** Parses a complete head, b[start, end) where end is just past the final CRLF CRLF. */
+export function parseHead(b: Uint8Array, start: number, end: number, limits: H1Limits): RequestHead | H1ParseError {
+  let i = start;
+  // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
+  while (TCHAR[b[i]!]) i++;
+  if (i === start) return err(400, "INVALID_METHOD", "request-line does not start with a method token");
+  if (b[i] !== SP) return err(400, "INVALID_REQUEST_LINE", "method not followed by a single space");
+  const method = latin1(b, start, i);
+  const targetStart = ++i;
+  while (TARGET[b[i]!]) i++;
+  if (i - targetStart > limits.maxTargetLength)
+    return err(414, "URI_TOO_LONG", `request-target longer than ${limits.maxTargetLength} bytes`);
+  if (b[i] !== SP) {
+    if (i === targetStart) return err(400, "INVALID_REQUEST_LINE", "empty request-target or more than one space");
+    return err(400, "INVALID_TARGET", `invalid byte 0x${b[i]!.toString(16)} in request-target`);
+  }
+  const target = latin1(b, targetStart, i);
+  i++;
+  // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF
+  if (
+    b[i] !== 0x48 || b[i + 1] !== 0x54 || b[i + 2] !== 0x54 || b[i + 3] !== 0x50 || b[i + 4] !== 0x2f ||
+    !isDigit(b[i + 5]!) || b[i + 6] !== 0x2e || !isDigit(b[i + 7]!)
+  )
+    return err(400, "INVALID_VERSION", "malformed HTTP-version");
+  const major = b[i + 5]! - 0x30;
+  const minorDigit = b[i + 7]! - 0x30;
+  if (b[i + 8] !== CR || b[i + 9] !== 0x0a) return err(400, "INVALID_REQUEST_LINE", "junk after HTTP-version");
+  if (major !== 1) return err(505, "VERSION_NOT_SUPPORTED", `HTTP/${major}.${minorDigit} is not supported`);
+  // RFC 9110 §6.2: a higher minor version is answered as the highest we support.
+  const minor: 0 | 1 = minorDigit === 0 ? 0 : 1;
+  i += 10;
+
+  const fields: string[] = [];
+  const fieldError = parseFieldLines(b, i, end - 2, fields, limits);
+  if (fieldError) return fieldError;
+
+  const form = targetForm(method, target);
+  if (form instanceof H1ParseError) return form;
+  return interpretFields(method, target, form, minor, fields, limits);
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+function targetForm(method: string, target: string): TargetForm | H1ParseError {
+  // RFC 9112 §3.2: the four forms, each with the methods it belongs to.
+  if (method === "CONNECT") {
+    if (!isValidAuthority(target, false) || !/:[0-9]+$/.test(target))
+      return err(400, "INVALID_TARGET", "CONNECT needs authority-form host:port");
+    return "authority";
+  }
+  if (target === "*") {
+    if (method !== "OPTIONS") return err(400, "INVALID_TARGET", "asterisk-form is only for OPTIONS");
+    return "asterisk";
+  }
+  if (target.charCodeAt(0) === 0x2f) return "origin";
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target)) {
+    if (!/^https?:\/\//i.test(target)) return err(400, "INVALID_TARGET", "absolute-form with a scheme other than http(s)");
+    const rest = target.slice(target.indexOf("//") + 2);
+    const authEnd = rest.search(/[/?]/);
+    const authority = authEnd < 0 ? rest : rest.slice(0, authEnd);
+    if (!isValidAuthority(authority, false)) return err(400, "INVALID_TARGET", "absolute-form with an invalid authority");
+    return "absolute";
+  }
+  return err(400, "INVALID_TARGET", "request-target is not origin-, absolute-, authority- or asterisk-form");
+}
+
+function interpretFields(
+  method: string,
+  target: string,
+  form: TargetForm,
+  minor: 0 | 1,
+  fields: string[],
+  limits: H1Limits,
+): RequestHead | H1ParseError {
+  let host: string | null = null;
+  let contentLength = -2; // -2: absent
+  let te: string | null = null;
+  let connection: string[] = [];
+  let expect: string | null = null;
+  let upgrade: string | null = null;
+
+  for (let k = 0; k < fields.length; k += 2) {
+    const name = fields[k]!;
+    const value = fields[k + 1]!;
+    switch (name) {
+      case "host":
+        // RFC 9112 §3.2: more than one Host field line, or an invalid value: 400.
+        if (host !== null) return err(400, "DUPLICATE_HOST", "more than one Host field line");
+        if (!isValidAuthority(value, true)) return err(400, "INVALID_HOST", "Host is not a valid authority");
+        host = value;
+        break;
+      case "content-length": {
+        const n = parseContentLength(value);
+        if (n < 0) return err(400, "INVALID_CONTENT_LENGTH", "Content-Length is not a non-negative decimal integer");
+        // RFC 9110 §8.6: repeated identical values may be taken as one; differing ones are an error.
+        if (contentLength !== -2 && contentLength !== n)
+          return err(400, "CONFLICTING_CONTENT_LENGTH", "Content-Length values disagree");
+        contentLength = n;
+        break;
+      }
+      case "transfer-encoding":
+        te = te === null ? value : `${te}, ${value}`;
+        break;
+      case "connection":
+        for (const t of splitList(value)) connection.push(t.toLowerCase());
+        break;
+      case "expect":
+        expect = expect === null ? value : `${expect}, ${value}`;
+        break;
+      case "upgrade":
+        upgrade = upgrade === null ? value : `${upgrade}, ${value}`;
+        break;
+    }
+  }
+
+  if (minor === 1 && host === null) return err(400, "MISSING_HOST", "HTTP/1.1 request without a Host field");
+
+  let chunked = false;
+  if (te !== null) {
+    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+    if (minor === 0) return err(400, "TE_IN_HTTP10", "Transfer-Encoding in an HTTP/1.0 request");
+    // RFC 9112 §6.3: CL with TE is a smuggling risk; reject and close.
+    if (contentLength !== -2) return err(400, "CL_AND_TE", "both Content-Length and Transfer-Encoding");
+    const codings = splitList(te).map((c) => c.toLowerCase());
+    if (codings.length === 0 || !codings.every((c) => isToken(c.split(";")[0]!.trim())))
+      return err(400, "INVALID_TRANSFER_ENCODING", "malformed Transfer-Encoding");
+    if (codings[codings.length - 1] !== "chunked")
+      return err(400, "TE_NOT_CHUNKED", "chunked is not the final transfer coding");
+    if (codings.indexOf("chunked") !== codings.length - 1)
+      return err(400, "CHUNKED_TWICE", "chunked applied more than once");
+    if (codings.length > 1) return err(501, "UNSUPPORTED_TRANSFER_CODING", `transfer coding "${codings[0]}" is not implemented`);
+    chunked = true;
+  }
+  if (contentLength > limits.maxBodyBytes)
+    return err(413, "BODY_TOO_LARGE", `Content-Length exceeds the ${limits.maxBodyBytes}-byte limit`);
+
+  let expectContinue = false;
+  if (expect !== null) {
+    // RFC 9110 §10.1.1: 100-continue is the only expectation; others get 417.
+    if (expect.trim().toLowerCase() !== "100-continue") return err(417, "EXPECTATION_FAILED", "unsupported expectation");
+    expectContinue = minor === 1;
+  }
+
+  const close = connection.includes("close");
+  const keepAlive = !close && (minor === 1 || connection.includes("keep-alive"));
+
+  return {
+    method,
+    target,
+    targetForm: form,
+    minor,
+    fields,
+    host: host ?? "",
+    contentLength: chunked ? -1 : contentLength === -2 ? 0 : contentLength,
+    chunked,
+    keepAlive,
+    expectContinue,
+    upgrade: upgrade !== null && connection.includes("upgrade") ? upgrade : null,
+  };
+}
+
+/** Content-Length = 1*DIGIT (RFC 9110 §8.6); a list of identical values is accepted. Returns -1 if invalid. */
+export function parseContentLength(value: string): number {
+  let result = -1;
+  for (const part of value.split(",")) {
+    const t = part.trim();
+    if (!/^[0-9]{1,15}$/.test(t)) return -1;
+    const n = Number(t);
+    if (result !== -1 && n !== result) return -1;
+    result = n;
+  }
+  return result;
+}

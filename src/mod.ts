@@ -1,0 +1,14 @@
+/**
+ * purehttp: HTTP/1.1, HTTP/2 and WebSocket written from scratch in TypeScript,
+ * served through the Fetch API on Node, Deno and Bun.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "purehttp";
+ * serve({ port: 8000 }, (req) => new Response("Hello World"));
+ * ```
+ * @module
+ */
+export { serve } from "./serve.ts";
+export type { Addr, Handler, ServeInfo, ServeOptions, Server, Timeouts } from "./serve.ts";
+export { H1ParseError } from "./h1/errors.ts";

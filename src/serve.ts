@@ -1,0 +1,229 @@
+/**
+ * `serve()`: the Fetch API facade over our own protocol stack, in the shapes of
+ * Deno.serve (`serve(handler)`, `serve(options, handler)`) and Bun.serve
+ * (`serve({ fetch, port, websocket })`).
+ */
+import { WritePool } from "./buffers/pool.ts";
+import { DEFAULT_H1_LIMITS, type H1Limits } from "./h1/limits.ts";
+import type { Handler, LiveConnection, ServerContext, Timeouts } from "./facade/context.ts";
+import { H1Connection } from "./facade/h1-connection.ts";
+import { runtimeTransport } from "./transport/select.ts";
+import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
+import { exchangeOf } from "./facade/upgrade.ts";
+
+export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
+export type { Addr } from "./transport/types.ts";
+type BunUpgradeOptions = { data?: unknown; headers?: HeadersInit };
+
+export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
+  /** Port to listen on; 0 picks a free one (see `onListen` / `server.addr`). Default 8000. */
+  port?: number;
+  /** Default "0.0.0.0". */
+  hostname?: string;
+  /** Aborting it shuts the server down gracefully. */
+  signal?: AbortSignal;
+  onListen?: (addr: Addr) => void;
+  /** Turns a handler's exception into a Response. Default: 500 and a log line. */
+  onError?: (error: unknown) => Response | Promise<Response>;
+  /** PEM certificate chain and key: serves HTTPS, with ALPN h2 and http/1.1. */
+  tls?: { cert: string; key: string };
+  /** Deno-style TLS options. */
+  cert?: string;
+  key?: string;
+  /** Serve HTTP/2 (prior knowledge, h2c upgrade, ALPN). Default true. */
+  http2?: boolean;
+  /** Bun-style handler. */
+  fetch?: Handler;
+  /** Deno-style handler in the options. */
+  handler?: Handler;
+  /** Bun-style WebSocket handlers, for `server.upgrade()`. */
+  websocket?: unknown;
+  /** Use this transport instead of the runtime's own. */
+  transport?: Transport;
+}
+
+export interface Server {
+  /** Address we listen on; the port is real once `listening` resolved. */
+  readonly addr: Addr;
+  readonly port: number;
+  readonly hostname: string;
+  readonly url: URL;
+  /** Resolves with the address once the socket accepts connections. */
+  readonly listening: Promise<Addr>;
+  /** Resolves when the server has shut down and every connection is closed. */
+  readonly finished: Promise<void>;
+  /** Stop accepting, finish in-flight requests, close idle connections. */
+  shutdown(): Promise<void>;
+  /** Bun-style stop; `closeActiveConnections` closes at once instead of finishing. */
+  stop(closeActiveConnections?: boolean): Promise<void>;
+  /** Bun-style WebSocket upgrade of `request`; true if it will happen. */
+  upgrade(request: Request, options?: BunUpgradeOptions): boolean;
+  /** Bun-style publish to every WebSocket subscribed to `topic`; bytes sent. */
+  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer, compress?: boolean): number;
+  subscriberCount(topic: string): number;
+  requestIP(request: Request): { address: string; family: string; port: number } | null;
+  ref(): void;
+  unref(): void;
+}
+
+export function serve(handler: Handler): Server;
+export function serve(options: ServeOptions, handler: Handler): Server;
+export function serve(options: ServeOptions & ({ fetch: Handler } | { handler: Handler })): Server;
+export function serve(a: Handler | ServeOptions, b?: Handler): Server {
+  const options: ServeOptions = typeof a === "function" ? {} : a;
+  const handler = typeof a === "function" ? a : b ?? a.fetch ?? a.handler;
+  if (typeof handler !== "function") throw new TypeError("serve() needs a handler function");
+  return new PureServer(options, handler);
+}
+
+const SWEEP_MS = 1000;
+
+class PureServer implements Server {
+  addr: Addr;
+  readonly listening: Promise<Addr>;
+  readonly finished: Promise<void>;
+  private listener: Listener | null = null;
+  private readonly ctx: ServerContext;
+  private resolveFinished!: () => void;
+  private sweep: ReturnType<typeof setInterval> | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly options: ServeOptions, handler: Handler) {
+    const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
+    this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
+    this.finished = new Promise((r) => (this.resolveFinished = r));
+    const server = this;
+    const infoPrototype = {
+      upgrade: (req: Request, o?: BunUpgradeOptions) => server.upgrade(req, o),
+      requestIP: (req: Request) => server.requestIP(req),
+      publish: (t: string, d: string | ArrayBufferView | ArrayBuffer) => server.publish(t, d),
+      subscriberCount: (t: string) => server.subscriberCount(t),
+      get port() {
+        return server.port;
+      },
+      get hostname() {
+        return server.hostname;
+      },
+      get url() {
+        return server.url;
+      },
+    };
+    this.ctx = {
+      handler,
+      onError: options.onError ?? defaultOnError,
+      limits: {
+        maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_H1_LIMITS.maxHeaderBytes,
+        maxHeaderCount: options.maxHeaderCount ?? DEFAULT_H1_LIMITS.maxHeaderCount,
+        maxTargetLength: options.maxTargetLength ?? DEFAULT_H1_LIMITS.maxTargetLength,
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_H1_LIMITS.maxBodyBytes,
+      },
+      timeouts: {
+        headersTimeout: options.headersTimeout ?? 30_000,
+        keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
+        requestTimeout: options.requestTimeout ?? 300_000,
+      },
+      pool: new WritePool(),
+      infoPrototype,
+      scheme: tls ? "https" : "http",
+      shuttingDown: false,
+      connections: new Set<LiveConnection>(),
+    } as ServerContext;
+    this.listening = this.start(tls);
+    this.listening.catch(() => {});
+    options.signal?.addEventListener("abort", () => void this.shutdown(), { once: true });
+  }
+
+  private async start(tls: { cert: string; key: string } | undefined): Promise<Addr> {
+    const transport = this.options.transport ?? (await runtimeTransport());
+    const ctx = this.ctx;
+    const alpn = ctx.startH2 ? ["h2", "http/1.1"] : ["http/1.1"];
+    this.listener = await transport.listen(
+      { hostname: this.addr.hostname, port: this.addr.port, tls, alpnProtocols: tls ? alpn : undefined },
+      (conn: Connection) => {
+        if (ctx.shuttingDown) {
+          conn.destroy();
+          return { data() {}, drain() {}, end() {}, close() {} };
+        }
+        // RFC 9113 §3.2: with TLS, ALPN "h2" means HTTP/2 from the first byte.
+        if (conn.alpnProtocol === "h2" && ctx.startH2) return ctx.startH2(conn, []);
+        return new H1Connection(conn, ctx);
+      },
+    );
+    this.addr = this.listener.addr;
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const c of ctx.connections) c.tick(now);
+    }, SWEEP_MS);
+    this.unref();
+    if (this.stopping) this.listener.close();
+    this.options.onListen?.(this.addr);
+    return this.addr;
+  }
+
+  get port(): number {
+    return this.addr.port;
+  }
+
+  get hostname(): string {
+    return this.addr.hostname;
+  }
+
+  get url(): URL {
+    const h = this.addr.hostname.includes(":") ? `[${this.addr.hostname}]` : this.addr.hostname;
+    return new URL(`${this.ctx.scheme}://${h}:${this.addr.port}/`);
+  }
+
+  shutdown(): Promise<void> {
+    return this.stop(false);
+  }
+
+  stop(closeActiveConnections = false): Promise<void> {
+    if (!this.stopping) {
+      this.ctx.shuttingDown = true;
+      this.listener?.close();
+      this.stopping = (async () => {
+        await this.listening.catch(() => {});
+        for (const c of this.ctx.connections) closeActiveConnections ? c.destroy() : c.shutdown();
+        while (this.ctx.connections.size > 0) await new Promise((r) => setTimeout(r, 25));
+        if (this.sweep) clearInterval(this.sweep);
+        this.resolveFinished();
+      })();
+    } else if (closeActiveConnections) for (const c of this.ctx.connections) c.destroy();
+    return this.stopping;
+  }
+
+  upgrade(_request: Request, _options?: BunUpgradeOptions): boolean {
+    return false;
+  }
+
+  publish(_topic: string, _data: string | ArrayBufferView | ArrayBuffer): number {
+    return 0;
+  }
+
+  subscriberCount(_topic: string): number {
+    return 0;
+  }
+
+  requestIP(request: Request): { address: string; family: string; port: number } | null {
+    const ref = exchangeOf(request);
+    if (!ref) return null;
+    const a = ref.conn.remoteAddr;
+    return { address: a.hostname, family: a.hostname.includes(":") ? "IPv6" : "IPv4", port: a.port };
+  }
+
+  ref(): void {
+    // The listener keeps the process alive; the sweep timer never does.
+  }
+
+  unref(): void {
+    const t = this.sweep as unknown as { unref?: () => void } | null;
+    if (t && typeof t.unref === "function") t.unref();
+    const D = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
+    if (D?.unrefTimer && typeof this.sweep === "number") D.unrefTimer(this.sweep);
+  }
+}
+
+function defaultOnError(error: unknown): Response {
+  console.error("purehttp: handler failed:", error);
+  return new Response("Internal Server Error\n", { status: 500, headers: { "content-type": "text/plain" } });
+}

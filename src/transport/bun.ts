@@ -1,0 +1,142 @@
+/** Bun.listen transport (with `tls` for TLS). */
+import { type Addr, type Connection, type ConnectionHandler, HIGH_WATER_MARK, LINGER_MS, type Listener, type ListenOptions, type Transport } from "./types.ts";
+
+// deno-lint-ignore no-explicit-any
+const Bun = (globalThis as any).Bun;
+// deno-lint-ignore no-explicit-any
+type BunSocket = any;
+
+class BunConnection implements Connection {
+  readonly remoteAddr: Addr;
+  readonly localAddr: Addr;
+  readonly alpnProtocol: string | null;
+  handler!: ConnectionHandler;
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  private ending = false;
+  private closed = false;
+  paused = false;
+  /** Received while paused; delivered on resume (Bun sockets may not support pause). */
+  held: Uint8Array[] = [];
+
+  constructor(private readonly socket: BunSocket, readonly encrypted: boolean) {
+    this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0, transport: "tcp" };
+    this.localAddr = { hostname: socket.localAddress ?? "", port: socket.localPort ?? 0, transport: "tcp" };
+    const alpn = encrypted ? socket.alpnProtocol : null;
+    this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || this.ending) return true;
+    if (this.queue.length === 0) {
+      const n: number = this.socket.write(bytes);
+      if (n >= bytes.length) return true;
+      bytes = bytes.subarray(Math.max(0, n));
+    }
+    this.queue.push(bytes);
+    this.queued += bytes.length;
+    return this.queued < HIGH_WATER_MARK;
+  }
+
+  /** Bun's drain: the kernel buffer has room again. */
+  onWritable(): void {
+    while (this.queue.length > 0) {
+      const b = this.queue[0]!;
+      const n: number = this.socket.write(b);
+      if (n < b.length) {
+        if (n > 0) {
+          this.queue[0] = b.subarray(n);
+          this.queued -= n;
+        }
+        return;
+      }
+      this.queue.shift();
+      this.queued -= b.length;
+    }
+    if (this.ending) return this.finishEnd();
+    this.handler.drain();
+  }
+
+  end(): void {
+    if (this.ending || this.closed) return;
+    this.ending = true;
+    if (this.queue.length === 0) this.finishEnd();
+  }
+
+  private finishEnd(): void {
+    this.socket.shutdown?.();
+    setTimeout(() => this.destroy(), LINGER_MS);
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+  }
+
+  onClose(): void {
+    if (this.closed && this.handler === undefined) return;
+    this.closed = true;
+    this.handler?.close();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.socket.pause?.();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.socket.resume?.();
+    while (this.held.length > 0 && !this.paused) this.handler.data(this.held.shift()!);
+  }
+}
+
+export const bunTransport: Transport = {
+  name: "bun",
+  async listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener> {
+    const encrypted = !!options.tls;
+    const server = Bun.listen({
+      hostname: options.hostname,
+      port: options.port,
+      tls: options.tls
+        ? { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: options.alpnProtocols }
+        : undefined,
+      socket: {
+        open(socket: BunSocket) {
+          socket.setNoDelay?.(true);
+          if (encrypted) return; // wait for the handshake, so ALPN is known
+          const conn = new BunConnection(socket, false);
+          socket.data = conn;
+          conn.handler = accept(conn);
+        },
+        handshake(socket: BunSocket, success: boolean) {
+          if (!success) return socket.end();
+          const conn = new BunConnection(socket, true);
+          socket.data = conn;
+          conn.handler = accept(conn);
+        },
+        data(socket: BunSocket, data: Uint8Array) {
+          const conn: BunConnection = socket.data;
+          if (!conn) return;
+          if (conn.paused || conn.held.length > 0) conn.held.push(data);
+          else conn.handler.data(data);
+        },
+        drain(socket: BunSocket) {
+          (socket.data as BunConnection | undefined)?.onWritable();
+        },
+        end(socket: BunSocket) {
+          (socket.data as BunConnection | undefined)?.handler.end();
+        },
+        close(socket: BunSocket) {
+          (socket.data as BunConnection | undefined)?.onClose();
+        },
+        error() {},
+      },
+    });
+    return {
+      addr: { hostname: server.hostname, port: server.port, transport: "tcp" },
+      close: () => server.stop(false),
+    };
+  },
+};

@@ -1,0 +1,188 @@
+/** Deno.listen / Deno.listenTls transport. */
+import { type Addr, type Connection, type ConnectionHandler, HIGH_WATER_MARK, LINGER_MS, type Listener, type ListenOptions, type Transport } from "./types.ts";
+
+// deno-lint-ignore no-explicit-any
+const Deno = (globalThis as any).Deno;
+const READ_SIZE = 64 * 1024;
+const MIN_READ = 16 * 1024;
+
+class DenoConnection implements Connection {
+  readonly remoteAddr: Addr;
+  readonly localAddr: Addr;
+  alpnProtocol: string | null = null;
+  handler!: ConnectionHandler;
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  private writing = false;
+  private ending = false;
+  private closed = false;
+  private paused = false;
+  private eof = false;
+  private wake: (() => void) | null = null;
+
+  // deno-lint-ignore no-explicit-any
+  constructor(private readonly conn: any, readonly encrypted: boolean) {
+    const r = conn.remoteAddr, l = conn.localAddr;
+    this.remoteAddr = { hostname: r.hostname, port: r.port, transport: "tcp" };
+    this.localAddr = { hostname: l.hostname, port: l.port, transport: "tcp" };
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (typeof this.conn.setNoDelay === "function") this.conn.setNoDelay(true);
+      if (this.encrypted) {
+        const hs = await this.conn.handshake();
+        this.alpnProtocol = hs?.alpnProtocol ?? null;
+      }
+    } catch {
+      this.destroy();
+      return;
+    }
+    this.onReady();
+    // Read into a slab; each read gets a fresh region, so views passed up stay valid.
+    let slab = new Uint8Array(READ_SIZE);
+    let off = 0;
+    try {
+      while (!this.closed) {
+        if (this.paused || this.eof) {
+          if (this.eof && this.ending) break;
+          await new Promise<void>((r) => (this.wake = r));
+          continue;
+        }
+        if (slab.length - off < MIN_READ) {
+          slab = new Uint8Array(READ_SIZE);
+          off = 0;
+        }
+        const n: number | null = await this.conn.read(slab.subarray(off));
+        if (n === null) {
+          // Half-closed by the peer: stop reading, let the protocol finish what it owes.
+          this.eof = true;
+          this.handler.end();
+          continue;
+        }
+        const chunk = slab.subarray(off, off + n);
+        off += n;
+        if (!this.ending) this.handler.data(chunk);
+      }
+    } catch {
+      // reset by peer or closed by us
+    }
+    this.destroy();
+  }
+
+  onReady: () => void = () => {};
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || this.ending) return true;
+    this.queue.push(bytes);
+    this.queued += bytes.length;
+    if (!this.writing) this.flush();
+    return this.queued < HIGH_WATER_MARK;
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        // Gather small writes into one syscall.
+        let chunk: Uint8Array;
+        if (this.queue.length > 1 && this.queued <= HIGH_WATER_MARK) {
+          chunk = new Uint8Array(this.queued);
+          let o = 0;
+          for (const q of this.queue) chunk.set(q, o), (o += q.length);
+          this.queue = [];
+        } else chunk = this.queue.shift()!;
+        let written = 0;
+        while (written < chunk.length) written += await this.conn.write(chunk.subarray(written));
+        const before = this.queued;
+        this.queued -= chunk.length;
+        if (before >= HIGH_WATER_MARK && this.queued < HIGH_WATER_MARK) this.handler.drain();
+      }
+    } catch {
+      this.destroy();
+      return;
+    } finally {
+      this.writing = false;
+    }
+    if (this.ending && !this.closed) this.finishEnd();
+  }
+
+  end(): void {
+    if (this.ending || this.closed) return;
+    this.ending = true;
+    if (!this.writing) this.finishEnd();
+  }
+
+  private finishEnd(): void {
+    try {
+      this.conn.closeWrite();
+    } catch {
+      this.destroy();
+      return;
+    }
+    if (this.eof) return this.destroy();
+    this.resume();
+    setTimeout(() => this.destroy(), LINGER_MS);
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
+    this.wake?.();
+    this.handler.close();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}
+
+export const denoTransport: Transport = {
+  name: "deno",
+  async listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener> {
+    const listener = options.tls
+      ? Deno.listenTls({
+          hostname: options.hostname,
+          port: options.port,
+          cert: options.tls.cert,
+          key: options.tls.key,
+          alpnProtocols: options.alpnProtocols,
+        })
+      : Deno.listen({ hostname: options.hostname, port: options.port });
+    (async () => {
+      try {
+        for await (const raw of listener) {
+          const conn = new DenoConnection(raw, !!options.tls);
+          conn.onReady = () => (conn.handler = accept(conn));
+          conn.handler = { data() {}, drain() {}, end() {}, close() {} };
+          conn.run();
+        }
+      } catch {
+        // listener closed
+      }
+    })();
+    const a = listener.addr;
+    return {
+      addr: { hostname: a.hostname, port: a.port, transport: "tcp" },
+      close: () => {
+        try {
+          listener.close();
+        } catch {
+          // already closed
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * What a transport gives the protocol layers: a socket reduced to bytes in,
+ * bytes out with a backpressure signal, half-close and close. Everything
+ * runtime-specific stays in transport/*.ts.
+ */
+export interface Addr {
+  hostname: string;
+  port: number;
+  transport: "tcp";
+}
+
+export interface Connection {
+  readonly remoteAddr: Addr;
+  readonly localAddr: Addr;
+  /** The ALPN protocol the TLS handshake agreed on, or null (cleartext or none). */
+  readonly alpnProtocol: string | null;
+  readonly encrypted: boolean;
+  /**
+   * Queues bytes for sending. The view must not be written afterwards (see buffers/pool.ts).
+   * Returns false when the queue is over its high-water mark: wait for `drain`.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Sends what is queued, then a FIN; reads continue (and are discarded by the caller) until the peer closes. */
+  end(): void;
+  /** Closes at once, dropping what is queued. */
+  destroy(): void;
+  /** Stops delivering received bytes until `resume()`. */
+  pause(): void;
+  resume(): void;
+}
+
+/** The protocol side of a connection, called by the transport. */
+export interface ConnectionHandler {
+  data(chunk: Uint8Array): void;
+  /** The write queue fell below its high-water mark. */
+  drain(): void;
+  /** The peer half-closed (FIN). */
+  end(): void;
+  /** The connection is gone. */
+  close(): void;
+}
+
+export interface ListenOptions {
+  hostname: string;
+  port: number;
+  tls?: { cert: string; key: string };
+  /** ALPN protocols to offer, in preference order (TLS only). */
+  alpnProtocols?: string[];
+}
+
+export interface Listener {
+  readonly addr: Addr;
+  /** Stops accepting; existing connections stay. */
+  close(): void;
+}
+
+export interface Transport {
+  readonly name: "node" | "deno" | "bun";
+  listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener>;
+}
+
+/** Bytes queued per connection before `write` reports backpressure. */
+export const HIGH_WATER_MARK = 64 * 1024;
+/** After our FIN, how long we keep reading before closing (avoids a RST eating the response). */
+export const LINGER_MS = 2000;
