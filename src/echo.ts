@@ -1,13 +1,16 @@
 /**
  * The echo application behind `purehttp echo`: the conformance target.
  *   /hello  -> "Hello World" (text/plain)
+ *   /ws     -> WebSocket that echoes every message with its opcode
  *   else    -> JSON { method, url, httpVersion, headers, body (base64), bodyLength }
  */
 import { base64 } from "./buffers/bytes.ts";
 import type { ServeInfo } from "./facade/context.ts";
+import { upgradeWebSocket } from "./facade/websocket.ts";
 
 export async function echoHandler(request: Request, info: ServeInfo): Promise<Response> {
   const url = new URL(request.url);
+  if (url.pathname === "/ws") return echoWebSocket(request);
   if (url.pathname === "/hello") {
     return new Response("Hello World", { headers: { "content-type": "text/plain" } });
   }
@@ -20,4 +23,12 @@ export async function echoHandler(request: Request, info: ServeInfo): Promise<Re
     body: base64(body),
     bodyLength: body.length,
   });
+}
+
+/** Echoes text as text and binary as binary; selects the first subprotocol offered. */
+function echoWebSocket(request: Request): Response {
+  const offered = request.headers.get("sec-websocket-protocol")?.split(",")[0]?.trim();
+  const { socket, response } = upgradeWebSocket(request, { protocol: offered || undefined, maxMessageSize: 64 * 1024 * 1024 });
+  socket.onmessage = (e) => socket.send(e.data as string | ArrayBuffer);
+  return response;
 }

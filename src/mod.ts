@@ -12,3 +12,6 @@
 export { serve } from "./serve.ts";
 export type { Addr, Handler, ServeInfo, ServeOptions, Server, Timeouts } from "./serve.ts";
 export { H1ParseError } from "./h1/errors.ts";
+export { upgradeWebSocket, PureWebSocket, ServerWebSocket, WebSocketHandshakeError } from "./facade/websocket.ts";
+export type { BunWebSocketHandlers, BunUpgradeOptions, UpgradeWebSocketOptions, WsOptions } from "./facade/websocket.ts";
+export { WsError } from "./ws/errors.ts";

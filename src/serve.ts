@@ -10,10 +10,10 @@ import { H1Connection } from "./facade/h1-connection.ts";
 import { runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
+import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, bunUpgrade } from "./facade/websocket.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
-type BunUpgradeOptions = { data?: unknown; headers?: HeadersInit };
 
 export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   /** Port to listen on; 0 picks a free one (see `onListen` / `server.addr`). Default 8000. */
@@ -37,7 +37,8 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   /** Deno-style handler in the options. */
   handler?: Handler;
   /** Bun-style WebSocket handlers, for `server.upgrade()`. */
-  websocket?: unknown;
+  // deno-lint-ignore no-explicit-any
+  websocket?: BunWebSocketHandlers<any>;
   /** Use this transport instead of the runtime's own. */
   transport?: Transport;
 }
@@ -127,6 +128,8 @@ class PureServer implements Server {
       scheme: tls ? "https" : "http",
       shuttingDown: false,
       connections: new Set<LiveConnection>(),
+      websocket: options.websocket as BunWebSocketHandlers | undefined,
+      topics: new Topics(),
     } as ServerContext;
     this.listening = this.start(tls);
     this.listening.catch(() => {});
@@ -192,16 +195,16 @@ class PureServer implements Server {
     return this.stopping;
   }
 
-  upgrade(_request: Request, _options?: BunUpgradeOptions): boolean {
-    return false;
+  upgrade(request: Request, options?: BunUpgradeOptions): boolean {
+    return bunUpgrade(this.ctx, request, options);
   }
 
-  publish(_topic: string, _data: string | ArrayBufferView | ArrayBuffer): number {
-    return 0;
+  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer): number {
+    return this.ctx.topics.publish(topic, data, null);
   }
 
-  subscriberCount(_topic: string): number {
-    return 0;
+  subscriberCount(topic: string): number {
+    return this.ctx.topics.count(topic);
   }
 
   requestIP(request: Request): { address: string; family: string; port: number } | null {

@@ -4,14 +4,87 @@
  */
 import { createHash } from "node:crypto";
 import process from "node:process";
-import { serve } from "../../src/mod.ts";
+import { serve, upgradeWebSocket } from "../../src/mod.ts";
 
 let aborted = 0;
 const big = new Uint8Array(64 * 1024).fill(0x61);
 
-serve({ port: 0, hostname: "127.0.0.1", onListen: (a) => console.log(`listening on http://127.0.0.1:${a.port}`) }, async (req) => {
+let flood: Record<string, unknown> = {};
+let chromiumResult: string | null = null;
+
+const PAGE = `<!doctype html><title>purehttp ws</title><script>
+const ws = new WebSocket(location.origin.replace("http", "ws") + "/ws-deno");
+ws.binaryType = "arraybuffer";
+const got = [];
+ws.onopen = () => { ws.send("hello from chromium"); ws.send(new Uint8Array([1, 2, 3])); ws.send("x".repeat(100000)); };
+ws.onmessage = (e) => {
+  got.push(typeof e.data === "string" ? "text:" + e.data.length : "binary:" + new Uint8Array(e.data).join(","));
+  if (got.length === 3) ws.close(1000, "done");
+};
+ws.onclose = (e) => fetch("/report", { method: "POST", body: JSON.stringify({ got, code: e.code, clean: e.wasClean }) });
+</script>`;
+
+const server = serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  onListen: (a) => console.log(`listening on http://127.0.0.1:${a.port}`),
+  websocket: {
+    open(ws) {
+      (ws.data as { opened: boolean }).opened = true;
+    },
+    message(ws, m) {
+      if (typeof m === "string" && m.startsWith("sub:")) {
+        ws.subscribe(m.slice(4));
+        ws.send("subscribed");
+      } else if (typeof m === "string" && m.startsWith("pub:")) {
+        const [, topic, text] = m.split(":");
+        ws.publish(topic!, text!);
+      } else if (m === "flood") {
+        // A client that does not read: send until send() reports backpressure.
+        const chunk = new Uint8Array(64 * 1024);
+        let sent = 0;
+        let backpressured = false;
+        for (let i = 0; i < 4096; i++) {
+          const r = ws.send(chunk);
+          sent++;
+          if (r === -1) {
+            backpressured = true;
+            break;
+          }
+        }
+        flood = { sent, backpressured, bufferedAmount: ws.bufferedAmount, rss: process.memoryUsage().rss };
+      } else ws.send(m);
+    },
+    close(ws, code) {
+      (ws.data as { closed?: number }).closed = code;
+    },
+  },
+  async fetch(req, srv) {
   const url = new URL(req.url);
   switch (url.pathname) {
+    case "/bun-ws":
+      if ((srv as unknown as { upgrade(r: Request, o: unknown): boolean }).upgrade(req, { data: { opened: false } })) return undefined;
+      return new Response("not a websocket request\n", { status: 400 });
+    case "/ws-deno": {
+      const { socket, response } = upgradeWebSocket(req);
+      socket.onmessage = (e) => socket.send(e.data);
+      return response;
+    }
+    case "/shutdown":
+      setTimeout(() => server.shutdown().then(() => {
+        console.log("finished");
+        process.exit(0);
+      }), 10);
+      return new Response("shutting down\n");
+    case "/page":
+      return new Response(PAGE, { headers: { "content-type": "text/html" } });
+    case "/report":
+      chromiumResult = await req.text();
+      return new Response("ok");
+    case "/report-result":
+      return new Response(chromiumResult ?? "", { status: chromiumResult ? 200 : 404 });
+    case "/flood-stats":
+      return Response.json(flood);
     case "/sha256": {
       // Hash the upload as it streams: memory stays at the stream's high-water mark.
       const h = createHash("sha256");
@@ -70,4 +143,6 @@ serve({ port: 0, hostname: "127.0.0.1", onListen: (a) => console.log(`listening 
     default:
       return new Response("fixture\n");
   }
+  },
 });
+void server;

@@ -2,6 +2,7 @@
 import type { WritePool } from "../buffers/pool.ts";
 import type { H1Limits } from "../h1/limits.ts";
 import type { Addr, Connection, ConnectionHandler } from "../transport/types.ts";
+import type { BunWebSocketHandlers, Topics } from "./websocket.ts";
 
 export interface ServeInfo {
   /** The client's address. */
@@ -36,6 +37,9 @@ export interface ServerContext {
   shuttingDown: boolean;
   /** Hands a connection to HTTP/2 (prior knowledge, ALPN or h2c upgrade). */
   startH2?: (conn: Connection, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) => ConnectionHandler;
+  /** Bun-style WebSocket handlers (serve's `websocket` option). */
+  websocket?: BunWebSocketHandlers;
+  topics: Topics;
   /** Live protocol connections, for shutdown and timeouts. */
   connections: Set<LiveConnection>;
 }

@@ -14,6 +14,7 @@ import { RequestBody } from "./body.ts";
 import type { LiveConnection, ServeInfo, ServerContext } from "./context.ts";
 import { type BodyPlan, planBody, toBytes } from "./response-body.ts";
 import { type UpgradeClaim, registerExchange } from "./upgrade.ts";
+import { WebSocketHandshakeError } from "./websocket.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
 const MAX_PIPELINE = 32;
@@ -302,6 +303,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       try {
         return await this.ctx.handler(request, info as ServeInfo & Record<string, unknown>);
       } catch (e) {
+        if (e instanceof WebSocketHandshakeError) return e.response;
         try {
           return await this.ctx.onError(e);
         } catch {
@@ -335,7 +337,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
         const ex = this.exchanges[0]!;
         let res = await ex.response;
         if (ex.failed) continue;
-        if (ex.claim) {
+        if (ex.claim && (res === ex.claim.response || res === undefined)) {
           if (await this.completeUpgrade(ex)) return;
           res = new Response("upgrade failed\n", { status: 400 });
         }
@@ -492,6 +494,10 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     });
     this.conn.write(h);
     this.handOver(claim.start(this.conn, rest));
+    if (this.stalled) {
+      this.stalled = false;
+      this.conn.resume();
+    }
     return true;
   }
 }

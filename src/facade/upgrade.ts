@@ -10,6 +10,8 @@ import type { ServerContext } from "./context.ts";
 export interface UpgradeClaim {
   /** Fields of the 101 (Switching Protocols) response. */
   headers: [string, string][];
+  /** The Response the handler returns to accept (undefined for Bun's `server.upgrade`). */
+  response: Response | undefined;
   /** Called with the connection and the bytes received after the request. */
   start(conn: Connection, rest: Uint8Array[]): ConnectionHandler;
 }

@@ -1,0 +1,529 @@
+/**
+ * WebSocket for the Fetch facade: Deno's `upgradeWebSocket(request)` and Bun's
+ * `server.upgrade(request)` + `websocket: { open, message, close, drain, ... }`,
+ * both over our own RFC 6455 session.
+ */
+import { WsError } from "../ws/errors.ts";
+import { type WsLimits } from "../ws/receiver.ts";
+import { ReadyState, type SessionEvent, WsSession } from "../ws/session.ts";
+import { acceptKey, checkHandshake } from "../ws/handshake.ts";
+import type { Connection, ConnectionHandler } from "../transport/types.ts";
+import type { LiveConnection, ServerContext } from "./context.ts";
+import { exchangeOf } from "./upgrade.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** What the two APIs implement to receive a connection's events. */
+interface Endpoint {
+  attach(link: WsLink): void;
+  onOpen(): void;
+  onMessage(binary: boolean, data: Uint8Array): void;
+  onPing(data: Uint8Array): void;
+  onPong(data: Uint8Array): void;
+  onError(error: WsError): void;
+  onClose(code: number, reason: string, wasClean: boolean): void;
+  onDrain(): void;
+}
+
+export interface WsOptions extends Partial<WsLimits> {
+  /** Seconds without traffic before a ping; twice that without an answer closes (1001). 0 disables. Default 120. */
+  idleTimeout?: number;
+}
+
+/** Thrown by `upgradeWebSocket` for a request that is not a valid handshake; `response` says why (400/405/426). */
+export class WebSocketHandshakeError extends TypeError {
+  constructor(readonly response: Response, message: string) {
+    super(message);
+  }
+}
+
+/** Connects an endpoint to the transport through a session. */
+export class WsLink implements ConnectionHandler, LiveConnection {
+  readonly session: WsSession;
+  private lastSeen = Date.now();
+  private pinged = false;
+  private closedNotified = false;
+  private closeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bytes handed to the transport that it reported as over its high-water mark. */
+  private backlog = 0;
+
+  constructor(readonly conn: Connection, private readonly ctx: ServerContext, readonly endpoint: Endpoint, private readonly opts: WsOptions) {
+    this.session = new WsSession("server", ctx.pool, opts);
+    ctx.connections.add(this);
+    endpoint.attach(this);
+  }
+
+  begin(rest: Uint8Array[]): void {
+    this.endpoint.onOpen();
+    for (const r of rest) this.data(r);
+  }
+
+  get bufferedAmount(): number {
+    return this.backlog;
+  }
+
+  /** Writes what the session produced; false when the transport is backed up. */
+  flush(): boolean {
+    let ok = true;
+    for (const b of this.session.takeOutput()) {
+      if (!this.conn.write(b)) ok = false;
+      if (!ok) this.backlog += b.length;
+    }
+    return ok;
+  }
+
+  data(chunk: Uint8Array): void {
+    this.lastSeen = Date.now();
+    this.pinged = false;
+    this.session.receive(chunk, this.onEvent);
+    this.flush();
+    if (this.session.state === ReadyState.Closed) this.conn.end();
+  }
+
+  private readonly onEvent = (e: SessionEvent) => {
+    switch (e.type) {
+      case "message":
+        return this.endpoint.onMessage(e.binary, e.data);
+      case "ping":
+        return this.endpoint.onPing(e.data);
+      case "pong":
+        return this.endpoint.onPong(e.data);
+      case "error":
+        return this.endpoint.onError(e.error);
+      case "close":
+        return this.notifyClose(e.code, e.reason, e.wasClean);
+    }
+  };
+
+  private notifyClose(code: number, reason: string, wasClean: boolean): void {
+    if (this.closedNotified) return;
+    this.closedNotified = true;
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.ctx.connections.delete(this);
+    this.endpoint.onClose(code, reason, wasClean);
+  }
+
+  drain(): void {
+    this.backlog = 0;
+    this.endpoint.onDrain();
+  }
+
+  end(): void {
+    // TCP closed by the peer without a Close frame: abnormal closure (§7.1.5, 1006).
+    this.conn.end();
+  }
+
+  close(): void {
+    this.session.state = ReadyState.Closed;
+    this.notifyClose(1006, "", false);
+  }
+
+  /** Starts the closing handshake; the peer has a few seconds to answer. */
+  startClose(code?: number, reason?: string): void {
+    this.session.close(code, reason);
+    this.flush();
+    this.closeTimer ??= setTimeout(() => this.conn.destroy(), 5000);
+  }
+
+  tick(now: number): void {
+    const idle = (this.opts.idleTimeout ?? 120) * 1000;
+    if (!idle || this.session.state !== ReadyState.Open) return;
+    if (now - this.lastSeen > idle * 2) return this.startClose(1001, "idle timeout");
+    if (!this.pinged && now - this.lastSeen > idle) {
+      this.pinged = true;
+      this.session.ping(new Uint8Array(0));
+      this.flush();
+    }
+  }
+
+  shutdown(): void {
+    this.startClose(1001, "server shutting down");
+  }
+
+  destroy(): void {
+    this.conn.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Deno style
+
+type WsEventHandler<E extends Event> = ((this: PureWebSocket, ev: E) => unknown) | null;
+
+/** A standard `WebSocket`-shaped server socket, as Deno's `upgradeWebSocket` returns. */
+export class PureWebSocket extends EventTarget implements Endpoint {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  readonly CONNECTING = 0;
+  readonly OPEN = 1;
+  readonly CLOSING = 2;
+  readonly CLOSED = 3;
+  binaryType: "arraybuffer" | "blob" = "arraybuffer";
+  readonly extensions = "";
+  onopen: WsEventHandler<Event> = null;
+  onmessage: WsEventHandler<MessageEvent> = null;
+  onclose: WsEventHandler<CloseEvent> = null;
+  onerror: WsEventHandler<Event> = null;
+  private link: WsLink | null = null;
+  private state: number = ReadyState.Connecting;
+
+  constructor(readonly url: string, readonly protocol: string) {
+    super();
+  }
+
+  get readyState(): number {
+    return this.link ? (this.state === ReadyState.Open ? this.link.session.state : this.state) : this.state;
+  }
+
+  get bufferedAmount(): number {
+    return this.link?.bufferedAmount ?? 0;
+  }
+
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void {
+    if (this.state === ReadyState.Connecting) throw new DOMException("WebSocket is not open", "InvalidStateError");
+    const link = this.link;
+    if (!link || link.session.state !== ReadyState.Open) return;
+    if (typeof data === "string") link.session.send(false, encoder.encode(data));
+    else if (data instanceof Blob) {
+      data.arrayBuffer().then((b) => {
+        if (link.session.send(true, new Uint8Array(b))) link.flush();
+      });
+      return;
+    } else link.session.send(true, bytesOf(data));
+    link.flush();
+  }
+
+  close(code?: number, reason?: string): void {
+    if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999))
+      throw new DOMException(`invalid close code ${code}`, "InvalidAccessError");
+    if (reason && encoder.encode(reason).length > 123) throw new DOMException("close reason too long", "SyntaxError");
+    this.link?.startClose(code, reason ?? "");
+  }
+
+  attach(link: WsLink): void {
+    this.link = link;
+  }
+
+  onOpen(): void {
+    this.state = ReadyState.Open;
+    this.fire(new Event("open"), this.onopen);
+  }
+
+  onMessage(binary: boolean, data: Uint8Array): void {
+    const payload = !binary
+      ? decoder.decode(data)
+      : this.binaryType === "blob"
+        ? new Blob([data as Uint8Array<ArrayBuffer>])
+        : toArrayBuffer(data);
+    this.fire(new MessageEvent("message", { data: payload }), this.onmessage);
+  }
+
+  onPing(): void {}
+  onPong(): void {}
+  onDrain(): void {}
+
+  onError(error: WsError): void {
+    const ev = new Event("error") as Event & { error?: WsError; message?: string };
+    ev.error = error;
+    ev.message = error.message;
+    this.fire(ev, this.onerror);
+  }
+
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    this.state = ReadyState.Closed;
+    const ev = new Event("close") as Event & { code: number; reason: string; wasClean: boolean };
+    Object.assign(ev, { code, reason, wasClean });
+    this.fire(ev, this.onclose as WsEventHandler<Event>);
+  }
+
+  private fire<E extends Event>(ev: E, handler: WsEventHandler<E>): void {
+    try {
+      handler?.call(this, ev);
+    } catch (e) {
+      reportError(e);
+    }
+    this.dispatchEvent(ev);
+  }
+}
+
+function reportError(e: unknown): void {
+  console.error("purehttp: WebSocket handler failed:", e);
+}
+
+/** An ArrayBuffer holding exactly these bytes (Node's Buffer#slice is a view, so copy explicitly). */
+function toArrayBuffer(data: Uint8Array): ArrayBuffer {
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data.buffer as ArrayBuffer;
+  const copy = new Uint8Array(data.length);
+  copy.set(data);
+  return copy.buffer;
+}
+
+function bytesOf(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(data);
+}
+
+export interface UpgradeWebSocketOptions extends WsOptions {
+  /** The subprotocol to select; must be one the client offered. */
+  protocol?: string;
+}
+
+function handshakeFor(request: Request) {
+  const ref = exchangeOf(request);
+  if (!ref || !ref.setClaim) throw new TypeError("request was not received by a purehttp HTTP/1.1 server");
+  const hs = checkHandshake({ method: request.method, get: (n) => request.headers.get(n) });
+  return { ref, hs };
+}
+
+/** Deno-style upgrade: returns the socket and the response to return from the handler. */
+export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOptions = {}): { socket: PureWebSocket; response: Response } {
+  const { ref, hs } = handshakeFor(request);
+  if (!hs.ok) {
+    const response = new Response(hs.reason + "\n", { status: hs.status, headers: hs.headers });
+    throw new WebSocketHandshakeError(response, hs.reason);
+  }
+  const protocol = options.protocol ?? "";
+  if (protocol && !hs.protocols.includes(protocol)) throw new TypeError(`protocol "${protocol}" was not offered by the client`);
+  const socket = new PureWebSocket(request.url.replace(/^http/, "ws"), protocol);
+  const response = new Response(null, { status: 200 });
+  const headers: [string, string][] = [["upgrade", "websocket"], ["connection", "Upgrade"], ["sec-websocket-accept", acceptKey(hs.key)]];
+  if (protocol) headers.push(["sec-websocket-protocol", protocol]);
+  ref.setClaim!({
+    headers,
+    response,
+    start: (conn, rest) => {
+      const link = new WsLink(conn, ref.ctx, socket, options);
+      queueMicrotask(() => link.begin(rest));
+      return link;
+    },
+  });
+  return { socket, response };
+}
+
+// ---------------------------------------------------------------------------
+// Bun style
+
+export interface BunWebSocketHandlers<T = unknown> extends WsOptions {
+  open?(ws: ServerWebSocket<T>): unknown;
+  message?(ws: ServerWebSocket<T>, message: string | Uint8Array): unknown;
+  close?(ws: ServerWebSocket<T>, code: number, reason: string): unknown;
+  drain?(ws: ServerWebSocket<T>): unknown;
+  ping?(ws: ServerWebSocket<T>, data: Uint8Array): unknown;
+  pong?(ws: ServerWebSocket<T>, data: Uint8Array): unknown;
+  error?(ws: ServerWebSocket<T>, error: Error): unknown;
+  /** Bun's option names for the limits. */
+  maxPayloadLength?: number;
+  /** Close when this many bytes are queued for a slow client (Bun: backpressureLimit). Default 16 MiB. */
+  backpressureLimit?: number;
+}
+
+export interface BunUpgradeOptions<T = unknown> {
+  data?: T;
+  headers?: HeadersInit;
+}
+
+/** Bun's pub/sub: one encoded frame is written to every subscriber. */
+export class Topics {
+  private readonly map = new Map<string, Set<ServerWebSocket>>();
+
+  subscribe(topic: string, ws: ServerWebSocket): void {
+    let s = this.map.get(topic);
+    if (!s) this.map.set(topic, (s = new Set()));
+    s.add(ws);
+  }
+
+  unsubscribe(topic: string, ws: ServerWebSocket): void {
+    const s = this.map.get(topic);
+    if (s?.delete(ws) && s.size === 0) this.map.delete(topic);
+  }
+
+  has(topic: string, ws: ServerWebSocket): boolean {
+    return this.map.get(topic)?.has(ws) ?? false;
+  }
+
+  count(topic: string): number {
+    return this.map.get(topic)?.size ?? 0;
+  }
+
+  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer, except: ServerWebSocket | null): number {
+    const s = this.map.get(topic);
+    if (!s) return 0;
+    const binary = typeof data !== "string";
+    const bytes = typeof data === "string" ? encoder.encode(data) : bytesOf(data as ArrayBufferView);
+    let sent = 0;
+    for (const ws of s) if (ws !== except && ws.send(bytes, undefined, binary) > 0) sent += bytes.length;
+    return sent;
+  }
+}
+
+const Buf = (globalThis as { Buffer?: { from(b: ArrayBuffer, o: number, n: number): Uint8Array } }).Buffer;
+
+/** Bun's `ServerWebSocket`. */
+export class ServerWebSocket<T = unknown> implements Endpoint {
+  binaryType: "nodebuffer" | "arraybuffer" | "uint8array" = "nodebuffer";
+  private link: WsLink | null = null;
+  private readonly subscribed = new Set<string>();
+
+  constructor(
+    public data: T,
+    readonly remoteAddress: string,
+    private readonly handlers: BunWebSocketHandlers<T>,
+    private readonly topics: Topics,
+  ) {}
+
+  get readyState(): number {
+    return this.link?.session.state ?? ReadyState.Connecting;
+  }
+
+  get subscriptions(): string[] {
+    return [...this.subscribed];
+  }
+
+  /** -1: queued but the client is behind (wait for drain); 0: dropped (closed); else bytes sent. */
+  send(message: string | ArrayBufferView | ArrayBuffer, _compress?: boolean, binary?: boolean): number {
+    const link = this.link;
+    if (!link || link.session.state !== ReadyState.Open) return 0;
+    const isText = typeof message === "string" || binary === false;
+    const bytes = typeof message === "string" ? encoder.encode(message) : bytesOf(message as ArrayBufferView);
+    const limit = this.handlers.backpressureLimit ?? 16 * 1024 * 1024;
+    if (link.bufferedAmount > limit) {
+      link.startClose(1009, "client too slow");
+      return 0;
+    }
+    link.session.send(!isText, bytes);
+    return link.flush() ? bytes.length : -1;
+  }
+
+  sendText(message: string, compress?: boolean): number {
+    return this.send(message, compress);
+  }
+
+  sendBinary(message: ArrayBufferView | ArrayBuffer, compress?: boolean): number {
+    return this.send(message, compress, true);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.link?.startClose(code, reason ?? "");
+  }
+
+  terminate(): void {
+    this.link?.destroy();
+  }
+
+  ping(data: string | ArrayBufferView = new Uint8Array(0)): number {
+    const b = typeof data === "string" ? encoder.encode(data) : bytesOf(data);
+    if (!this.link?.session.ping(b)) return 0;
+    return this.link.flush() ? b.length : -1;
+  }
+
+  pong(data: string | ArrayBufferView = new Uint8Array(0)): number {
+    const b = typeof data === "string" ? encoder.encode(data) : bytesOf(data);
+    if (!this.link?.session.pong(b)) return 0;
+    return this.link.flush() ? b.length : -1;
+  }
+
+  subscribe(topic: string): void {
+    this.subscribed.add(topic);
+    this.topics.subscribe(topic, this as ServerWebSocket);
+  }
+
+  unsubscribe(topic: string): void {
+    this.subscribed.delete(topic);
+    this.topics.unsubscribe(topic, this as ServerWebSocket);
+  }
+
+  isSubscribed(topic: string): boolean {
+    return this.subscribed.has(topic);
+  }
+
+  /** Sends to every other subscriber of `topic`. */
+  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer): number {
+    return this.topics.publish(topic, data, this as ServerWebSocket);
+  }
+
+  cork<R>(fn: (ws: this) => R): R {
+    return fn(this);
+  }
+
+  get bufferedAmount(): number {
+    return this.link?.bufferedAmount ?? 0;
+  }
+
+  attach(link: WsLink): void {
+    this.link = link;
+  }
+
+  onOpen(): void {
+    this.call(() => this.handlers.open?.(this));
+  }
+
+  onMessage(binary: boolean, data: Uint8Array): void {
+    let m: string | Uint8Array | ArrayBuffer;
+    if (!binary) m = decoder.decode(data);
+    else if (this.binaryType === "arraybuffer") m = toArrayBuffer(data);
+    else if (this.binaryType === "nodebuffer" && Buf) m = Buf.from(data.buffer as ArrayBuffer, data.byteOffset, data.length);
+    else m = data;
+    this.call(() => this.handlers.message?.(this, m as string | Uint8Array));
+  }
+
+  onPing(data: Uint8Array): void {
+    this.call(() => this.handlers.ping?.(this, data));
+  }
+
+  onPong(data: Uint8Array): void {
+    this.call(() => this.handlers.pong?.(this, data));
+  }
+
+  onDrain(): void {
+    this.call(() => this.handlers.drain?.(this));
+  }
+
+  onError(error: WsError): void {
+    this.call(() => this.handlers.error?.(this, error));
+  }
+
+  onClose(code: number, reason: string): void {
+    for (const t of this.subscribed) this.topics.unsubscribe(t, this as ServerWebSocket);
+    this.subscribed.clear();
+    this.call(() => this.handlers.close?.(this, code, reason));
+  }
+
+  private call(fn: () => unknown): void {
+    try {
+      const r = fn();
+      if (r instanceof Promise) r.catch(reportError);
+    } catch (e) {
+      reportError(e);
+    }
+  }
+}
+
+/** `server.upgrade(request, { data, headers })`: true if the request will become a WebSocket. */
+export function bunUpgrade(ctx: ServerContext, request: Request, options: BunUpgradeOptions = {}): boolean {
+  const handlers = ctx.websocket;
+  if (!handlers) throw new TypeError("server.upgrade() needs the `websocket` option of serve()");
+  const ref = exchangeOf(request);
+  if (!ref || !ref.setClaim) return false;
+  const hs = checkHandshake({ method: request.method, get: (n) => request.headers.get(n) });
+  if (!hs.ok) return false;
+  const extra = new Headers(options.headers);
+  const headers: [string, string][] = [["upgrade", "websocket"], ["connection", "Upgrade"], ["sec-websocket-accept", acceptKey(hs.key)]];
+  for (const [n, v] of extra) headers.push([n, v]);
+  const limits: WsOptions = { ...handlers, maxMessageSize: handlers.maxPayloadLength ?? handlers.maxMessageSize };
+  ref.setClaim({
+    headers,
+    response: undefined,
+    start: (conn, rest) => {
+      const ws = new ServerWebSocket(options.data, conn.remoteAddr.hostname, handlers, ctx.topics);
+      const link = new WsLink(conn, ctx, ws, limits);
+      queueMicrotask(() => link.begin(rest));
+      return link;
+    },
+  });
+  return true;
+}
+
+export type CloseEvent = Event & { code: number; reason: string; wasClean: boolean };

@@ -1,0 +1,234 @@
+/**
+ * The WebSocket frame receiver (RFC 6455 §5), sans-I/O: a loop over a few named
+ * states consuming from a list of chunks. A frame payload that lies within one
+ * chunk is handed out as a view (unmasked in place: received bytes belong to us);
+ * only a payload split across chunks, or a fragmented message, is copied.
+ */
+import { EMPTY } from "../buffers/bytes.ts";
+import { WsError } from "./errors.ts";
+import { Opcode, isControl, isKnownOpcode, isValidCloseCode } from "./frame.ts";
+import { mask } from "./mask.ts";
+import { Utf8Validator, isValidUtf8 } from "./utf8.ts";
+
+export type WsEvent =
+  | { type: "message"; binary: boolean; data: Uint8Array }
+  | { type: "ping"; data: Uint8Array }
+  | { type: "pong"; data: Uint8Array }
+  /** code 1005 when the Close frame had no code (§7.1.5). */
+  | { type: "close"; code: number; reason: string }
+  | { type: "error"; error: WsError };
+
+export interface WsLimits {
+  /** Largest message (all fragments) accepted; 1009 past it. Default 64 MiB. */
+  maxMessageSize: number;
+  /** Largest single frame payload accepted; 1009 past it. Default 64 MiB. */
+  maxFrameSize: number;
+}
+
+export const DEFAULT_WS_LIMITS: WsLimits = { maxMessageSize: 64 * 1024 * 1024, maxFrameSize: 64 * 1024 * 1024 };
+
+const enum State {
+  Header,
+  Length16,
+  Length64,
+  MaskKey,
+  Payload,
+  Closed,
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export class Receiver {
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private state = State.Header;
+  private fin = false;
+  private opcode = 0;
+  private masked = false;
+  private length = 0;
+  private key = new Uint8Array(4);
+  /** The data message being assembled from fragments. */
+  private fragments: Uint8Array[] = [];
+  private fragmentsLength = 0;
+  private messageOpcode = -1;
+  private readonly utf8 = new Utf8Validator();
+  readonly limits: WsLimits;
+
+  /** `role` is ours: a server requires masked frames, a client refuses them (§5.1). */
+  constructor(readonly role: "server" | "client", limits: Partial<WsLimits> = {}) {
+    this.limits = { ...DEFAULT_WS_LIMITS, ...limits };
+  }
+
+  feed(chunk: Uint8Array): void {
+    if (this.state === State.Closed || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  next(): WsEvent | null {
+    for (;;) {
+      switch (this.state) {
+        case State.Header: {
+          if (this.buffered < 2) return null;
+          const h = this.take(2);
+          const b0 = h[0]!, b1 = h[1]!;
+          this.fin = (b0 & 0x80) !== 0;
+          // §5.2: RSV1-3 MUST be 0 unless an extension defines them; we negotiate none.
+          if (b0 & 0x70) return this.fail(1002, "WS_ERR_UNEXPECTED_RSV", "reserved bits set without a negotiated extension");
+          this.opcode = b0 & 0x0f;
+          if (!isKnownOpcode(this.opcode)) return this.fail(1002, "WS_ERR_INVALID_OPCODE", `reserved opcode 0x${this.opcode.toString(16)}`);
+          this.masked = (b1 & 0x80) !== 0;
+          if (this.role === "server" && !this.masked) return this.fail(1002, "WS_ERR_EXPECTED_MASK", "client frame not masked");
+          if (this.role === "client" && this.masked) return this.fail(1002, "WS_ERR_UNEXPECTED_MASK", "server frame masked");
+          this.length = b1 & 0x7f;
+          if (isControl(this.opcode)) {
+            // §5.5: control frames are never fragmented and carry at most 125 bytes.
+            if (!this.fin) return this.fail(1002, "WS_ERR_FRAGMENTED_CONTROL", "fragmented control frame");
+            if (this.length > 125) return this.fail(1002, "WS_ERR_CONTROL_TOO_LONG", "control frame payload over 125 bytes");
+          } else if (this.opcode === Opcode.Continuation) {
+            if (this.messageOpcode < 0) return this.fail(1002, "WS_ERR_UNEXPECTED_CONTINUATION", "continuation frame without a message to continue");
+          } else if (this.messageOpcode >= 0) {
+            return this.fail(1002, "WS_ERR_EXPECTED_CONTINUATION", "new data frame inside a fragmented message");
+          }
+          this.state = this.length === 126 ? State.Length16 : this.length === 127 ? State.Length64 : State.MaskKey;
+          if (this.state === State.MaskKey) {
+            const e = this.checkLength();
+            if (e) return e;
+          }
+          break;
+        }
+        case State.Length16: {
+          if (this.buffered < 2) return null;
+          const h = this.take(2);
+          this.length = (h[0]! << 8) | h[1]!;
+          this.state = State.MaskKey;
+          const e = this.checkLength();
+          if (e) return e;
+          break;
+        }
+        case State.Length64: {
+          if (this.buffered < 8) return null;
+          const h = this.take(8);
+          // §5.2: the most significant bit MUST be 0.
+          if (h[0]! & 0x80) return this.fail(1002, "WS_ERR_INVALID_LENGTH", "64-bit payload length with the high bit set");
+          const hi = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+          const lo = ((h[4]! << 24) | (h[5]! << 16) | (h[6]! << 8) | h[7]!) >>> 0;
+          this.length = hi * 2 ** 32 + lo;
+          this.state = State.MaskKey;
+          const e = this.checkLength();
+          if (e) return e;
+          break;
+        }
+        case State.MaskKey: {
+          if (this.masked) {
+            if (this.buffered < 4) return null;
+            this.key.set(this.take(4));
+          }
+          this.state = State.Payload;
+          break;
+        }
+        case State.Payload: {
+          if (this.buffered < this.length) return null;
+          const data = this.length === 0 ? EMPTY : this.take(this.length);
+          if (this.masked && data.length) mask(data, 0, data.length, this.key);
+          this.state = State.Header;
+          const ev = this.frame(data);
+          if (ev) return ev;
+          break;
+        }
+        case State.Closed:
+          return null;
+      }
+    }
+  }
+
+  /** Refuses an over-limit frame or message before its payload is buffered (§10.4, 1009). */
+  private checkLength(): WsEvent | null {
+    if (this.length > this.limits.maxFrameSize) return this.fail(1009, "WS_ERR_FRAME_TOO_BIG", `frame of ${this.length} bytes is over the limit`);
+    if (!isControl(this.opcode) && this.fragmentsLength + this.length > this.limits.maxMessageSize)
+      return this.fail(1009, "WS_ERR_MESSAGE_TOO_BIG", "message over the size limit");
+    return null;
+  }
+
+  private frame(data: Uint8Array): WsEvent | null {
+    switch (this.opcode) {
+      case Opcode.Ping:
+        return { type: "ping", data };
+      case Opcode.Pong:
+        return { type: "pong", data };
+      case Opcode.Close:
+        return this.closeFrame(data);
+    }
+    if (this.opcode !== Opcode.Continuation) this.messageOpcode = this.opcode;
+    // §8.1: text must be UTF-8; check as fragments arrive, to fail fast.
+    if (this.messageOpcode === Opcode.Text && !this.utf8.push(data))
+      return this.fail(1007, "WS_ERR_INVALID_UTF8", "text message is not valid UTF-8");
+    if (!this.fin) {
+      // Views of received bytes stay valid: the transport never reuses them.
+      if (data.length) this.fragments.push(data);
+      this.fragmentsLength += data.length;
+      return null;
+    }
+    let message = data;
+    if (this.fragments.length) {
+      this.fragments.push(data);
+      message = new Uint8Array(this.fragmentsLength + data.length);
+      let o = 0;
+      for (const f of this.fragments) message.set(f, o), (o += f.length);
+    }
+    const binary = this.messageOpcode === Opcode.Binary;
+    this.fragments = [];
+    this.fragmentsLength = 0;
+    this.messageOpcode = -1;
+    if (!binary) {
+      const complete = this.utf8.complete;
+      this.utf8.reset();
+      if (!complete) return this.fail(1007, "WS_ERR_INVALID_UTF8", "text message ends inside a UTF-8 sequence");
+    }
+    return { type: "message", binary, data: message };
+  }
+
+  private closeFrame(data: Uint8Array): WsEvent {
+    this.state = State.Closed;
+    if (data.length === 0) return { type: "close", code: 1005, reason: "" };
+    if (data.length === 1) return this.fail(1002, "WS_ERR_INVALID_CLOSE_PAYLOAD", "close payload of one byte");
+    const code = (data[0]! << 8) | data[1]!;
+    if (!isValidCloseCode(code)) return this.fail(1002, "WS_ERR_INVALID_CLOSE_CODE", `invalid close code ${code}`);
+    const r = data.subarray(2);
+    if (!isValidUtf8(r)) return this.fail(1007, "WS_ERR_INVALID_UTF8", "close reason is not valid UTF-8");
+    return { type: "close", code, reason: r.length ? decoder.decode(r) : "" };
+  }
+
+  private fail(closeCode: WsError["closeCode"], code: string, message: string): WsEvent {
+    this.state = State.Closed;
+    this.chunks = [];
+    this.buffered = 0;
+    return { type: "error", error: new WsError(closeCode, code, message) };
+  }
+
+  /** n bytes from the front: a view when they lie in one chunk, else a copy. */
+  private take(n: number): Uint8Array {
+    this.buffered -= n;
+    const first = this.chunks[0]!;
+    if (first.length > n) {
+      this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    if (first.length === n) {
+      this.chunks.shift();
+      return first;
+    }
+    const out = new Uint8Array(n);
+    let o = 0;
+    while (o < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length, n - o);
+      out.set(c.subarray(0, k), o);
+      o += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    return out;
+  }
+}
+

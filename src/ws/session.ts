@@ -1,0 +1,125 @@
+/**
+ * One WebSocket connection's protocol state (RFC 6455 §5-§7), sans-I/O: bytes in
+ * give events, API calls give bytes out. Pings are answered, the closing
+ * handshake is carried out, and protocol errors close with their code.
+ */
+import type { WritePool } from "../buffers/pool.ts";
+import { WsError } from "./errors.ts";
+import { Opcode, closePayload, encodeFrame, isValidCloseCode } from "./frame.ts";
+import { Receiver, type WsLimits } from "./receiver.ts";
+
+export const enum ReadyState {
+  Connecting = 0,
+  Open = 1,
+  Closing = 2,
+  Closed = 3,
+}
+
+export type SessionEvent =
+  | { type: "message"; binary: boolean; data: Uint8Array }
+  | { type: "ping"; data: Uint8Array }
+  | { type: "pong"; data: Uint8Array }
+  | { type: "error"; error: WsError }
+  /** The closing handshake is over (or the connection failed): the transport may close. */
+  | { type: "close"; code: number; reason: string; wasClean: boolean };
+
+export class WsSession {
+  state: ReadyState = ReadyState.Open;
+  private readonly receiver: Receiver;
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+
+  constructor(readonly role: "server" | "client", private readonly pool: WritePool, limits: Partial<WsLimits> = {}) {
+    this.receiver = new Receiver(role, limits);
+  }
+
+  receive(chunk: Uint8Array, emit: (e: SessionEvent) => void): void {
+    if (this.state === ReadyState.Closed) return;
+    this.receiver.feed(chunk);
+    for (let e = this.receiver.next(); e; e = this.receiver.next()) {
+      switch (e.type) {
+        case "message":
+          if (this.state === ReadyState.Open || this.state === ReadyState.Closing) emit(e);
+          break;
+        case "ping":
+          // §5.5.2: a Ping is answered with a Pong carrying the same data, unless we are closing.
+          if (this.state === ReadyState.Open) this.frame(Opcode.Pong, e.data);
+          emit(e);
+          break;
+        case "pong":
+          emit(e);
+          break;
+        case "close": {
+          // §5.5.1: answer a Close with a Close (echoing the code), then the server closes TCP.
+          // The reason is echoed too, so the peer's close event reports what it said.
+          if (this.state === ReadyState.Open) this.frame(Opcode.Close, closePayload(e.code === 1005 ? undefined : e.code, e.reason));
+          this.state = ReadyState.Closed;
+          emit({ type: "close", code: e.code, reason: e.reason, wasClean: true });
+          return;
+        }
+        case "error":
+          this.fail(e.error, emit);
+          return;
+      }
+    }
+  }
+
+  /** §7.1.7: fail the connection: send a Close with the error's code, then close. */
+  fail(error: WsError, emit: (e: SessionEvent) => void): void {
+    if (this.state === ReadyState.Closed) return;
+    if (this.state === ReadyState.Open) this.frame(Opcode.Close, closePayload(error.closeCode, error.message.slice(0, 120)));
+    this.state = ReadyState.Closed;
+    emit({ type: "error", error });
+    emit({ type: "close", code: error.closeCode, reason: error.message, wasClean: false });
+  }
+
+  /** Queues a data message; false if the connection is no longer open. */
+  send(binary: boolean, data: Uint8Array): boolean {
+    if (this.state !== ReadyState.Open) return false;
+    this.frame(binary ? Opcode.Binary : Opcode.Text, data);
+    return true;
+  }
+
+  ping(data: Uint8Array): boolean {
+    if (this.state !== ReadyState.Open || data.length > 125) return false;
+    this.frame(Opcode.Ping, data);
+    return true;
+  }
+
+  pong(data: Uint8Array): boolean {
+    if (this.state !== ReadyState.Open || data.length > 125) return false;
+    this.frame(Opcode.Pong, data);
+    return true;
+  }
+
+  /** Starts the closing handshake (§7.1.2). Throws on a code or reason the API forbids. */
+  close(code?: number, reason = ""): void {
+    if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999) && !isValidCloseCode(code))
+      throw new RangeError(`invalid close code ${code}`);
+    const payload = closePayload(code, reason);
+    if (payload.length > 125) throw new SyntaxError("close reason longer than 123 bytes");
+    if (this.state !== ReadyState.Open) return;
+    this.frame(Opcode.Close, payload);
+    this.state = ReadyState.Closing;
+  }
+
+  /** Bytes to write, in order; the views are ours to give away. */
+  takeOutput(): Uint8Array[] {
+    const o = this.out;
+    this.out = [];
+    this.outBytes = 0;
+    return o;
+  }
+
+  get pendingBytes(): number {
+    return this.outBytes;
+  }
+
+  private frame(opcode: number, payload: Uint8Array): void {
+    const key = this.role === "client" ? crypto.getRandomValues(new Uint8Array(4)) : null;
+    for (const b of encodeFrame(this.pool, opcode, payload, { maskKey: key })) {
+      this.out.push(b);
+      this.outBytes += b.length;
+    }
+  }
+}
