@@ -10,6 +10,7 @@ import { H1Connection } from "./facade/h1-connection.ts";
 import { runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
+import { startH2 } from "./facade/h2-connection.ts";
 import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, bunUpgrade } from "./facade/websocket.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
@@ -131,6 +132,7 @@ class PureServer implements Server {
       websocket: options.websocket as BunWebSocketHandlers | undefined,
       topics: new Topics(),
     } as ServerContext;
+    if (options.http2 !== false) this.ctx.startH2 = (conn, initial, upgrade) => startH2(conn, this.ctx, initial, upgrade);
     this.listening = this.start(tls);
     this.listening.catch(() => {});
     options.signal?.addEventListener("abort", () => void this.shutdown(), { once: true });

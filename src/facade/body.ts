@@ -20,7 +20,10 @@ export class RequestBody {
   private pulling = false;
   closed = false;
 
+  private readonly highWaterMark: number;
+
   constructor(private readonly sink: BodySink, lazyStart: boolean) {
+    this.highWaterMark = lazyStart ? 0 : BODY_HIGH_WATER_MARK;
     this.stream = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
@@ -50,6 +53,12 @@ export class RequestBody {
     this.pulling = false;
     this.controller.enqueue(data);
     return (this.controller.desiredSize ?? 0) > 0;
+  }
+
+  /** Bytes enqueued and not yet read by the consumer. */
+  get queuedBytes(): number {
+    if (this.closed) return 0;
+    return Math.max(0, this.highWaterMark - (this.controller.desiredSize ?? 0));
   }
 
   get wantsMore(): boolean {

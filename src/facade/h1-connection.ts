@@ -2,7 +2,7 @@
  * HTTP/1.1 over one transport connection: parser events become Requests, handler
  * Responses become bytes, in order (pipelining), with backpressure both ways.
  */
-import { latin1Bytes } from "../buffers/bytes.ts";
+import { concatBytes, fromBase64, latin1Bytes } from "../buffers/bytes.ts";
 import { H1ParseError } from "../h1/errors.ts";
 import type { RequestHead } from "../h1/head.ts";
 import { RequestParser } from "../h1/parser.ts";
@@ -11,10 +11,10 @@ import {
 } from "../h1/serializer.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
-import type { LiveConnection, ServeInfo, ServerContext } from "./context.ts";
+import type { LiveConnection, ServerContext } from "./context.ts";
 import { type BodyPlan, planBody, toBytes } from "./response-body.ts";
-import { type UpgradeClaim, registerExchange } from "./upgrade.ts";
-import { WebSocketHandshakeError } from "./websocket.ts";
+import type { UpgradeClaim } from "./upgrade.ts";
+import { invokeHandler, pairs } from "./invoke.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
 const MAX_PIPELINE = 32;
@@ -40,7 +40,14 @@ interface Exchange {
   startedAt: number;
   /** The request turned out malformed after its head; no response is sent for it. */
   failed: boolean;
+  /** h2c upgrade: the body, gathered before the switch (RFC 7540 §3.2). */
+  collected?: Uint8Array[];
+  bodyComplete?: () => void;
 }
+
+/** Largest request body we gather to upgrade with; a larger one stays on HTTP/1.1. */
+const MAX_H2C_BODY = 64 * 1024;
+const H2C_HOP_BY_HOP = new Set(["connection", "upgrade", "http2-settings", "keep-alive", "transfer-encoding", "te", "proxy-connection"]);
 
 export class H1Connection implements ConnectionHandler, LiveConnection {
   private readonly parser: RequestParser;
@@ -202,6 +209,10 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
 
   private onBodyData(data: Uint8Array): void {
     const ex = this.receiving!;
+    if (ex.collected) {
+      ex.collected.push(data);
+      return;
+    }
     if (ex.discard || !ex.body) {
       ex.discarded += data.length;
       if (ex.discarded > MAX_DISCARD) this.closeAfterWrites = true;
@@ -214,6 +225,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     const ex = this.receiving!;
     ex.bodyDone = true;
     ex.body?.end();
+    ex.bodyComplete?.();
     this.receiving = null;
     if (ex.discard && this.exchanges.length === 0) this.afterExchange(ex);
   }
@@ -247,8 +259,11 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     this.exchanges.push(ex);
     this.receiving = ex;
 
+    const h2Settings = this.h2cSettings(head);
     const forbidden = head.method === "CONNECT" || head.method === "TRACE" || head.method === "TRACK";
-    if (forbidden) {
+    if (h2Settings) {
+      this.startH2cUpgrade(ex, h2Settings, completedPromise);
+    } else if (forbidden) {
       ex.discard = true;
       this.closeAfterWrites = true;
       ex.response = Promise.resolve(
@@ -279,38 +294,61 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
 
   private callHandler(ex: Exchange, completed: Promise<void>): Promise<Response | undefined> {
     const head = ex.head;
-    let request: Request;
-    try {
-      request = new Request(this.urlOf(head), {
-        method: head.method,
-        headers: pairs(head.fields),
-        body: ex.body ? ex.body.stream : null,
-        signal: ex.abort.signal,
-        // @ts-ignore: duplex is required for stream bodies, missing from older lib types
-        duplex: "half",
-      });
-    } catch (e) {
-      this.closeAfterWrites = true;
-      return Promise.resolve(new Response(`invalid request: ${(e as Error).message}\n`, { status: 400 }));
-    }
+    const { request, response } = invokeHandler(this.ctx, {
+      url: this.urlOf(head),
+      method: head.method,
+      headers: pairs(head.fields),
+      body: ex.body ? ex.body.stream : null,
+      signal: ex.abort.signal,
+      httpVersion: head.minor === 1 ? "1.1" : "1.0",
+      conn: this.conn,
+      completed,
+      ref: { head, setClaim: (c) => (ex.claim = c) },
+    });
     ex.request = request;
-    const info = Object.create(this.ctx.infoPrototype) as ServeInfo;
-    info.remoteAddr = this.conn.remoteAddr;
-    info.completed = completed;
-    info.httpVersion = head.minor === 1 ? "1.1" : "1.0";
-    registerExchange(request, { head, conn: this.conn, ctx: this.ctx, setClaim: (c) => (ex.claim = c) });
-    return (async () => {
-      try {
-        return await this.ctx.handler(request, info as ServeInfo & Record<string, unknown>);
-      } catch (e) {
-        if (e instanceof WebSocketHandshakeError) return e.response;
-        try {
-          return await this.ctx.onError(e);
-        } catch {
-          return new Response("Internal Server Error\n", { status: 500 });
-        }
-      }
-    })();
+    if (!request) this.closeAfterWrites = true;
+    return response;
+  }
+
+  /**
+   * RFC 7540 §3.2: "Upgrade: h2c" with exactly one HTTP2-Settings, named in
+   * Connection, on cleartext. Returns the decoded settings, or null to stay on 1.1.
+   */
+  private h2cSettings(head: RequestHead): Uint8Array | null {
+    if (!this.ctx.startH2 || this.ctx.scheme !== "http" || !head.upgrade || head.minor !== 1) return null;
+    if (!head.upgrade.split(",").some((t) => t.trim().toLowerCase() === "h2c")) return null;
+    if (head.chunked || head.contentLength > MAX_H2C_BODY) return null;
+    const values: string[] = [];
+    let connectionNames = "";
+    for (let i = 0; i < head.fields.length; i += 2) {
+      if (head.fields[i] === "http2-settings") values.push(head.fields[i + 1]!);
+      if (head.fields[i] === "connection") connectionNames += "," + head.fields[i + 1]!.toLowerCase();
+    }
+    if (values.length !== 1 || !connectionNames.split(",").some((t) => t.trim() === "http2-settings")) return null;
+    if (!/^[A-Za-z0-9_-]*=*$/.test(values[0]!)) return null;
+    const settings = fromBase64(values[0]!, true);
+    return settings && settings.length % 6 === 0 ? settings : null;
+  }
+
+  private startH2cUpgrade(ex: Exchange, settings: Uint8Array, completed: Promise<void>): void {
+    const head = ex.head;
+    ex.collected = [];
+    ex.response = new Promise<undefined>((r) => (ex.bodyComplete = () => r(undefined)));
+    if (ex.bodyDone) ex.bodyComplete!();
+    ex.claim = {
+      headers: [["connection", "Upgrade"], ["upgrade", "h2c"]],
+      response: undefined,
+      start: (conn, rest) => {
+        const body = concatBytes(ex.collected!);
+        const request = new Request(this.urlOf(head), {
+          method: head.method,
+          headers: pairs(head.fields).filter(([n]) => !H2C_HOP_BY_HOP.has(n)),
+          body: body.length && head.method !== "GET" && head.method !== "HEAD" ? (body as Uint8Array<ArrayBuffer>) : null,
+        });
+        const info = { remoteAddr: conn.remoteAddr, completed, httpVersion: "2" };
+        return this.ctx.startH2!(conn, rest, { request: { request, settings, info, body } });
+      },
+    };
   }
 
   private urlOf(head: RequestHead): string {
@@ -500,11 +538,4 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     }
     return true;
   }
-}
-
-/** Flat [name, value, ...] to the pairs Headers takes. */
-function pairs(fields: string[]): [string, string][] {
-  const out: [string, string][] = new Array(fields.length >> 1);
-  for (let i = 0; i < fields.length; i += 2) out[i >> 1] = [fields[i]!, fields[i + 1]!];
-  return out;
 }

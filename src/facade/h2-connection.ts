@@ -1,0 +1,286 @@
+/**
+ * HTTP/2 for the Fetch facade: streams become Requests, Responses become
+ * HEADERS/DATA/trailers, with flow control as backpressure in both directions.
+ */
+import { ConnectionError, ErrorCode } from "../h2/errors.ts";
+import { H2ServerConnection } from "../h2/connection.ts";
+import type { RequestPseudo } from "../h2/fields.ts";
+import { httpDate } from "../h1/serializer.ts";
+import type { Connection, ConnectionHandler } from "../transport/types.ts";
+import { RequestBody } from "./body.ts";
+import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
+import { invokeHandler, pairs, trailersOf } from "./invoke.ts";
+import { planBody, toBytes } from "./response-body.ts";
+
+/** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings"]);
+
+interface StreamCtx {
+  body: RequestBody | null;
+  /** Body bytes pushed into the stream; credit is returned as they are read. */
+  pushed: number;
+  credited: number;
+  abort: AbortController;
+  completed: () => void;
+  writable: (() => void) | null;
+  reset: boolean;
+}
+
+export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) {
+  const h = new H2Facade(conn, ctx);
+  if (upgrade) h.acceptUpgrade(upgrade.request);
+  for (const chunk of initial) h.data(chunk);
+  h.flush();
+  return h;
+}
+
+class H2Facade implements ConnectionHandler, LiveConnection {
+  readonly core: H2ServerConnection;
+  private readonly streams = new Map<number, StreamCtx>();
+  private lastActivity = Date.now();
+  private ended = false;
+
+  constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
+    this.core = new H2ServerConnection(ctx.pool, {
+      onRequest: (id, req, end) => this.onRequest(id, req, end),
+      onData: (id, data, end) => this.onData(id, data, end),
+      onTrailers: (id) => this.onData(id, new Uint8Array(0), true),
+      onReset: (id) => this.onReset(id),
+      onWritable: (id) => this.wake(id),
+      onClose: () => this.onClose(),
+    });
+    ctx.connections.add(this);
+  }
+
+  acceptUpgrade(up: H2UpgradeRequest): void {
+    this.core.acceptUpgrade(up.settings);
+    const s = this.newStream(1, null);
+    this.respondTo(1, up.request.method, up.request, s);
+  }
+
+  // ---- transport ----
+
+  data(chunk: Uint8Array): void {
+    this.lastActivity = Date.now();
+    this.core.receive(chunk, this.lastActivity);
+    this.flush();
+  }
+
+  flush(): void {
+    for (const b of this.core.takeOutput()) if (!this.conn.write(b)) this.core.outputPaused = true;
+    if (this.core.closed && !this.ended) {
+      this.ended = true;
+      this.conn.end();
+    }
+  }
+
+  drain(): void {
+    this.core.resumeOutput();
+    this.flush();
+  }
+
+  end(): void {
+    this.core.shutdown();
+    this.flush();
+  }
+
+  close(): void {
+    this.ctx.connections.delete(this);
+    for (const id of [...this.streams.keys()]) this.onReset(id);
+    if (!this.core.closed) this.core.fail(new ConnectionError(ErrorCode.CANCEL, "transport closed"));
+  }
+
+  tick(now: number): void {
+    const idle = this.ctx.timeouts.keepAliveTimeout;
+    if (this.streams.size === 0 && idle && now - this.lastActivity > Math.max(idle, 30_000)) this.shutdown();
+  }
+
+  shutdown(): void {
+    this.core.shutdown();
+    this.flush();
+  }
+
+  destroy(): void {
+    this.conn.destroy();
+  }
+
+  // ---- streams ----
+
+  private newStream(id: number, body: RequestBody | null): StreamCtx {
+    let completed!: () => void;
+    const s: StreamCtx = { body, pushed: 0, credited: 0, abort: new AbortController(), completed: () => completed(), writable: null, reset: false };
+    (s as { done?: Promise<void> }).done = new Promise<void>((r) => (completed = r));
+    this.streams.set(id, s);
+    return s;
+  }
+
+  private onRequest(id: number, req: RequestPseudo, end: boolean): void {
+    this.lastActivity = Date.now();
+    const hasBody = !end && req.method !== "GET" && req.method !== "HEAD";
+    let s: StreamCtx;
+    const body = hasBody
+      ? new RequestBody({
+          onFirstRead: () => {},
+          onPull: () => this.credit(id, s),
+          onCancel: () => this.credit(id, s),
+        }, false)
+      : null;
+    s = this.newStream(id, body);
+    if (req.method === "CONNECT" || req.method === "TRACE" || req.method === "TRACK") {
+      this.respondWith(id, "GET", new Response(`${req.method} is not supported by this server\n`, { status: 501 }), s);
+      return;
+    }
+    const authority = req.authority || this.fieldValue(req.fields, "host") || `${this.conn.localAddr.hostname}:${this.conn.localAddr.port}`;
+    const path = req.path === "*" ? "/*" : req.path;
+    const { response } = invokeHandler(this.ctx, {
+      url: `${req.scheme}://${authority}${path}`,
+      method: req.method,
+      headers: pairs(req.fields),
+      body: body ? body.stream : null,
+      signal: s.abort.signal,
+      httpVersion: "2",
+      conn: this.conn,
+      completed: (s as { done?: Promise<void> }).done!,
+      ref: { head: null, setClaim: null },
+    });
+    this.finishWith(id, req.method, response, s);
+  }
+
+  private respondTo(id: number, method: string, request: Request, s: StreamCtx): void {
+    const info = Object.create(this.ctx.infoPrototype);
+    info.remoteAddr = this.conn.remoteAddr;
+    info.completed = (s as { done?: Promise<void> }).done;
+    info.httpVersion = "2";
+    const response = (async () => {
+      try {
+        return await this.ctx.handler(request, info);
+      } catch (e) {
+        return this.ctx.onError(e);
+      }
+    })();
+    this.finishWith(id, method, response, s);
+  }
+
+  private fieldValue(fields: string[], name: string): string | null {
+    for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1]!;
+    return null;
+  }
+
+  private async finishWith(id: number, method: string, response: Promise<Response | undefined>, s: StreamCtx): Promise<void> {
+    let res = await response;
+    if (!(res instanceof Response)) res = new Response("handler returned no Response\n", { status: 500 });
+    await this.respondWith(id, method, res, s);
+  }
+
+  /** Returns flow-control credit for body bytes the application has read. */
+  private credit(id: number, s: StreamCtx): void {
+    const read = s.pushed - (s.body?.queuedBytes ?? 0);
+    if (read > s.credited) {
+      this.core.consumed(id, read - s.credited);
+      s.credited = read;
+      this.flush();
+    }
+  }
+
+  private onData(id: number, data: Uint8Array, end: boolean): void {
+    const s = this.streams.get(id);
+    if (!s || !s.body || s.body.closed) {
+      // Nobody reads this body: return the credit at once.
+      if (data.length) this.core.consumed(id, data.length);
+    } else {
+      if (data.length) {
+        s.pushed += data.length;
+        s.body.push(data);
+      }
+      if (end) s.body.end();
+      this.credit(id, s);
+    }
+  }
+
+  private onReset(id: number): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    s.reset = true;
+    this.streams.delete(id);
+    s.body?.error(new Error("stream reset"));
+    s.abort.abort(new Error("stream reset"));
+    s.completed();
+    this.wake(id, s);
+  }
+
+  private wake(id: number, s = this.streams.get(id)): void {
+    const w = s?.writable;
+    if (s) s.writable = null;
+    w?.();
+  }
+
+  private onClose(): void {
+    this.flush();
+  }
+
+  private async respondWith(id: number, method: string, res: Response, s: StreamCtx): Promise<void> {
+    if (s.reset) {
+      res.body?.cancel().catch(() => {});
+      return;
+    }
+    const fields: [string, string][] = [[":status", String(res.status)]];
+    let hasDate = false;
+    for (const [n, v] of res.headers) {
+      if (HOP_BY_HOP.has(n)) continue;
+      if (n === "date") hasDate = true;
+      fields.push([n, v]);
+    }
+    if (!hasDate) fields.push(["date", httpDate(Date.now())]);
+    const trailers = trailersOf(res);
+    const noBody = method === "HEAD" || res.status === 204 || res.status === 304;
+    const core = this.core;
+    try {
+      if (noBody) {
+        res.body?.cancel().catch(() => {});
+        core.respond(id, fields, true);
+        return;
+      }
+      const plan = await planBody(res.body);
+      if (s.reset) return;
+      if (plan.kind !== "stream" && !trailers) {
+        const bytes = plan.kind === "bytes" ? plan.bytes : null;
+        if (!res.headers.has("content-length")) fields.push(["content-length", String(bytes ? bytes.length : 0)]);
+        core.respond(id, fields, bytes === null);
+        if (bytes) await this.send(id, s, bytes, true);
+        return;
+      }
+      core.respond(id, fields, false);
+      this.flush();
+      if (plan.kind === "bytes") await this.send(id, s, plan.bytes, false);
+      if (plan.kind === "stream") {
+        for (const c of plan.first) await this.send(id, s, c, false);
+        for (;;) {
+          if (s.reset) {
+            plan.reader.cancel().catch(() => {});
+            return;
+          }
+          const r = await plan.reader.read();
+          if (r.done) break;
+          await this.send(id, s, toBytes(r.value), false);
+        }
+      }
+      if (trailers) core.sendTrailers(id, [...new Headers(await trailers)].filter(([n]) => !HOP_BY_HOP.has(n)));
+      else core.sendData(id, new Uint8Array(0), true);
+    } catch {
+      core.resetStream(id, ErrorCode.INTERNAL_ERROR);
+    } finally {
+      this.flush();
+      if (!s.reset) {
+        this.streams.delete(id);
+        s.completed();
+      }
+    }
+  }
+
+  /** Sends body bytes, waiting while the stream's queue is full (flow control is backpressure). */
+  private async send(id: number, s: StreamCtx, data: Uint8Array, end: boolean): Promise<void> {
+    const more = this.core.sendData(id, data, end);
+    this.flush();
+    if (!more && !s.reset) await new Promise<void>((r) => (s.writable = r));
+  }
+}

@@ -1,0 +1,74 @@
+/** Calling the handler: the same for every protocol. */
+import type { Connection } from "../transport/types.ts";
+import type { ServeInfo, ServerContext } from "./context.ts";
+import { type ExchangeRef, registerExchange } from "./upgrade.ts";
+import { WebSocketHandshakeError } from "./websocket.ts";
+
+export interface InvokeInit {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body: ReadableStream<Uint8Array> | null;
+  signal: AbortSignal;
+  httpVersion: string;
+  conn: Connection;
+  completed: Promise<void>;
+  ref: Omit<ExchangeRef, "conn" | "ctx">;
+}
+
+/** Builds the Request and runs the handler; a throw becomes onError's Response, or 500. */
+export function invokeHandler(ctx: ServerContext, init: InvokeInit): { request: Request | null; response: Promise<Response | undefined> } {
+  let request: Request;
+  try {
+    request = new Request(init.url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+      // @ts-ignore: duplex is required for stream bodies, missing from older lib types
+      duplex: "half",
+    });
+  } catch (e) {
+    return { request: null, response: Promise.resolve(new Response(`invalid request: ${(e as Error).message}\n`, { status: 400 })) };
+  }
+  const info = Object.create(ctx.infoPrototype) as ServeInfo;
+  info.remoteAddr = init.conn.remoteAddr;
+  info.completed = init.completed;
+  info.httpVersion = init.httpVersion;
+  registerExchange(request, { ...init.ref, conn: init.conn, ctx });
+  const response = (async () => {
+    try {
+      return await ctx.handler(request, info as ServeInfo & Record<string, unknown>);
+    } catch (e) {
+      if (e instanceof WebSocketHandshakeError) return e.response;
+      try {
+        return await ctx.onError(e);
+      } catch {
+        return new Response("Internal Server Error\n", { status: 500 });
+      }
+    }
+  })();
+  return { request, response };
+}
+
+/** Flat [name, value, ...] to the pairs Headers takes. */
+export function pairs(fields: string[]): [string, string][] {
+  const out: [string, string][] = new Array(fields.length >> 1);
+  for (let i = 0; i < fields.length; i += 2) out[i >> 1] = [fields[i]!, fields[i + 1]!];
+  return out;
+}
+
+const trailerMap = new WeakMap<Response, HeadersInit | Promise<HeadersInit>>();
+
+/**
+ * Attaches trailer fields to a Response: sent after the body over HTTP/2 (and as
+ * chunked trailers over HTTP/1.1 when the client sent "TE: trailers").
+ */
+export function setTrailers(response: Response, trailers: HeadersInit | Promise<HeadersInit>): Response {
+  trailerMap.set(response, trailers);
+  return response;
+}
+
+export function trailersOf(response: Response): HeadersInit | Promise<HeadersInit> | undefined {
+  return trailerMap.get(response);
+}

@@ -1,0 +1,90 @@
+/** RFC 9113 §8.2 and §8.3: field validity and the request pseudo-header rules. */
+
+const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
+const REQUEST_PSEUDO = new Set([":method", ":scheme", ":authority", ":path", ":protocol"]);
+
+export interface RequestPseudo {
+  method: string;
+  scheme: string;
+  authority: string;
+  path: string;
+  /** Regular fields, flat [name, value, ...]. */
+  fields: string[];
+  /** -1 when absent. */
+  contentLength: number;
+}
+
+/** §8.2.1: a name is lowercase token characters; a value has no NUL, CR, LF, nor leading/trailing whitespace. */
+function fieldProblem(name: string, value: string, allowPseudo: boolean): string | null {
+  if (name.length === 0) return "empty field name";
+  for (let i = allowPseudo && name[0] === ":" ? 1 : 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return `uppercase field name "${name}"`;
+    if (c <= 0x20 || c >= 0x7f || "()<>@,;:\\\"/[]?={}".includes(name[i]!)) return `invalid character in field name "${name}"`;
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || c === 0x0a || c === 0x0d) return `NUL, CR or LF in the value of "${name}"`;
+  }
+  const first = value.charCodeAt(0), last = value.charCodeAt(value.length - 1);
+  if (value.length && (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09))
+    return `leading or trailing whitespace in the value of "${name}"`;
+  return null;
+}
+
+/** Validates a request header section; returns the pseudo-headers or the reason it is malformed. */
+export function checkRequestFields(all: string[]): RequestPseudo | string {
+  const seen = new Map<string, string>();
+  const fields: string[] = [];
+  let regular = false;
+  let contentLength = -1;
+  for (let i = 0; i < all.length; i += 2) {
+    const name = all[i]!, value = all[i + 1]!;
+    if (name.startsWith(":")) {
+      // §8.3: pseudo-headers only before regular fields, only known ones, each once.
+      if (regular) return `pseudo-header ${name} after a regular field`;
+      if (!REQUEST_PSEUDO.has(name)) return `unknown or response pseudo-header ${name}`;
+      if (seen.has(name)) return `duplicate ${name}`;
+      const p = fieldProblem(name, value, true);
+      if (p) return p;
+      seen.set(name, value);
+      continue;
+    }
+    regular = true;
+    const p = fieldProblem(name, value, false);
+    if (p) return p;
+    // §8.2.2: connection-specific fields are malformed; TE only with "trailers".
+    if (CONNECTION_SPECIFIC.has(name)) return `connection-specific field ${name}`;
+    if (name === "te" && value.toLowerCase() !== "trailers") return `te other than "trailers"`;
+    if (name === "content-length") {
+      if (!/^[0-9]{1,15}$/.test(value) || (contentLength !== -1 && contentLength !== Number(value))) return "invalid content-length";
+      contentLength = Number(value);
+    }
+    fields.push(name, value);
+  }
+  const method = seen.get(":method");
+  if (method === undefined) return "missing :method";
+  if (method === "CONNECT" && !seen.has(":protocol")) {
+    // §8.5: CONNECT has :authority and no :scheme or :path.
+    if (seen.has(":scheme") || seen.has(":path") || !seen.has(":authority")) return "malformed CONNECT request";
+    return { method, scheme: "", authority: seen.get(":authority")!, path: "", fields, contentLength };
+  }
+  if (seen.has(":protocol")) return ":protocol without extended CONNECT";
+  const scheme = seen.get(":scheme"), path = seen.get(":path");
+  if (scheme === undefined) return "missing :scheme";
+  if (path === undefined || path === "") return "missing or empty :path";
+  if (path !== "*" && path[0] !== "/" && !/^https?$/i.test(scheme)) return "invalid :path";
+  if (path !== "*" && path[0] !== "/") return ":path must start with /";
+  return { method, scheme, authority: seen.get(":authority") ?? "", path, fields, contentLength };
+}
+
+/** §8.1: trailers carry no pseudo-headers. */
+export function checkTrailerFields(all: string[]): string | null {
+  for (let i = 0; i < all.length; i += 2) {
+    if (all[i]!.startsWith(":")) return `pseudo-header ${all[i]} in trailers`;
+    const p = fieldProblem(all[i]!, all[i + 1]!, false);
+    if (p) return p;
+    if (CONNECTION_SPECIFIC.has(all[i]!)) return `connection-specific field ${all[i]} in trailers`;
+  }
+  return null;
+}
