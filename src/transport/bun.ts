@@ -100,7 +100,7 @@ export const bunTransport: Transport = {
       hostname: options.hostname,
       port: options.port,
       tls: options.tls
-        ? { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: options.alpnProtocols }
+        ? { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: alpnWire(options.alpnProtocols) }
         : undefined,
       socket: {
         open(socket: BunSocket) {
@@ -140,3 +140,10 @@ export const bunTransport: Transport = {
     };
   },
 };
+
+/** Bun takes ALPN protocols in their TLS wire form: each name prefixed by its length. */
+function alpnWire(protocols: string[] | undefined): ArrayBuffer | null {
+  if (!protocols?.length) return null;
+  const bytes = protocols.flatMap((p) => [p.length, ...Array.from(p, (c) => c.charCodeAt(0))]);
+  return Uint8Array.from(bytes).buffer;
+}

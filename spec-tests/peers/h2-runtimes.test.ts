@@ -1,0 +1,121 @@
+/**
+ * HTTP/2 end to end on Node, Deno and Bun, with peers we did not write: curl
+ * (prior knowledge, h2c upgrade, TLS with ALPN), nghttp and h2load from
+ * nghttp2-client, Python's h2, and Node's node:http2 client.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import * as http2 from "node:http2";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), "purehttp-tls-"));
+const cert = join(dir, "cert.pem"), key = join(dir, "key.pem");
+execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], { stdio: "ignore" });
+
+function h2request(url: string, path: string, opts: { method?: string; body?: Buffer; settings?: http2.Settings } = {}): Promise<{ status: number; body: Buffer; headers: http2.IncomingHttpHeaders }> {
+  return new Promise((res, rej) => {
+    const session = http2.connect(url, { settings: opts.settings });
+    session.on("error", rej);
+    const req = session.request({ ":method": opts.method ?? "GET", ":path": path });
+    const chunks: Buffer[] = [];
+    let headers: http2.IncomingHttpHeaders = {};
+    req.on("response", (h) => (headers = h));
+    req.on("data", (d) => chunks.push(d));
+    req.on("end", () => {
+      session.close();
+      res({ status: Number(headers[":status"]), body: Buffer.concat(chunks), headers });
+    });
+    req.on("error", rej);
+    req.end(opts.body);
+  });
+}
+
+describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
+  let echo: Running;
+  let tls: Running;
+  let fx: Running;
+  beforeAll(async () => {
+    [echo, tls, fx] = await Promise.all([
+      start(runtime, "src/cli.ts", ["echo", "--port", "0"]),
+      start(runtime, "src/cli.ts", ["echo", "--port", "0", "--tls-cert", cert, "--tls-key", key]),
+      start(runtime, "spec-tests/peers/fixture-server.ts"),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([echo?.stop(), tls?.stop(), fx?.stop()]);
+  });
+
+  it("curl --http2-prior-knowledge on the same port as HTTP/1.1", async () => {
+    const { stdout } = await run("curl", ["-s", "--http2-prior-knowledge", "-w", "\\n%{http_version}", `${echo.url}/hello`]);
+    expect(stdout).toBe("Hello World\n2");
+    const j = JSON.parse((await run("curl", ["-s", "--http2-prior-knowledge", "-d", "abc", `${echo.url}/p?q`])).stdout);
+    expect(j).toMatchObject({ method: "POST", httpVersion: "2", url: `${echo.url}/p?q`, bodyLength: 3 });
+  });
+
+  it("curl --http2 upgrades with Upgrade: h2c, and the request is answered on stream 1", async () => {
+    const { stdout } = await run("curl", ["-s", "--http2", "-d", "hello", `${echo.url}/up`]);
+    expect(JSON.parse(stdout)).toMatchObject({ httpVersion: "2", bodyLength: 5, method: "POST" });
+  });
+
+  it("TLS: ALPN h2 gives HTTP/2, http/1.1 gives HTTP/1.1", async () => {
+    const h2 = await run("curl", ["-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version}", `${tls.url}/hello`]);
+    expect(h2.stdout).toBe("2");
+    const h1 = await run("curl", ["-sk", "--http1.1", "-w", "\\n%{http_version}", `${tls.url}/hello`]);
+    expect(h1.stdout).toBe("Hello World\n1.1");
+    const j = JSON.parse((await run("curl", ["-sk", "--http2", `${tls.url}/x`])).stdout);
+    expect(j.url).toBe(`${tls.url}/x`);
+  });
+
+  it("nghttp: prior knowledge and HTTP Upgrade", async () => {
+    const pk = await run("nghttp", ["-n", "-s", `${echo.url}/hello`]);
+    expect(pk.stdout).toMatch(/200/);
+    const up = await run("nghttp", ["-nvu", `${echo.url}/hello`]);
+    expect(up.stdout).toMatch(/HTTP Upgrade success/);
+    expect(up.stdout).toMatch(/:status: 200/);
+  });
+
+  it("h2load runs to completion with zero failed requests (4 connections x 32 streams)", async () => {
+    const { stdout } = await run("h2load", ["-n", "4000", "-c", "4", "-m", "32", `${echo.url}/hello`], { timeout: 60_000 });
+    expect(stdout).toMatch(/requests: 4000 total, 4000 started, 4000 done, 4000 succeeded, 0 failed, 0 errored/);
+  }, 90_000);
+
+  it("1,000 concurrent streams on one connection", async () => {
+    const { stdout } = await run("h2load", ["-n", "1000", "-c", "1", "-m", "1000", `${echo.url}/hello`], { timeout: 60_000 });
+    expect(stdout).toMatch(/1000 succeeded, 0 failed, 0 errored/);
+  }, 90_000);
+
+  it("Python h2: valid requests, a stream error and connection errors with the right codes", async () => {
+    const { stdout } = await run("/usr/bin/python3", [join(ROOT, "spec-tests/peers/h2_client.py"), String(echo.port)], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({ hello: "Hello World", post: ["2", 3], uppercase: [1], ping_on_stream: [1], oversized_frame: [6] });
+  }, 90_000);
+
+  it("node:http2 client: a 4 MiB download under a 16 KiB window, checked by hash", async () => {
+    const r = await h2request(fx.url, "/big?n=64", { settings: { initialWindowSize: 16384 } });
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(64 * 65536);
+    expect(createHash("sha256").update(r.body).digest("hex")).toBe(createHash("sha256").update(Buffer.alloc(64 * 65536, 0x61)).digest("hex"));
+  }, 60_000);
+
+  it("node:http2 client: an 8 MiB upload streamed and hashed by the handler", async () => {
+    const data = randomBytes(8 * 1024 * 1024);
+    const r = await h2request(fx.url, "/sha256", { method: "POST", body: data });
+    expect(JSON.parse(r.body.toString())).toEqual({ bytes: data.length, sha256: createHash("sha256").update(data).digest("hex") });
+  }, 60_000);
+
+  it("node:http2 client: streamed echo of 2 MiB round-trips byte for byte", async () => {
+    const data = randomBytes(2 * 1024 * 1024);
+    const r = await h2request(fx.url, "/stream-echo", { method: "POST", body: data, settings: { initialWindowSize: 32768 } });
+    expect(Buffer.compare(r.body, data)).toBe(0);
+  }, 60_000);
+
+  it("a handler error gives 500 over HTTP/2 and the connection stays", async () => {
+    const r = await h2request(fx.url, "/throw");
+    expect(r.status).toBe(500);
+  });
+});

@@ -1,0 +1,133 @@
+/** RFC 9113 §8: HTTP message mapping, field validity, pseudo-headers, trailers. */
+import { describe, expect, it } from "vitest";
+import { Client, E, F, GET, POST, T, rawFrame, rstCode } from "../helpers/h2.ts";
+
+const malformed = (fields: [string, string][], flags = F.END_STREAM | F.END_HEADERS) => {
+  const c = new Client();
+  c.read();
+  return rstCode(c.send(c.headers(1, fields, flags)), 1);
+};
+
+describe("§8.2 fields", () => {
+  it("uppercase field names are malformed (stream error PROTOCOL_ERROR)", () => expect(malformed([...GET, ["X-Upper", "1"]])).toBe(E.PROTOCOL_ERROR));
+  it("connection-specific fields are malformed", () => {
+    for (const n of ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]) expect(malformed([...GET, [n, "x"]]), n).toBe(E.PROTOCOL_ERROR);
+  });
+  it("te is allowed only as \"trailers\"", () => {
+    expect(malformed([...GET, ["te", "gzip"]])).toBe(E.PROTOCOL_ERROR);
+    expect(malformed([...GET, ["te", "trailers"]])).toBeNull();
+  });
+  it("NUL, CR, LF, or leading/trailing whitespace in a value are malformed", () => {
+    for (const v of ["a\0b", "a\rb", "a\nb", " a", "a\t"]) expect(malformed([...GET, ["x", v]]), JSON.stringify(v)).toBe(E.PROTOCOL_ERROR);
+  });
+});
+
+describe("§8.3 request pseudo-header fields", () => {
+  it("a valid request reaches the application with its pseudo-headers", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, [...GET, ["accept", "*/*"]]));
+    expect(c.events[0]).toMatchObject({ req: { method: "GET", scheme: "http", path: "/", authority: "example.com", fields: ["accept", "*/*"] } });
+  });
+  it("missing :method, :scheme or :path, or an empty :path, is malformed", () => {
+    expect(malformed(GET.filter(([n]) => n !== ":method"))).toBe(E.PROTOCOL_ERROR);
+    expect(malformed(GET.filter(([n]) => n !== ":scheme"))).toBe(E.PROTOCOL_ERROR);
+    expect(malformed(GET.filter(([n]) => n !== ":path"))).toBe(E.PROTOCOL_ERROR);
+    expect(malformed(GET.map(([n, v]) => [n, n === ":path" ? "" : v]))).toBe(E.PROTOCOL_ERROR);
+  });
+  it("duplicate, unknown or response pseudo-headers are malformed", () => {
+    expect(malformed([...GET, [":method", "POST"]])).toBe(E.PROTOCOL_ERROR);
+    expect(malformed([...GET, [":foo", "x"]])).toBe(E.PROTOCOL_ERROR);
+    expect(malformed([...GET, [":status", "200"]])).toBe(E.PROTOCOL_ERROR);
+  });
+  it("a pseudo-header after a regular field is malformed", () => {
+    expect(malformed([[":method", "GET"], ["accept", "*/*"], [":scheme", "http"], [":path", "/"]])).toBe(E.PROTOCOL_ERROR);
+  });
+  it("CONNECT needs :authority and no :scheme or :path", () => {
+    expect(malformed([[":method", "CONNECT"], [":authority", "a:443"], [":path", "/"]])).toBe(E.PROTOCOL_ERROR);
+    expect(malformed([[":method", "CONNECT"], [":authority", "a:443"]])).toBeNull();
+  });
+});
+
+describe("§8.1 message framing", () => {
+  it("content-length must match the DATA received", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, [...POST, ["content-length", "5"]], F.END_HEADERS));
+    expect(rstCode(c.send(rawFrame(T.DATA, F.END_STREAM, 1, [1, 2, 3])), 1)).toBe(E.PROTOCOL_ERROR);
+    const d = new Client();
+    d.read();
+    d.send(d.headers(1, [...POST, ["content-length", "2"]], F.END_HEADERS));
+    expect(rstCode(d.send(rawFrame(T.DATA, 0, 1, [1, 2, 3])), 1)).toBe(E.PROTOCOL_ERROR);
+  });
+  it("HEADERS with END_STREAM and a non-zero content-length is malformed", () => expect(malformed([...POST, ["content-length", "3"]])).toBe(E.PROTOCOL_ERROR));
+  it("trailers arrive after DATA and end the stream", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, POST, F.END_HEADERS), rawFrame(T.DATA, 0, 1, [0x61]), c.headers(1, [["x-checksum", "1"]]));
+    expect(c.events.map((e) => e.type)).toEqual(["request", "data", "trailers"]);
+  });
+  it("trailers without END_STREAM, or with pseudo-headers, are malformed", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, POST, F.END_HEADERS));
+    expect(rstCode(c.send(c.headers(1, [["x", "1"]], F.END_HEADERS)), 1)).toBe(E.PROTOCOL_ERROR);
+    const d = new Client();
+    d.read();
+    d.send(d.headers(1, POST, F.END_HEADERS));
+    expect(rstCode(d.send(d.headers(1, [[":path", "/"]])), 1)).toBe(E.PROTOCOL_ERROR);
+  });
+  it("a header list over SETTINGS_MAX_HEADER_LIST_SIZE is answered 431", () => {
+    const c = new Client({ maxHeaderListSize: 200 });
+    c.read();
+    const out = c.send(c.headers(1, [...GET, ["x-big", "v".repeat(300)]]));
+    const h = out.find((f) => f.type === T.HEADERS)!;
+    expect(c.decodeHeaders(h)).toEqual([":status", "431"]);
+  });
+});
+
+describe("§10.5 abuse bounds: ENHANCE_YOUR_CALM", () => {
+  it("rapid reset: too many streams opened and reset", () => {
+    const c = new Client({ maxResetsPer10s: 50 });
+    c.read();
+    let code: number | null = null;
+    for (let id = 1; id < 400 && code === null; id += 2) {
+      const out = c.send(c.headers(id, POST, F.END_HEADERS), rawFrame(T.RST_STREAM, 0, id, [0, 0, 0, 8]));
+      const g = out.find((f) => f.type === T.GOAWAY);
+      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
+    }
+    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+  });
+  it("PING and SETTINGS floods", () => {
+    const c = new Client({ maxControlFramesPer10s: 100 });
+    c.read();
+    let code: number | null = null;
+    for (let i = 0; i < 200 && code === null; i++) {
+      const g = c.send(rawFrame(T.PING, 0, 0, new Uint8Array(8))).find((f) => f.type === T.GOAWAY);
+      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
+    }
+    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+  });
+  it("empty DATA frame floods", () => {
+    const c = new Client({ maxEmptyFramesPer10s: 100 });
+    c.read();
+    c.send(c.headers(1, POST, F.END_HEADERS));
+    let code: number | null = null;
+    for (let i = 0; i < 200 && code === null; i++) {
+      const g = c.send(rawFrame(T.DATA, 0, 1, [])).find((f) => f.type === T.GOAWAY);
+      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
+    }
+    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+  });
+  it("CONTINUATION floods are cut off before the block grows without bound", () => {
+    const c = new Client({ maxHeaderBlockBytes: 4096 });
+    c.read();
+    let code: number | null = null;
+    c.send(rawFrame(T.HEADERS, 0, 1, c.enc.encode(GET)));
+    for (let i = 0; i < 100 && code === null; i++) {
+      const g = c.send(rawFrame(T.CONTINUATION, 0, 1, new Uint8Array(100).fill(0x40))).find((f) => f.type === T.GOAWAY);
+      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
+    }
+    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+  });
+});
