@@ -11,10 +11,17 @@ export const EMPTY = new Uint8Array(0);
 const LOWER = new Uint8Array(256);
 for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 0x20 : i;
 
-/** latin1 string of b[start, end). */
+type Latin1Sliceable = Uint8Array & { latin1Slice?: (start: number, end: number) => string };
+
+/**
+ * latin1 string of b[start, end). Node's and Bun's Buffers carry a native
+ * `latin1Slice`, found by duck typing (no runtime import); other arrays decode here.
+ */
 export function latin1(b: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n <= 0) return "";
+  const fast = (b as Latin1Sliceable).latin1Slice;
+  if (fast !== undefined && n > 8) return fast.call(b, start, end);
   if (n <= 64) {
     let s = "";
     for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
@@ -27,8 +34,26 @@ export function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
+/** Common field names, interned: looked up by length, then compared byte by byte. */
+const KNOWN_NAMES: string[][] = [];
+for (const name of [
+  "host", "user-agent", "accept", "accept-language", "accept-encoding", "accept-charset", "connection", "cookie",
+  "content-type", "content-length", "transfer-encoding", "referer", "origin", "cache-control", "pragma", "upgrade",
+  "authorization", "expect", "te", "trailer", "if-none-match", "if-modified-since", "range", "x-forwarded-for",
+  "x-forwarded-proto", "x-requested-with", "dnt", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user",
+  "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "sec-ch-ua",
+  "sec-ch-ua-mobile", "sec-ch-ua-platform", "upgrade-insecure-requests", "keep-alive", "http2-settings", "date",
+]) (KNOWN_NAMES[name.length] ??= []).push(name);
+
 /** Field names are case-insensitive (RFC 9110 §5.1); we carry them lowercase. */
 export function latin1Lower(b: Uint8Array, start: number, end: number): string {
+  const candidates = KNOWN_NAMES[end - start];
+  if (candidates !== undefined) {
+    outer: for (const name of candidates) {
+      for (let i = start, j = 0; i < end; i++, j++) if (LOWER[b[i]!] !== name.charCodeAt(j)) continue outer;
+      return name;
+    }
+  }
   let s = "";
   for (let i = start; i < end; i++) s += String.fromCharCode(LOWER[b[i]!]!);
   return s;

@@ -40,6 +40,10 @@ export function isToken(s: string): boolean {
 
 /** Splits a comma-separated list (RFC 9110 §5.6.1), trimming OWS and dropping empty elements. */
 export function splitList(value: string): string[] {
+  if (value.indexOf(",") < 0) {
+    const t = value.trim();
+    return t ? [t] : [];
+  }
   const out: string[] = [];
   for (const part of value.split(",")) {
     const t = part.trim();

@@ -222,20 +222,20 @@ export class RequestParser {
     for (;;) {
       const b = this.buf;
       const start = this.pos;
-      let i = start + this.scanned;
       const stop = Math.min(b.length, start + limit + 4);
-      for (; i < stop; i++) {
-        if (b[i] !== LF) continue;
+      // Jump from LF to LF with the native search; each LF must follow a CR.
+      let i = b.indexOf(LF, start + this.scanned);
+      while (i >= 0 && i < stop) {
         if (i === start || b[i - 1] !== CR) return err(400, "BARE_LF", "bare LF where CRLF is required");
         if (i - start >= 3 && b[i - 2] === LF) return i + 1;
-        // The request-line is complete: check the target length before the whole head is here.
+        i = b.indexOf(LF, i + 1);
       }
       if (b.length - start > limit) {
         const firstLf = b.indexOf(LF, start);
         if (firstLf < 0 || firstLf - start > limit) return err(414, "URI_TOO_LONG", "request-line longer than the header limit");
         return err(431, "HEADERS_TOO_LARGE", `request head larger than ${limit} bytes`);
       }
-      this.scanned = Math.max(0, i - start - 3);
+      this.scanned = Math.max(0, b.length - start - 3);
       if (!this.absorb()) return -1;
     }
   }

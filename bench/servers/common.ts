@@ -1,0 +1,24 @@
+/** What every benchmark server answers, so all of them do the same work. */
+export const HELLO = "Hello World";
+export const BIG = new Uint8Array(64 * 1024).fill(0x61);
+
+export function args(): Record<string, string> {
+  const g = globalThis as { Deno?: { args: string[] }; process?: { argv: string[] } };
+  const argv = g.Deno ? g.Deno.args : g.process!.argv.slice(2);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 2) out[argv[i]!.replace(/^--/, "")] = argv[i + 1]!;
+  return out;
+}
+
+export function runtime(): "node" | "deno" | "bun" {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
+}
+
+/** The shared handler: / -> hello, /64k -> 64 KiB, POST /echo -> the body back. */
+export async function handle(req: Request): Promise<Response> {
+  const path = req.url.slice(req.url.indexOf("/", 8));
+  if (path === "/64k") return new Response(BIG);
+  if (req.method === "POST") return new Response(await req.arrayBuffer());
+  return new Response(HELLO);
+}

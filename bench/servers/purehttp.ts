@@ -1,0 +1,18 @@
+/** purehttp with the shared handler, HTTP/1.1 + HTTP/2 on one port, WebSocket echo on /ws. */
+import { serve, upgradeWebSocket } from "../../src/mod.ts";
+import { args, handle } from "./common.ts";
+
+const a = args();
+serve({
+  port: Number(a.port ?? 0),
+  hostname: "127.0.0.1",
+  keepAliveTimeout: 120_000,
+  onListen: (addr) => console.log(`listening on http://127.0.0.1:${addr.port}`),
+}, (req) => {
+  if (req.headers.get("upgrade") === "websocket") {
+    const { socket, response } = upgradeWebSocket(req);
+    socket.onmessage = (e) => socket.send(e.data as string | ArrayBuffer);
+    return response;
+  }
+  return handle(req);
+});
