@@ -32,7 +32,8 @@ interface Exchange {
   discard: boolean;
   discarded: number;
   continueSent: boolean;
-  abort: AbortController;
+  /** Made when the handler first reads request.signal. */
+  abort: AbortController | null;
   response: Promise<Response | undefined>;
   request: Request | null;
   completed: () => void;
@@ -105,7 +106,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     this.ctx.connections.delete(this);
     for (const ex of this.exchanges) {
       ex.body?.error(new Error("client disconnected"));
-      ex.abort.abort(new Error("client disconnected"));
+      ex.abort?.abort(new Error("client disconnected"));
       ex.completed();
     }
     this.drain();
@@ -237,7 +238,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       // The request broke mid-body: its handler's answer is void, the 400 replaces it.
       r.failed = true;
       r.body?.error(new Error(`${e.code}: ${e.reason}`));
-      r.abort.abort(new Error(`${e.code}: ${e.reason}`));
+      r.abort?.abort(new Error(`${e.code}: ${e.reason}`));
       this.exchanges.splice(this.exchanges.indexOf(r), 1);
       r.completed();
       this.receiving = null;
@@ -246,12 +247,11 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
   }
 
   private startExchange(head: RequestHead): void {
-    const abort = new AbortController();
     let completed!: () => void;
     const completedPromise = new Promise<void>((r) => (completed = r));
     const hasBody = head.chunked || head.contentLength > 0;
     const ex: Exchange = {
-      head, body: null, bodyDone: !hasBody, discard: false, discarded: 0, continueSent: false, abort,
+      head, body: null, bodyDone: !hasBody, discard: false, discarded: 0, continueSent: false, abort: null,
       response: null!, request: null, completed, claim: null, startedAt: Date.now(), failed: false,
     };
     // RFC 9112 §9.6: nothing after a request with "close" is read.
@@ -299,7 +299,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       method: head.method,
       headers: pairs(head.fields),
       body: ex.body ? ex.body.stream : null,
-      signal: ex.abort.signal,
+      signal: () => (ex.abort ??= new AbortController()).signal,
       httpVersion: head.minor === 1 ? "1.1" : "1.0",
       conn: this.conn,
       completed,

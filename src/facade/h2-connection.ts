@@ -20,7 +20,8 @@ interface StreamCtx {
   /** Body bytes pushed into the stream; credit is returned as they are read. */
   pushed: number;
   credited: number;
-  abort: AbortController;
+  /** Made when the handler first reads request.signal. */
+  abort: AbortController | null;
   completed: () => void;
   writable: (() => void) | null;
   reset: boolean;
@@ -108,7 +109,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
 
   private newStream(id: number, body: RequestBody | null): StreamCtx {
     let completed!: () => void;
-    const s: StreamCtx = { body, pushed: 0, credited: 0, abort: new AbortController(), completed: () => completed(), writable: null, reset: false };
+    const s: StreamCtx = { body, pushed: 0, credited: 0, abort: null, completed: () => completed(), writable: null, reset: false };
     (s as { done?: Promise<void> }).done = new Promise<void>((r) => (completed = r));
     this.streams.set(id, s);
     return s;
@@ -137,7 +138,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       method: req.method,
       headers: pairs(req.fields),
       body: body ? body.stream : null,
-      signal: s.abort.signal,
+      signal: () => (s.abort ??= new AbortController()).signal,
       httpVersion: "2",
       conn: this.conn,
       completed: (s as { done?: Promise<void> }).done!,
@@ -203,7 +204,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     s.reset = true;
     this.streams.delete(id);
     s.body?.error(new Error("stream reset"));
-    s.abort.abort(new Error("stream reset"));
+    s.abort?.abort(new Error("stream reset"));
     s.completed();
     this.wake(id, s);
   }

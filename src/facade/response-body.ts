@@ -21,6 +21,12 @@ export function toBytes(chunk: unknown): Uint8Array {
 
 const tick = () => new Promise<"tick">((r) => setTimeout(r, 0, "tick"));
 
+/** Resolves after a few microtask turns: long enough for a source that already has its data. */
+async function microtasks(): Promise<"tick"> {
+  for (let i = 0; i < 4; i++) await null;
+  return "tick";
+}
+
 /**
  * Reads the first chunk and, if the second read finishes at once, the whole body.
  * A stream that has more to say later (server-sent events, say) is not held back:
@@ -33,7 +39,9 @@ export async function planBody(body: ReadableStream<unknown> | null): Promise<Bo
   if (r1.done) return { kind: "empty" };
   const first = toBytes(r1.value);
   const p2 = reader.read();
-  const r2 = await Promise.race([p2, tick()]);
+  // Most bodies (strings, bytes) settle within microtasks; only then pay for a timer.
+  let r2 = await Promise.race([p2, microtasks()]);
+  if (r2 === "tick") r2 = await Promise.race([p2, tick()]);
   if (r2 !== "tick" && r2.done) return { kind: "bytes", bytes: first };
   if (r2 === "tick") {
     // Still pending: keep the read, so no chunk is lost.

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`: purehttp against each runtime's native server and a raw-socket
+ * floor, in the same run, on the same machine, with Debian's wrk and h2load.
+ *
+ * Rounds are interleaved (A B C A B C ...); we report medians with min-max and the
+ * ratios purehttp/native and purehttp/floor. Loopback only; every run is bounded.
+ *
+ *   npm run bench -- [--runtimes node,deno,bun] [--suites h1,h2,ws,mem,micro] [--seconds 3] [--rounds 3]
+ */
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { type Runtime, type Running, ROOT, command, start } from "../spec-tests/helpers/runtimes.ts";
+import { drawChart } from "./chart.ts";
+
+const run = promisify(execFile);
+const opt = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : dflt;
+};
+const RUNTIMES = opt("runtimes", "node,deno,bun").split(",") as Runtime[];
+const SUITES = new Set(opt("suites", "h1,h2,ws,mem,micro").split(","));
+const SECONDS = Number(opt("seconds", "3"));
+const ROUNDS = Number(opt("rounds", "3"));
+const BENCH = join(ROOT, "bench");
+
+if (!existsSync(join(BENCH, "node_modules/ws"))) {
+  console.log("installing bench peers (bench/package.json)...");
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", BENCH], { stdio: "inherit" });
+}
+for (const tool of ["wrk", "h2load"]) {
+  if (spawnSync("which", [tool]).status !== 0) {
+    console.error(`bench needs ${tool}: apt-get install wrk nghttp2-client`);
+    process.exit(1);
+  }
+}
+
+interface Stat { median: number; min: number; max: number; samples: number[] }
+const stat = (xs: number[]): Stat => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)] ?? 0, min: s[0] ?? 0, max: s.at(-1) ?? 0, samples: xs };
+};
+
+interface Contender { name: string; script: string; args?: string[]; runtime: Runtime }
+interface Profile { name: string; measure(port: number): Promise<number>; unit: string }
+
+async function wrk(port: number, path: string, script?: string, conns = 64): Promise<number> {
+  const args = ["-t1", `-c${conns}`, `-d${SECONDS}s`, "--timeout", "5s", ...(script ? ["-s", join(BENCH, "wrk", script)] : []), `http://127.0.0.1:${port}${path}`];
+  const { stdout } = await run("wrk", args, { timeout: (SECONDS + 20) * 1000 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: .*/.exec(stdout);
+  if (errors && /Non-2xx/.test(errors[0])) return 0;
+  return rps;
+}
+
+async function h2load(port: number): Promise<number> {
+  const { stdout } = await run("h2load", ["-c16", "-m32", "-D", String(SECONDS), "--warm-up-time=1", `http://127.0.0.1:${port}/`], { timeout: (SECONDS + 30) * 1000 });
+  const ok = /(\d+) succeeded, (\d+) failed/.exec(stdout);
+  if (!ok || Number(ok[2]) > 0) return 0;
+  return Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(stdout)?.[1] ?? 0);
+}
+
+async function wsLoad(port: number, size: number): Promise<number> {
+  const [cmd, args] = command("node", join(BENCH, "load/ws-load.ts"), [`ws://127.0.0.1:${port}/ws`, String(size), String(SECONDS), "16"]);
+  const { stdout } = await run(cmd, args, { timeout: (SECONDS + 30) * 1000, cwd: ROOT });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!).messagesPerSec;
+}
+
+/** Runs every profile against every contender, interleaving contenders within each round. */
+async function compare(label: string, contenders: Contender[], profiles: Profile[]) {
+  const servers = new Map<string, Running | null>();
+  for (const c of contenders) {
+    try {
+      servers.set(c.name, await start(c.runtime, c.script, c.args ?? []));
+    } catch (e) {
+      console.log(`  ${c.name}: unavailable (${(e as Error).message.split("\n")[0]!.slice(0, 100)})`);
+      servers.set(c.name, null);
+    }
+  }
+  const out: Record<string, Record<string, Stat>> = {};
+  try {
+    for (const p of profiles) {
+      const samples: Record<string, number[]> = {};
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const c of contenders) {
+          const s = servers.get(c.name);
+          if (!s) continue;
+          const v = await p.measure(s.port).catch(() => 0);
+          (samples[c.name] ??= []).push(v);
+        }
+      }
+      out[p.name] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stat(v)]));
+      const line = Object.entries(out[p.name]!).map(([k, s]) => `${k} ${Math.round(s.median)} (${Math.round(s.min)}-${Math.round(s.max)})`).join(" | ");
+      console.log(`  ${label} ${p.name} [${p.unit}]: ${line}`);
+    }
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s?.stop()));
+  }
+  return out;
+}
+
+async function idleMemory(c: Contender, n: number, kind: "http" | "ws"): Promise<number | null> {
+  let s: Running | null = null;
+  try {
+    s = await start(c.runtime, c.script, c.args ?? []);
+    const [cmd, args] = command("node", join(BENCH, "load/idle.ts"), [String(s.port), String(s.proc.pid), String(n), kind]);
+    const { stdout } = await run(cmd, args, { timeout: 120_000, cwd: ROOT });
+    const r = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    if (r.opened < n * 0.95) return null;
+    return r.after - r.before;
+  } catch {
+    return null;
+  } finally {
+    await s?.stop();
+  }
+}
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+  settings: { seconds: SECONDS, rounds: ROUNDS },
+  runtimes: {},
+};
+
+for (const rt of RUNTIMES) {
+  const versions = { node: process.version };
+  console.log(`\n== ${rt}`);
+  const r: Record<string, unknown> = {};
+  const pure: Contender = { name: "purehttp", script: "bench/servers/purehttp.ts", runtime: rt };
+  const native: Contender = { name: rt === "node" ? "node:http" : rt === "deno" ? "Deno.serve" : "Bun.serve", script: "bench/servers/native.ts", runtime: rt };
+  const floor: Contender = { name: "floor", script: "bench/servers/floor.ts", runtime: rt };
+  if (SUITES.has("h1")) {
+    r.h1 = await compare("h1", [pure, native, floor], [
+      { name: "hello", unit: "req/s", measure: (p) => wrk(p, "/") },
+      { name: "post-1k", unit: "req/s", measure: (p) => wrk(p, "/echo", "post.lua") },
+      { name: "get-64k", unit: "req/s", measure: (p) => wrk(p, "/64k") },
+      { name: "pipeline-16", unit: "req/s", measure: (p) => wrk(p, "/", "pipeline.lua") },
+    ]);
+  }
+  if (SUITES.has("h2")) {
+    const h2native: Contender = { name: `node:http2 on ${rt}`, script: "bench/servers/native.ts", args: ["--h2", "1"], runtime: rt };
+    r.h2 = await compare("h2", [pure, h2native], [{ name: "16x32 streams", unit: "req/s", measure: h2load }]);
+  }
+  if (SUITES.has("ws")) {
+    r.ws = await compare("ws", [pure, { ...native, name: rt === "node" ? "ws (npm)" : native.name }], [
+      { name: "echo 64 B", unit: "msg/s", measure: (p) => wsLoad(p, 64) },
+      { name: "echo 64 KiB", unit: "msg/s", measure: (p) => wsLoad(p, 65536) },
+    ]);
+  }
+  if (SUITES.has("mem")) {
+    const mem: Record<string, unknown> = {};
+    for (const c of [pure, native]) {
+      mem[c.name] = {
+        bytesPer10kIdleHttp: await idleMemory(c, 10_000, "http"),
+        bytesPer1kIdleWs: await idleMemory(c, 1_000, "ws"),
+      };
+    }
+    r.memory = mem;
+    console.log(`  memory: ${JSON.stringify(mem)}`);
+  }
+  (results.runtimes as Record<string, unknown>)[rt] = r;
+  void versions;
+}
+
+if (SUITES.has("micro")) {
+  const [cmd, args] = command("node", join(BENCH, "micro/micro.ts"), []);
+  const { stdout } = await run(cmd, args, { timeout: 300_000, cwd: ROOT });
+  results.micro = JSON.parse(stdout.trim().split("\n").at(-1)!);
+  console.log(`\n== micro (node)\n${JSON.stringify(results.micro, null, 1)}`);
+}
+
+// Ratios: purehttp over native and over the floor, per profile.
+const ratios: Record<string, Record<string, number>> = {};
+for (const [rt, r] of Object.entries(results.runtimes as Record<string, Record<string, Record<string, Record<string, Stat>>>>)) {
+  for (const suite of ["h1", "h2", "ws"]) {
+    for (const [profile, byName] of Object.entries(r[suite] ?? {})) {
+      const p = byName.purehttp?.median ?? 0;
+      const others = Object.entries(byName).filter(([k]) => k !== "purehttp");
+      for (const [k, s] of others) (ratios[`${rt} ${suite} ${profile}`] ??= {})[`/${k}`] = s.median ? p / s.median : 0;
+    }
+  }
+}
+results.ratios = ratios;
+console.log("\n== ratios (purehttp / other, medians)");
+for (const [k, v] of Object.entries(ratios)) console.log(`  ${k}: ${Object.entries(v).map(([n, x]) => `${n} ${x.toFixed(2)}`).join("  ")}`);
+
+mkdirSync(join(BENCH, "results"), { recursive: true });
+const stamp = (results.date as string).slice(0, 10);
+writeFileSync(join(BENCH, "results", `${stamp}.json`), JSON.stringify(results, null, 2));
+writeFileSync(join(BENCH, "results", "latest.json"), JSON.stringify(results, null, 2));
+writeFileSync(join(BENCH, "results", "chart.svg"), drawChart(results));
+console.log(`\nwrote bench/results/${stamp}.json, latest.json and chart.svg`);
