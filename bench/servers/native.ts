@@ -49,7 +49,8 @@ if (a.h2 === "1") {
   });
   server.keepAliveTimeout = 120_000;
   try {
-    const { WebSocketServer } = await import(new URL("../node_modules/ws/index.js", import.meta.url).href);
+    const ws = await import(new URL("../node_modules/ws/index.js", import.meta.url).href);
+    const WebSocketServer = ws.WebSocketServer ?? ws.default.WebSocketServer;
     const wss = new WebSocketServer({ noServer: true });
     server.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws: { on(e: string, f: (m: unknown, b: boolean) => void): void; send(m: unknown, o: unknown): void }) => ws.on("message", (m, isBinary) => ws.send(m, { binary: isBinary }))));
   } catch {

@@ -252,6 +252,11 @@ export class RequestParser {
   }
 
   private endMessage(trailers: string[] | null): H1Event {
+    // Between messages, hold no view of consumed input: an idle connection keeps no buffer alive.
+    if (this.pos >= this.buf.length && this.queue.length === 0) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
     this.state = this.upgradePending ? State.Paused : State.Head;
     this.upgradePending = false;
     return { type: "end", trailers };
