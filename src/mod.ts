@@ -12,6 +12,9 @@
 export { serve } from "./serve.ts";
 export type { Addr, Handler, ServeInfo, ServeOptions, Server, Timeouts } from "./serve.ts";
 export { H1ParseError } from "./h1/errors.ts";
+export { setTrailers } from "./facade/invoke.ts";
+export { ConnectionError, ErrorCode, StreamError } from "./h2/errors.ts";
+export { HpackError } from "./hpack/errors.ts";
 export { upgradeWebSocket, PureWebSocket, ServerWebSocket, WebSocketHandshakeError } from "./facade/websocket.ts";
 export type { BunWebSocketHandlers, BunUpgradeOptions, UpgradeWebSocketOptions, WsOptions } from "./facade/websocket.ts";
 export { WsError } from "./ws/errors.ts";

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import process from "node:process";
-import { serve, upgradeWebSocket } from "../../src/mod.ts";
+import { serve, setTrailers, upgradeWebSocket } from "../../src/mod.ts";
 
 let aborted = 0;
 const big = new Uint8Array(64 * 1024).fill(0x61);
@@ -132,6 +132,8 @@ const server = serve({
         },
       }), { headers: { "content-type": "text/event-stream" } });
     }
+    case "/trailers":
+      return setTrailers(new Response("body with trailers"), Promise.resolve({ "x-checksum": "abc123" }));
     case "/set-cookies": {
       const h = new Headers();
       h.append("set-cookie", "a=1");

@@ -103,6 +103,15 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     expect(out).toContain("data: first");
   });
 
+  it("response trailers go out in a chunked body when the client sent TE: trailers, and not otherwise", async () => {
+    const withTe = await raw(fx.port, "GET /trailers HTTP/1.1\r\nHost: x\r\nTE: trailers\r\nConnection: close\r\n\r\n");
+    expect(withTe).toMatch(/transfer-encoding: chunked/);
+    expect(withTe).toMatch(/\r\n0\r\nx-checksum: abc123\r\n\r\n$/);
+    const without = await raw(fx.port, "GET /trailers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(without).toMatch(/content-length: 18/);
+    expect(without).not.toMatch(/x-checksum/);
+  });
+
   it("multiple Set-Cookie fields stay separate", async () => {
     const out = await raw(fx.port, "GET /set-cookies HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(out).toMatch(/set-cookie: a=1\r\nset-cookie: b=2/);

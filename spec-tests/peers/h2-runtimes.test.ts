@@ -114,6 +114,18 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     expect(Buffer.compare(r.body, data)).toBe(0);
   }, 60_000);
 
+  it("response trailers arrive as a trailing HEADERS frame", async () => {
+    const trailers = await new Promise<http2.IncomingHttpHeaders>((res, rej) => {
+      const session = http2.connect(fx.url);
+      session.on("error", rej);
+      const req = session.request({ ":path": "/trailers", te: "trailers" });
+      req.on("trailers", (t) => res(t));
+      req.on("end", () => session.close());
+      req.resume();
+    });
+    expect(trailers["x-checksum"]).toBe("abc123");
+  });
+
   it("a handler error gives 500 over HTTP/2 and the connection stays", async () => {
     const r = await h2request(fx.url, "/throw");
     expect(r.status).toBe(500);

@@ -14,7 +14,8 @@ import { RequestBody } from "./body.ts";
 import type { LiveConnection, ServerContext } from "./context.ts";
 import { type BodyPlan, planBody, toBytes } from "./response-body.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
-import { invokeHandler, pairs } from "./invoke.ts";
+import { invokeHandler, pairs, trailersOf } from "./invoke.ts";
+import type { WritePool } from "../buffers/pool.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
 const MAX_PIPELINE = 32;
@@ -126,11 +127,9 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     if (inHead && t.headersTimeout && now - this.headStartedAt > t.headersTimeout) {
       return this.reject(new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time"));
     }
+    // The body is still arriving: like a broken body, its handler's answer is void and 408 replaces it.
     const r = this.receiving;
-    if (r && t.requestTimeout && now - r.startedAt > t.requestTimeout && this.exchanges[0] === r && !this.writing) {
-      r.body?.error(new Error("request timeout"));
-      this.exchanges.length = 0;
-      this.receiving = null;
+    if (r && t.requestTimeout && now - r.startedAt > t.requestTimeout) {
       return this.reject(new H1ParseError(408, "REQUEST_TIMEOUT", "request body not received in time"));
     }
   }
@@ -459,6 +458,11 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     } catch {
       plan = { kind: "empty" };
     }
+    // RFC 9112 §7.1.2: trailers only in a chunked body, and only to a client that said "TE: trailers".
+    const trailers = head.minor === 1 && acceptsTrailers(head.fields) ? trailersOf(res) : undefined;
+    if (trailers && plan.kind !== "stream") {
+      plan = { kind: "stream", first: plan.kind === "bytes" ? [plan.bytes] : [], reader: emptyReader() };
+    }
     if (plan.kind === "empty" || plan.kind === "bytes") {
       const body = plan.kind === "bytes" ? plan.bytes : null;
       const headBytes = serializeResponseHead(pool, {
@@ -510,7 +514,8 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
         reader.cancel().catch(() => {});
         return;
       }
-      if (chunked) this.write(LAST_CHUNK);
+      if (chunked && trailers) this.write(trailerSection(pool, new Headers(await trailers)));
+      else if (chunked) this.write(LAST_CHUNK);
     } catch {
       // The body stream failed mid-way: the message cannot be completed, so the connection ends.
       reader.cancel().catch(() => {});
@@ -538,4 +543,26 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     }
     return true;
   }
+}
+
+/** Whether the request's TE field lists "trailers". */
+function acceptsTrailers(fields: string[]): boolean {
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === "te" && fields[i + 1]!.split(",").some((t) => t.trim().toLowerCase().startsWith("trailers"))) return true;
+  }
+  return false;
+}
+
+/** last-chunk, the trailer fields (framing fields left out, RFC 9110 §6.5.1), and the final CRLF. */
+function trailerSection(pool: WritePool, fields: Headers): Uint8Array {
+  let s = "0\r\n";
+  for (const [n, v] of fields) {
+    if (n === "content-length" || n === "transfer-encoding" || n === "host" || n === "connection" || n === "trailer") continue;
+    s += `${n}: ${v}\r\n`;
+  }
+  return pool.latin1(s + "\r\n");
+}
+
+function emptyReader(): ReadableStreamDefaultReader<unknown> {
+  return new ReadableStream<unknown>({ start: (c) => c.close() }).getReader();
 }

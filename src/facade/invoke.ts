@@ -64,8 +64,9 @@ export function pairs(fields: string[]): [string, string][] {
 const trailerMap = new WeakMap<Response, HeadersInit | Promise<HeadersInit>>();
 
 /**
- * Attaches trailer fields to a Response: sent after the body over HTTP/2 (and as
- * chunked trailers over HTTP/1.1 when the client sent "TE: trailers").
+ * Attaches trailer fields to a Response: sent after the body over HTTP/2, and as
+ * chunked trailers over HTTP/1.1 when the client sent "TE: trailers" (otherwise
+ * HTTP/1.1 drops them, as RFC 9112 §7.1.2 allows). Returns the same Response.
  */
 export function setTrailers(response: Response, trailers: HeadersInit | Promise<HeadersInit>): Response {
   trailerMap.set(response, trailers);

@@ -1,0 +1,76 @@
+/**
+ * Timeouts of an HTTP/1.1 connection. Time is passed in through tick(now), so
+ * these run without timers against a fake transport.
+ */
+import { describe, expect, it } from "vitest";
+import { WritePool } from "../../src/buffers/pool.ts";
+import type { ServerContext } from "../../src/facade/context.ts";
+import { H1Connection } from "../../src/facade/h1-connection.ts";
+import { DEFAULT_H1_LIMITS } from "../../src/h1/limits.ts";
+
+function setup(handler: (req: Request) => Response | Promise<Response> = () => new Response("ok")) {
+  const written: string[] = [];
+  const state = { ended: false, paused: false };
+  const conn = {
+    remoteAddr: { hostname: "127.0.0.1", port: 1, transport: "tcp" as const },
+    localAddr: { hostname: "127.0.0.1", port: 2, transport: "tcp" as const },
+    alpnProtocol: null, encrypted: false,
+    write: (b: Uint8Array) => (written.push(Buffer.from(b).toString("latin1")), true),
+    end: () => void (state.ended = true),
+    destroy: () => void (state.ended = true),
+    pause: () => void (state.paused = true),
+    resume: () => void (state.paused = false),
+  };
+  const ctx = {
+    handler, onError: () => new Response("err", { status: 500 }), limits: DEFAULT_H1_LIMITS,
+    timeouts: { headersTimeout: 1000, keepAliveTimeout: 500, requestTimeout: 2000 },
+    pool: new WritePool(), infoPrototype: {}, scheme: "http", shuttingDown: false, connections: new Set(), topics: null,
+  } as unknown as ServerContext;
+  const h = new H1Connection(conn, ctx);
+  return { h, written, state, ctx };
+}
+const flush = () => new Promise((r) => setTimeout(r, 20));
+
+describe("HTTP/1.1 timeouts", () => {
+  it("headersTimeout: a head not finished in time gets 408 and the connection ends", async () => {
+    const { h, written, state } = setup();
+    h.data(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n"));
+    h.tick(Date.now() + 500);
+    expect(written).toHaveLength(0);
+    h.tick(Date.now() + 1500);
+    await flush();
+    expect(written.join("")).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(state.ended).toBe(true);
+  });
+  it("keepAliveTimeout: an idle connection is closed quietly after a response", async () => {
+    const { h, written, state } = setup();
+    h.data(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    await flush();
+    expect(written.join("")).toMatch(/^HTTP\/1\.1 200 OK/);
+    h.tick(Date.now() + 100);
+    expect(state.ended).toBe(false);
+    h.tick(Date.now() + 1000);
+    expect(state.ended).toBe(true);
+  });
+  it("requestTimeout: a body that does not arrive in time gets 408", async () => {
+    const { h, written, state } = setup(async (req) => new Response(await req.text()));
+    h.data(Buffer.from("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
+    await flush();
+    h.tick(Date.now() + 5000);
+    await flush();
+    expect(written.join("")).toMatch(/HTTP\/1\.1 408 /);
+    expect(state.ended).toBe(true);
+  });
+  it("a body the handler does not read pauses the socket once the stream is full", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { h, state } = setup(async () => {
+      await gate;
+      return new Response("late");
+    });
+    h.data(Buffer.from(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${1 << 20}\r\n\r\n`));
+    for (let i = 0; i < 4 && !state.paused; i++) h.data(new Uint8Array(64 * 1024));
+    expect(state.paused).toBe(true);
+    release();
+  });
+});
