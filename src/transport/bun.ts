@@ -26,16 +26,53 @@ class BunConnection implements Connection {
     this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
   }
 
+  /** Writes of one turn, sent together at its end (Bun has no cork). */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.ending) return true;
+    if (this.batch.length === 0) queueMicrotask(this.sendBatch);
+    this.batch.push(bytes);
+    this.batchBytes += bytes.length;
+    if (this.queued + this.batchBytes < HIGH_WATER_MARK) return true;
+    this.drainOwed = true;
+    return false;
+  }
+
+  /** We reported backpressure: a drain is owed once the queue is below the mark. */
+  private drainOwed = false;
+
+  private readonly sendBatch = () => {
+    const parts = this.batch;
+    const n = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (this.closed || parts.length === 0) return;
+    let bytes = parts[0]!;
+    if (parts.length > 1) {
+      // One copy into a fresh buffer costs far less than a syscall per part.
+      bytes = new Uint8Array(n);
+      let o = 0;
+      for (const p of parts) bytes.set(p, o), (o += p.length);
+    }
+    this.send(bytes);
+    if (this.ending && this.queue.length === 0) this.finishEnd();
+    // Bun fires its own drain only after a partial write; if all went out, we owe it.
+    else if (this.drainOwed && this.queued < HIGH_WATER_MARK) {
+      this.drainOwed = false;
+      this.handler.drain();
+    }
+  };
+
+  private send(bytes: Uint8Array): void {
     if (this.queue.length === 0) {
       const n: number = this.socket.write(bytes);
-      if (n >= bytes.length) return true;
+      if (n >= bytes.length) return;
       bytes = bytes.subarray(Math.max(0, n));
     }
     this.queue.push(bytes);
     this.queued += bytes.length;
-    return this.queued < HIGH_WATER_MARK;
   }
 
   /** Bun's drain: the kernel buffer has room again. */
@@ -54,16 +91,21 @@ class BunConnection implements Connection {
       this.queued -= b.length;
     }
     if (this.ending) return this.finishEnd();
+    this.drainOwed = false;
     this.handler.drain();
   }
 
   end(): void {
     if (this.ending || this.closed) return;
     this.ending = true;
-    if (this.queue.length === 0) this.finishEnd();
+    if (this.queue.length === 0 && this.batch.length === 0) this.finishEnd();
   }
 
+  private finished = false;
+
   private finishEnd(): void {
+    if (this.finished) return;
+    this.finished = true;
     this.socket.shutdown?.();
     setTimeout(() => this.destroy(), LINGER_MS);
   }
@@ -116,6 +158,8 @@ export const bunTransport: Transport = {
           socket.data = conn;
           conn.handler = accept(conn);
         },
+        // Bun gives each data callback a fresh buffer (checked: it never rewrites one we
+        // hold), so the parser may keep views of it (buffers/pool.ts invariant 2).
         data(socket: BunSocket, data: Uint8Array) {
           const conn: BunConnection = socket.data;
           if (!conn) return;
