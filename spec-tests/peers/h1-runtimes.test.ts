@@ -82,6 +82,8 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     const out = await raw(echo.port, "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(statuses(out)).toEqual([200, 200]);
     expect(out.split("Hello World")).toHaveLength(2);
+    // RFC 9110 §9.3.2: the same fields as GET, Content-Length included, and no body.
+    expect(out.match(/content-length: 11\r\n/g)).toHaveLength(2);
     const nc = await raw(fx.port, "GET /no-content HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(nc).toMatch(/^HTTP\/1\.1 204 No Content\r\n/);
     expect(nc).not.toMatch(/content-length|transfer-encoding/i);

@@ -447,8 +447,13 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     const http10KeepAlive = head.minor === 0 && !close;
 
     if (noBody) {
-      if (res.body) res.body.cancel().catch(() => {});
-      const framing: Framing = { kind: "none" };
+      // RFC 9110 §9.3.2: HEAD gets the fields GET would, so a body of known length gives its length.
+      let framing: Framing = { kind: "none" };
+      if (head.method === "HEAD" && status !== 204 && status !== 304 && !res.headers.has("content-length")) {
+        const plan = await planBody(res.body).catch(() => ({ kind: "empty" }) as BodyPlan);
+        if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
+        else framing = { kind: "length", length: plan.kind === "bytes" ? plan.bytes.length : 0 };
+      } else if (res.body) res.body.cancel().catch(() => {});
       await this.write(serializeResponseHead(pool, { status, statusText: res.statusText, fields: res.headers, framing, close, now, http10KeepAlive }));
       return;
     }

@@ -237,7 +237,13 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     const core = this.core;
     try {
       if (noBody) {
-        res.body?.cancel().catch(() => {});
+        // RFC 9110 §9.3.2: HEAD gets the fields GET would, content-length included when known.
+        if (method === "HEAD" && res.status !== 204 && res.status !== 304 && !res.headers.has("content-length")) {
+          const plan = await planBody(res.body);
+          if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
+          else fields.push(["content-length", String(plan.kind === "bytes" ? plan.bytes.length : 0)]);
+        } else res.body?.cancel().catch(() => {});
+        if (s.reset) return;
         core.respond(id, fields, true);
         return;
       }

@@ -242,13 +242,17 @@ export class RequestParser {
 
   private readBody(): H1Event | null {
     if (this.remaining === 0) return this.endMessage(null);
-    if (this.available() === 0) return null;
+    return this.available() === 0 ? null : { type: "data", data: this.takeBody() };
+  }
+
+  /** Up to `remaining` body bytes from the current chunk, as a view (zero-copy). */
+  private takeBody(): Uint8Array {
     const n = Math.min(this.remaining, this.buf.length - this.pos);
     const data = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     this.remaining -= n;
     this.seal();
-    return { type: "data", data };
+    return data;
   }
 
   private endMessage(trailers: string[] | null): H1Event {
@@ -315,11 +319,7 @@ export class RequestParser {
 
   private readChunkData(): H1Event | null {
     if (this.available() === 0) return null;
-    const n = Math.min(this.remaining, this.buf.length - this.pos);
-    const data = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    this.remaining -= n;
-    this.seal();
+    const data = this.takeBody();
     if (this.remaining === 0) this.state = State.ChunkDataEnd;
     return { type: "data", data };
   }

@@ -65,8 +65,8 @@ interface Stream {
   state: StreamState;
   send: SendWindow;
   recv: ReceiveWindow;
-  outbox: Uint8Array[];
-  outboxBytes: number;
+  /** Body bytes queued for DATA frames. */
+  outbox: ByteQueue;
   endQueued: boolean;
   trailers: [string, string][] | null;
   /** The request headers have arrived (so HEADERS now means trailers). */
@@ -411,7 +411,7 @@ export class H2ServerConnection {
   private newStream(id: number): Stream {
     const s: Stream = {
       id, state: StreamState.Idle, send: new SendWindow(this.remote.initialWindowSize),
-      recv: new ReceiveWindow(this.options.initialWindowSize), outbox: [], outboxBytes: 0, endQueued: false,
+      recv: new ReceiveWindow(this.options.initialWindowSize), outbox: new ByteQueue(), endQueued: false,
       trailers: null, headersReceived: false, contentLength: -1, received: 0, wantsWritable: false,
     };
     this.streams.set(id, s);
@@ -456,13 +456,10 @@ export class H2ServerConnection {
   sendData(id: number, data: Uint8Array, endStream: boolean): boolean {
     const s = this.streams.get(id);
     if (!s || this.closed) return true;
-    if (data.length) {
-      s.outbox.push(data);
-      s.outboxBytes += data.length;
-    }
+    s.outbox.push(data);
     if (endStream) s.endQueued = true;
     this.pump();
-    if (s.outboxBytes >= STREAM_HIGH_WATER_MARK) {
+    if (s.outbox.length >= STREAM_HIGH_WATER_MARK) {
       s.wantsWritable = true;
       return false;
     }
@@ -510,19 +507,19 @@ export class H2ServerConnection {
       if (ids.length === 0) break;
       for (let k = 0; k < ids.length; k++) {
         const s = this.streams.get(ids[(this.rr + k) % ids.length]!);
-        if (!s || (s.outboxBytes === 0 && !s.endQueued)) continue;
+        if (!s || (s.outbox.length === 0 && !s.endQueued)) continue;
         if (s.state !== StreamState.Open && s.state !== StreamState.HalfClosedRemote) continue;
-        if (s.outboxBytes > 0) {
-          const n = Math.min(s.outboxBytes, s.send.size, this.connSend.size, maxFrame);
+        if (s.outbox.length > 0) {
+          const n = Math.min(s.outbox.length, s.send.size, this.connSend.size, maxFrame);
           if (n <= 0) continue;
-          const data = this.takeOutbox(s, n);
-          const last = s.outboxBytes === 0 && s.endQueued && !s.trailers;
+          const data = s.outbox.take(n);
+          const last = s.outbox.length === 0 && s.endQueued && !s.trailers;
           this.out.push(dataFrameHeader(this.pool, s.id, n, last));
           this.out.push(data);
           s.send.size -= n;
           this.connSend.size -= n;
           progress = true;
-          if (s.wantsWritable && s.outboxBytes < STREAM_HIGH_WATER_MARK) {
+          if (s.wantsWritable && s.outbox.length < STREAM_HIGH_WATER_MARK) {
             s.wantsWritable = false;
             writable.push(s.id);
           }
@@ -547,30 +544,6 @@ export class H2ServerConnection {
     let n = 0;
     for (const b of this.out) n += b.length;
     return n;
-  }
-
-  private takeOutbox(s: Stream, n: number): Uint8Array {
-    const first = s.outbox[0]!;
-    s.outboxBytes -= n;
-    if (first.length === n) {
-      s.outbox.shift();
-      return first;
-    }
-    if (first.length > n) {
-      s.outbox[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = this.pool.take(n);
-    let o = 0;
-    while (o < n) {
-      const c = s.outbox[0]!;
-      const k = Math.min(c.length, n - o);
-      out.set(c.subarray(0, k), o);
-      o += k;
-      if (k === c.length) s.outbox.shift();
-      else s.outbox[0] = c.subarray(k);
-    }
-    return out;
   }
 
   takeOutput(): Uint8Array[] {

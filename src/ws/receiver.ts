@@ -1,9 +1,10 @@
 /**
  * The WebSocket frame receiver (RFC 6455 §5), sans-I/O: a loop over a few named
- * states consuming from a list of chunks. A frame payload that lies within one
+ * states consuming from a queue of received chunks. A frame payload that lies within one
  * chunk is handed out as a view (unmasked in place: received bytes belong to us);
  * only a payload split across chunks, or a fragmented message, is copied.
  */
+import { ByteQueue } from "../buffers/byte-queue.ts";
 import { EMPTY } from "../buffers/bytes.ts";
 import { WsError } from "./errors.ts";
 import { Opcode, isControl, isKnownOpcode, isValidCloseCode } from "./frame.ts";
@@ -39,8 +40,7 @@ const enum State {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export class Receiver {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private readonly input = new ByteQueue();
   private state = State.Header;
   private fin = false;
   private opcode = 0;
@@ -60,17 +60,16 @@ export class Receiver {
   }
 
   feed(chunk: Uint8Array): void {
-    if (this.state === State.Closed || chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    if (this.state === State.Closed) return;
+    this.input.push(chunk);
   }
 
   next(): WsEvent | null {
     for (;;) {
       switch (this.state) {
         case State.Header: {
-          if (this.buffered < 2) return null;
-          const h = this.take(2);
+          if (this.input.length < 2) return null;
+          const h = this.input.take(2);
           const b0 = h[0]!, b1 = h[1]!;
           this.fin = (b0 & 0x80) !== 0;
           // §5.2: RSV1-3 MUST be 0 unless an extension defines them; we negotiate none.
@@ -98,8 +97,8 @@ export class Receiver {
           break;
         }
         case State.Length16: {
-          if (this.buffered < 2) return null;
-          const h = this.take(2);
+          if (this.input.length < 2) return null;
+          const h = this.input.take(2);
           this.length = (h[0]! << 8) | h[1]!;
           this.state = State.MaskKey;
           const e = this.checkLength();
@@ -107,8 +106,8 @@ export class Receiver {
           break;
         }
         case State.Length64: {
-          if (this.buffered < 8) return null;
-          const h = this.take(8);
+          if (this.input.length < 8) return null;
+          const h = this.input.take(8);
           // §5.2: the most significant bit MUST be 0.
           if (h[0]! & 0x80) return this.fail(1002, "WS_ERR_INVALID_LENGTH", "64-bit payload length with the high bit set");
           const hi = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
@@ -121,15 +120,15 @@ export class Receiver {
         }
         case State.MaskKey: {
           if (this.masked) {
-            if (this.buffered < 4) return null;
-            this.key.set(this.take(4));
+            if (this.input.length < 4) return null;
+            this.key.set(this.input.take(4));
           }
           this.state = State.Payload;
           break;
         }
         case State.Payload: {
-          if (this.buffered < this.length) return null;
-          const data = this.length === 0 ? EMPTY : this.take(this.length);
+          if (this.input.length < this.length) return null;
+          const data = this.length === 0 ? EMPTY : this.input.take(this.length);
           if (this.masked && data.length) mask(data, 0, data.length, this.key);
           this.state = State.Header;
           const ev = this.frame(data);
@@ -201,34 +200,8 @@ export class Receiver {
 
   private fail(closeCode: WsError["closeCode"], code: string, message: string): WsEvent {
     this.state = State.Closed;
-    this.chunks = [];
-    this.buffered = 0;
+    this.input.clear();
     return { type: "error", error: new WsError(closeCode, code, message) };
-  }
-
-  /** n bytes from the front: a view when they lie in one chunk, else a copy. */
-  private take(n: number): Uint8Array {
-    this.buffered -= n;
-    const first = this.chunks[0]!;
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
-    }
-    const out = new Uint8Array(n);
-    let o = 0;
-    while (o < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - o);
-      out.set(c.subarray(0, k), o);
-      o += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    return out;
   }
 }
 
