@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Runtime, type Running, ROOT, command, start } from "../spec-tests/helpers/runtimes.ts";
 import { drawChart } from "./chart.ts";
+import { summary } from "./summary.ts";
 
 const run = promisify(execFile);
 const opt = (name: string, dflt: string) => {
@@ -39,6 +40,7 @@ for (const tool of ["wrk", "h2load"]) {
 
 interface Stat { median: number; min: number; max: number; samples: number[] }
 const stat = (xs: number[]): Stat => {
+  if (xs.length === 0) return { median: 0, min: 0, max: 0, samples: [] };
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)] ?? 0, min: s[0] ?? 0, max: s.at(-1) ?? 0, samples: xs };
 };
@@ -91,7 +93,8 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
           (samples[c.name] ??= []).push(v);
         }
       }
-      out[p.name] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stat(v)]));
+      // A failed round (errors reported by the generator) scores 0; medians are over the rounds that ran clean.
+      out[p.name] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ...stat(v.filter((x) => x > 0)), failedRounds: v.filter((x) => x === 0).length }]));
       const line = Object.entries(out[p.name]!).map(([k, s]) => `${k} ${Math.round(s.median)} (${Math.round(s.min)}-${Math.round(s.max)})`).join(" | ");
       console.log(`  ${label} ${p.name} [${p.unit}]: ${line}`);
     }
@@ -188,7 +191,13 @@ for (const [k, v] of Object.entries(ratios)) console.log(`  ${k}: ${Object.entri
 
 mkdirSync(join(BENCH, "results"), { recursive: true });
 const stamp = (results.date as string).slice(0, 10);
-writeFileSync(join(BENCH, "results", `${stamp}.json`), JSON.stringify(results, null, 2));
-writeFileSync(join(BENCH, "results", "latest.json"), JSON.stringify(results, null, 2));
-writeFileSync(join(BENCH, "results", "chart.svg"), drawChart(results));
-console.log(`\nwrote bench/results/${stamp}.json, latest.json and chart.svg`);
+const complete = RUNTIMES.length === 3 && SUITES.size === 5;
+// Only a complete run replaces the results the README shows; a partial one is kept beside them.
+const name = complete ? stamp : `partial-${stamp}`;
+writeFileSync(join(BENCH, "results", `${name}.json`), JSON.stringify(results, null, 2));
+if (complete) {
+  writeFileSync(join(BENCH, "results", "latest.json"), JSON.stringify(results, null, 2));
+  writeFileSync(join(BENCH, "results", "chart.svg"), drawChart(results));
+  writeFileSync(join(BENCH, "results", "summary.md"), summary(results));
+}
+console.log(complete ? `\nwrote bench/results/${stamp}.json, latest.json, chart.svg and summary.md` : `\nwrote bench/results/${name}.json (partial run: latest.json and the chart are kept)`);
