@@ -1,6 +1,6 @@
 /** RFC 9113 §8: HTTP message mapping, field validity, pseudo-headers, trailers. */
 import { describe, expect, it } from "vitest";
-import { Client, E, F, GET, POST, T, rawFrame, rstCode } from "../helpers/h2.ts";
+import { Client, E, F, GET, POST, T, goawayCode, rawFrame, rstCode, settings } from "../helpers/h2.ts";
 
 const malformed = (fields: [string, string][], flags = F.END_STREAM | F.END_HEADERS) => {
   const c = new Client();
@@ -118,6 +118,34 @@ describe("§10.5 abuse bounds: ENHANCE_YOUR_CALM", () => {
       if (g) code = Buffer.from(g.payload).readUInt32BE(4);
     }
     expect(code).toBe(E.ENHANCE_YOUR_CALM);
+  });
+  it("zero-window streams: too many stalled at once", () => {
+    const c = new Client({ maxStalledStreams: 3 });
+    c.read();
+    c.send(settings([[4, 0]]));
+    for (let id = 1; id <= 9; id += 2) {
+      c.send(c.headers(id, GET));
+      c.server.respond(id, [[":status", "200"]], false);
+      c.server.sendData(id, new Uint8Array(10), true);
+    }
+    c.read();
+    c.server.tick(1000);
+    expect(goawayCode(c.read())).toBe(E.ENHANCE_YOUR_CALM);
+  });
+  it("zero-window streams: one stalled for too long; a window update in time clears it", () => {
+    const c = new Client({ maxStallMs: 5000 });
+    c.read();
+    c.send(settings([[4, 0]]), c.headers(1, GET), c.headers(3, GET));
+    for (const id of [1, 3]) {
+      c.server.respond(id, [[":status", "200"]], false);
+      c.server.sendData(id, new Uint8Array(10), true);
+    }
+    c.server.tick(1000);
+    c.send(rawFrame(T.WINDOW_UPDATE, 0, 1, [0, 0, 0, 100]));
+    c.server.tick(4000);
+    expect(goawayCode(c.read())).toBeNull();
+    c.server.tick(7000);
+    expect(goawayCode(c.read())).toBe(E.ENHANCE_YOUR_CALM);
   });
   it("CONTINUATION floods are cut off before the block grows without bound", () => {
     const c = new Client({ maxHeaderBlockBytes: 4096 });

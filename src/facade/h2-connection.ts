@@ -92,6 +92,8 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   }
 
   tick(now: number): void {
+    this.core.tick(now);
+    this.flush();
     const idle = this.ctx.timeouts.keepAliveTimeout;
     if (this.streams.size === 0 && idle && now - this.lastActivity > Math.max(idle, 30_000)) this.shutdown();
   }

@@ -35,6 +35,13 @@ export interface H2Options {
   maxEmptyFramesPer10s: number;
   /** Largest header block (HEADERS + CONTINUATION) accepted before ENHANCE_YOUR_CALM. */
   maxHeaderBlockBytes: number;
+  /**
+   * Zero-window streams: a peer that never opens its window keeps our queued data
+   * forever. More than this many stalled streams at once, or one stalled longer
+   * than `maxStallMs`, ends the connection with ENHANCE_YOUR_CALM.
+   */
+  maxStalledStreams: number;
+  maxStallMs: number;
 }
 
 export const DEFAULT_H2_OPTIONS: H2Options = {
@@ -46,6 +53,8 @@ export const DEFAULT_H2_OPTIONS: H2Options = {
   maxControlFramesPer10s: 2000,
   maxEmptyFramesPer10s: 1000,
   maxHeaderBlockBytes: 256 * 1024,
+  maxStalledStreams: 100,
+  maxStallMs: 60_000,
 };
 
 export interface H2Handler {
@@ -74,6 +83,8 @@ interface Stream {
   contentLength: number;
   received: number;
   wantsWritable: boolean;
+  /** When this stream last had data queued and no window to send it (0: not stalled). */
+  stalledSince: number;
 }
 
 /** Bytes queued per stream before sendData reports backpressure. */
@@ -412,7 +423,7 @@ export class H2ServerConnection {
     const s: Stream = {
       id, state: StreamState.Idle, send: new SendWindow(this.remote.initialWindowSize),
       recv: new ReceiveWindow(this.options.initialWindowSize), outbox: new ByteQueue(), endQueued: false,
-      trailers: null, headersReceived: false, contentLength: -1, received: 0, wantsWritable: false,
+      trailers: null, headersReceived: false, contentLength: -1, received: 0, wantsWritable: false, stalledSince: 0,
     };
     this.streams.set(id, s);
     return s;
@@ -544,6 +555,30 @@ export class H2ServerConnection {
     let n = 0;
     for (const b of this.out) n += b.length;
     return n;
+  }
+
+  /**
+   * Time passes here (the facade calls it about once a second): zero-window
+   * streams are counted and, past the bounds, the connection is cut off.
+   */
+  tick(now: number): void {
+    if (this.closed) return;
+    let stalled = 0;
+    let oldest = now;
+    for (const s of this.streams.values()) {
+      const blocked = s.outbox.length > 0 && (s.send.size <= 0 || this.connSend.size <= 0);
+      if (!blocked) {
+        s.stalledSince = 0;
+        continue;
+      }
+      if (s.stalledSince === 0) s.stalledSince = now;
+      stalled++;
+      oldest = Math.min(oldest, s.stalledSince);
+    }
+    if (stalled > this.options.maxStalledStreams)
+      this.fail(new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, `${stalled} streams stalled on a zero window`));
+    else if (stalled > 0 && now - oldest > this.options.maxStallMs)
+      this.fail(new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "a stream stalled on a zero window for too long"));
   }
 
   takeOutput(): Uint8Array[] {
