@@ -32,6 +32,11 @@ describe("RFC 9112 §7.1 chunked transfer coding", () => {
     expect(errorOf(POST + "3 x\r\nabc\r\n0\r\n\r\n")?.status).toBe(400);
     expect(errorOf(POST + "3\nabc\r\n0\r\n\r\n")?.status).toBe(400);
   });
+  it("BWS is allowed before \";\" only: trailing whitespace on the chunk-size line is rejected", () => {
+    expect(parseAll(POST + "3 ;a=b\r\nabc\r\n0\r\n\r\n").at(-1)!.type).toBe("end");
+    expect(errorOf(POST + "3 \r\nabc\r\n0\r\n\r\n")?.code).toBe("INVALID_CHUNK_EXT");
+    expect(errorOf(POST + "3;a=b \r\nabc\r\n0\r\n\r\n")?.code).toBe("INVALID_CHUNK_EXT");
+  });
   it("rejects obs-fold and bad bytes in trailers", () => {
     expect(errorOf(POST + "0\r\nX: a\r\n b\r\n\r\n")?.status).toBe(400);
     expect(errorOf(POST + "0\r\nX : a\r\n\r\n")?.status).toBe(400);

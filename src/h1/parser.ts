@@ -368,8 +368,10 @@ function validateChunkExt(b: Uint8Array, i: number, end: number): H1ParseError |
     while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
   };
   while (true) {
+    // BWS is only allowed before ";": trailing whitespace is not part of the grammar.
+    const wsStart = i;
     ws();
-    if (i === end) return null;
+    if (i === end) return i === wsStart ? null : bad();
     if (b[i] !== 0x3b) return bad();
     i++;
     ws();
