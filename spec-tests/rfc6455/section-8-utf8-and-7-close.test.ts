@@ -30,6 +30,25 @@ describe("6 UTF-8 handling", () => {
     const r = run([frame(1, Uint8Array.of(0xff), { fin: false })]);
     expect(r.closeCode).toBe(1007);
   });
+  it("fails fast inside one frame: invalid bytes in the 2nd network chunk close before the frame ends", () => {
+    const payload = Uint8Array.from([...text("valid start "), 0xff, ...text(" and the rest of the frame")]);
+    const f = frame(1, payload);
+    const s = new WsSession("server", pool);
+    const events: string[] = [];
+    s.receive(f.subarray(0, 12), (e) => events.push(e.type));
+    expect(events).toEqual([]);
+    s.receive(f.subarray(12, 22), (e) => events.push(e.type)); // contains the 0xff
+    expect(events).toEqual(["error", "close"]);
+    expect(closeCodeOf(s.takeOutput()[0]!.subarray(2))).toBe(1007);
+  });
+  it("a valid text frame split across network chunks, with a character split too, is delivered intact", () => {
+    const payload = text("grüße, 世界, 🙂 ".repeat(50));
+    const f = frame(1, payload);
+    const s = new WsSession("server", pool);
+    const got: Uint8Array[] = [];
+    for (let i = 0; i < f.length; i += 7) s.receive(f.slice(i, i + 7), (e) => e.type === "message" && got.push(e.data));
+    expect(new TextDecoder().decode(got[0])).toBe(new TextDecoder().decode(payload));
+  });
   it("binary messages are not checked as UTF-8", () => {
     expect(run([frame(2, Uint8Array.of(0xff, 0xfe))]).events[0]).toMatchObject({ type: "message", binary: true });
   });

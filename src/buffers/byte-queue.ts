@@ -45,6 +45,25 @@ export class ByteQueue {
     return out;
   }
 
+  /** A copy of bytes [start, end) from the front, without consuming them. */
+  copy(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(end - start);
+    let skip = start;
+    let o = 0;
+    for (const c of this.chunks) {
+      if (o >= out.length) break;
+      if (skip >= c.length) {
+        skip -= c.length;
+        continue;
+      }
+      const part = c.subarray(skip, skip + (out.length - o));
+      out.set(part, o);
+      o += part.length;
+      skip = 0;
+    }
+    return out;
+  }
+
   clear(): void {
     this.chunks = [];
     this.length = 0;

@@ -123,11 +123,17 @@ export class Receiver {
             if (this.input.length < 4) return null;
             this.key.set(this.input.take(4));
           }
+          this.validated = 0;
           this.state = State.Payload;
           break;
         }
         case State.Payload: {
-          if (this.input.length < this.length) return null;
+          if (this.input.length < this.length) {
+            // §8.1 fail fast: check a text payload's bytes as they arrive, not only when the frame is whole.
+            if (this.isText() && this.input.length > this.validated && !this.validatePartial())
+              return this.fail(1007, "WS_ERR_INVALID_UTF8", "text message is not valid UTF-8");
+            return null;
+          }
           const data = this.length === 0 ? EMPTY : this.input.take(this.length);
           if (this.masked && data.length) mask(data, 0, data.length, this.key);
           this.state = State.Header;
@@ -139,6 +145,22 @@ export class Receiver {
           return null;
       }
     }
+  }
+
+  /** Bytes of the current frame's payload already fed to the UTF-8 validator. */
+  private validated = 0;
+
+  private isText(): boolean {
+    return this.opcode === Opcode.Text || (this.opcode === Opcode.Continuation && this.messageOpcode === Opcode.Text);
+  }
+
+  /** Validates the payload bytes received so far, unmasking a copy (the queued bytes stay as they are). */
+  private validatePartial(): boolean {
+    const end = Math.min(this.input.length, this.length);
+    const part = this.input.copy(this.validated, end);
+    if (this.masked) mask(part, 0, part.length, this.key, this.validated);
+    this.validated = end;
+    return this.utf8.push(part);
   }
 
   /** Refuses an over-limit frame or message before its payload is buffered (§10.4, 1009). */
@@ -159,8 +181,9 @@ export class Receiver {
         return this.closeFrame(data);
     }
     if (this.opcode !== Opcode.Continuation) this.messageOpcode = this.opcode;
-    // §8.1: text must be UTF-8; check as fragments arrive, to fail fast.
-    if (this.messageOpcode === Opcode.Text && !this.utf8.push(data))
+    // §8.1: text must be UTF-8; check as fragments arrive, to fail fast (the first
+    // `validated` bytes were checked while the frame was still arriving).
+    if (this.messageOpcode === Opcode.Text && !this.utf8.push(data, this.validated))
       return this.fail(1007, "WS_ERR_INVALID_UTF8", "text message is not valid UTF-8");
     if (!this.fin) {
       // Views of received bytes stay valid: the transport never reuses them.
