@@ -12,7 +12,7 @@ import {
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
 import type { LiveConnection, ServerContext } from "./context.ts";
-import { type BodyPlan, planBody, toBytes } from "./response-body.ts";
+import { type BodyPlan, planResponse, toBytes } from "./response-body.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
 import { invokeHandler, pairs, trailersOf } from "./invoke.ts";
 import type { WritePool } from "../buffers/pool.ts";
@@ -450,7 +450,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       // RFC 9110 §9.3.2: HEAD gets the fields GET would, so a body of known length gives its length.
       let framing: Framing = { kind: "none" };
       if (head.method === "HEAD" && status !== 204 && status !== 304 && !res.headers.has("content-length")) {
-        const plan = await planBody(res.body).catch(() => ({ kind: "empty" }) as BodyPlan);
+        const plan = await Promise.resolve(planResponse(res)).catch(() => ({ kind: "empty" }) as BodyPlan);
         if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
         else framing = { kind: "length", length: plan.kind === "bytes" ? plan.bytes.length : 0 };
       } else if (res.body) res.body.cancel().catch(() => {});
@@ -459,7 +459,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     }
     let plan: BodyPlan;
     try {
-      plan = await planBody(res.body);
+      plan = await planResponse(res);
     } catch {
       plan = { kind: "empty" };
     }

@@ -10,7 +10,7 @@ import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
 import { invokeHandler, pairs, trailersOf } from "./invoke.ts";
-import { planBody, toBytes } from "./response-body.ts";
+import { planResponse, toBytes } from "./response-body.ts";
 
 /** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings"]);
@@ -241,7 +241,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       if (noBody) {
         // RFC 9110 §9.3.2: HEAD gets the fields GET would, content-length included when known.
         if (method === "HEAD" && res.status !== 204 && res.status !== 304 && !res.headers.has("content-length")) {
-          const plan = await planBody(res.body);
+          const plan = await planResponse(res);
           if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
           else fields.push(["content-length", String(plan.kind === "bytes" ? plan.bytes.length : 0)]);
         } else res.body?.cancel().catch(() => {});
@@ -249,7 +249,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
         core.respond(id, fields, true);
         return;
       }
-      const plan = await planBody(res.body);
+      const plan = await planResponse(res);
       if (s.reset) return;
       if (plan.kind !== "stream" && !trailers) {
         const bytes = plan.kind === "bytes" ? plan.bytes : null;

@@ -27,6 +27,58 @@ async function microtasks(): Promise<"tick"> {
   return "tick";
 }
 
+/** The symbol under which a runtime keeps a Response's state, found once by its description. */
+const symbolCache = new Map<string, symbol | null>();
+function internal(res: Response, description: string): unknown {
+  let sym = symbolCache.get(description);
+  if (sym === undefined) {
+    sym = Object.getOwnPropertySymbols(res).find((s) => s.description === description) ?? null;
+    symbolCache.set(description, sym);
+  }
+  return sym === null ? undefined : (res as unknown as Record<symbol, unknown>)[sym];
+}
+
+const isStatic = (x: unknown): x is string | Uint8Array => typeof x === "string" || x instanceof Uint8Array;
+
+/**
+ * The bytes of a Response built from a string or bytes, read from where the runtime
+ * keeps them, so the body is written without a stream round-trip. Returns null for
+ * no body, undefined when unknown (a stream, a used body, or a runtime whose
+ * internals we do not recognise: Bun), and then the stream is read as usual.
+ */
+export function staticBody(res: Response): string | Uint8Array | null | undefined {
+  if (res.bodyUsed) return undefined;
+  // Node (undici): state.body = { stream, source, length }, source the string or bytes given.
+  const state = internal(res, "state") as { body?: { stream?: ReadableStream; source?: unknown } | null } | undefined;
+  if (state && typeof state === "object" && "body" in state) {
+    const body = state.body;
+    if (body === null) return null;
+    if (body && isStatic(body.source) && !body.stream?.locked) return body.source;
+    return undefined;
+  }
+  // Deno: a string body waits in "lazy static body"; bytes sit in body.streamOrStatic.
+  const lazy = internal(res, "lazy static body");
+  if (isStatic(lazy)) return lazy;
+  const inner = internal(res, "response") as { body?: { streamOrStatic?: { body?: unknown; consumed?: boolean } } | null } | undefined;
+  if (inner && typeof inner === "object" && "body" in inner) {
+    if (inner.body === null) return lazy === undefined ? null : undefined;
+    const st = inner.body?.streamOrStatic;
+    if (st && !st.consumed && isStatic(st.body)) return st.body;
+  }
+  return undefined;
+}
+
+/** Plans a Response's body: its known bytes when the runtime lets us see them, else from its stream. */
+export function planResponse(res: Response): BodyPlan | Promise<BodyPlan> {
+  const known = staticBody(res);
+  if (known === null) return { kind: "empty" };
+  if (known !== undefined) {
+    const bytes = toBytes(known);
+    return bytes.length ? { kind: "bytes", bytes } : { kind: "empty" };
+  }
+  return planBody(res.body);
+}
+
 /**
  * Reads the first chunk and, if the second read finishes at once, the whole body.
  * A stream that has more to say later (server-sent events, say) is not held back:
