@@ -4,9 +4,14 @@
  * servers on Node, Deno and Bun), then one summary line: "N passed, M failed".
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// The peer tests use bench/'s packages too (Hono, as an app we did not write).
+if (!existsSync(new URL("../bench/node_modules/hono/package.json", import.meta.url))) {
+  spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", new URL("../bench", import.meta.url).pathname], { stdio: "inherit" });
+}
 
 const out = join(mkdtempSync(join(tmpdir(), "purehttp-test-")), "results.json");
 const args = [
