@@ -44,11 +44,11 @@ export interface ServerContext {
   connections: Set<LiveConnection>;
 }
 
+/** An HTTP/1.1 request upgraded with "Upgrade: h2c": answered on stream 1. */
 export interface H2UpgradeRequest {
   request: Request;
+  /** The decoded HTTP2-Settings field: the client's first SETTINGS. */
   settings: Uint8Array;
-  info: ServeInfo;
-  body: Uint8Array;
 }
 
 export interface LiveConnection {

@@ -261,7 +261,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     const h2Settings = this.h2cSettings(head);
     const forbidden = head.method === "CONNECT" || head.method === "TRACE" || head.method === "TRACK";
     if (h2Settings) {
-      this.startH2cUpgrade(ex, h2Settings, completedPromise);
+      this.startH2cUpgrade(ex, h2Settings);
     } else if (forbidden) {
       ex.discard = true;
       this.closeAfterWrites = true;
@@ -329,7 +329,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     return settings && settings.length % 6 === 0 ? settings : null;
   }
 
-  private startH2cUpgrade(ex: Exchange, settings: Uint8Array, completed: Promise<void>): void {
+  private startH2cUpgrade(ex: Exchange, settings: Uint8Array): void {
     const head = ex.head;
     ex.collected = [];
     ex.response = new Promise<undefined>((r) => (ex.bodyComplete = () => r(undefined)));
@@ -344,8 +344,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
           headers: pairs(head.fields).filter(([n]) => !H2C_HOP_BY_HOP.has(n)),
           body: body.length && head.method !== "GET" && head.method !== "HEAD" ? (body as Uint8Array<ArrayBuffer>) : null,
         });
-        const info = { remoteAddr: conn.remoteAddr, completed, httpVersion: "2" };
-        return this.ctx.startH2!(conn, rest, { request: { request, settings, info, body } });
+        return this.ctx.startH2!(conn, rest, { request: { request, settings } });
       },
     };
   }
