@@ -57,3 +57,9 @@ export async function start(runtime: Runtime, script: string, args: string[] = [
       }),
   };
 }
+
+/** The echo server and the fixture server on one runtime, started together. */
+export async function startEchoAndFixture(runtime: Runtime): Promise<{ echo: Running; fx: Running }> {
+  const [echo, fx] = await Promise.all([start(runtime, "src/cli.ts", ["echo", "--port", "0"]), start(runtime, "spec-tests/peers/fixture-server.ts")]);
+  return { echo, fx };
+}

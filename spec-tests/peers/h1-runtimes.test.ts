@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { raw, statuses } from "../helpers/raw.ts";
-import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+import { RUNTIMES, type Running, startEchoAndFixture } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
 const curl = async (...args: string[]) => (await run("curl", ["-s", "--max-time", "20", ...args], { maxBuffer: 1 << 28, encoding: "latin1" })).stdout;
@@ -20,7 +20,7 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   let echo: Running;
   let fx: Running;
   beforeAll(async () => {
-    [echo, fx] = await Promise.all([start(runtime, "src/cli.ts", ["echo", "--port", "0"]), start(runtime, "spec-tests/peers/fixture-server.ts")]);
+    ({ echo, fx } = await startEchoAndFixture(runtime));
   });
   afterAll(async () => {
     await Promise.all([echo?.stop(), fx?.stop()]);
@@ -141,10 +141,14 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
       s.on("end", () => res(out));
       s.on("error", rej);
     });
+    expect(result, "upload response").toMatch(/^HTTP\/1\.1 200 /);
     const j = JSON.parse(result.slice(result.indexOf("{")));
-    expect(j).toEqual({ bytes: size, sha256: expected.digest("hex") });
+    expect(j, "bytes and hash seen by the handler").toEqual({ bytes: size, sha256: expected.digest("hex") });
     const after = JSON.parse(await curl(`${fx.url}/memory`)).rss;
-    expect(after - before).toBeLessThan(48 * 1024 * 1024);
+    // Holding the body would cost at least its 64 MiB. Streaming costs far less, but RSS also
+    // counts read buffers the collector has not returned yet: measured 16-49 MiB across runs
+    // (Deno highest), so the bound sits just under the body's size.
+    expect(after - before, `server RSS grew by ${((after - before) / 2 ** 20).toFixed(1)} MiB`).toBeLessThan(60 * 1024 * 1024);
   }, 60_000);
 
   it("a chunked streamed echo round-trips 8 MiB byte for byte", async () => {
@@ -182,8 +186,13 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
       const s = net.connect(fx.port, "127.0.0.1", () => s.write("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n"));
       s.once("data", () => setTimeout(() => (s.destroy(), res()), 50));
     });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(JSON.parse(await curl(`${fx.url}/aborted`)).aborted).toBe(before + 1);
+    // The abort follows the close as soon as the server sees it; poll, so a loaded machine is not a failure.
+    let aborted = before;
+    for (let i = 0; i < 50 && aborted === before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      aborted = JSON.parse(await curl(`${fx.url}/aborted`)).aborted;
+    }
+    expect(aborted).toBe(before + 1);
     expect(await curl(`${fx.url}/`)).toBe("fixture\n");
   });
 

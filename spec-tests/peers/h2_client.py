@@ -58,20 +58,17 @@ ev = pump(s, c, lambda es: any(isinstance(e, h2.events.StreamReset) for e in es)
 out["uppercase"] = [int(e.error_code) for e in ev if isinstance(e, h2.events.StreamReset)]
 s.close()
 
-# Connection error: PING on a stream -> GOAWAY PROTOCOL_ERROR.
-s, c = connect()
-pump(s, c, lambda es: any(isinstance(e, h2.events.RemoteSettingsChanged) for e in es), 3)
-s.sendall(frame(6, 0, 1, b"\0" * 8))
-ev = pump(s, c, lambda es: any(isinstance(e, h2.events.ConnectionTerminated) for e in es))
-out["ping_on_stream"] = [int(e.error_code) for e in ev if isinstance(e, h2.events.ConnectionTerminated)]
-s.close()
+def goaway_codes(raw_frame):
+    """Sends one raw frame after the SETTINGS exchange; returns the GOAWAY error codes received."""
+    s, c = connect()
+    pump(s, c, lambda es: any(isinstance(e, h2.events.RemoteSettingsChanged) for e in es), 3)
+    s.sendall(raw_frame)
+    ev = pump(s, c, lambda es: any(isinstance(e, h2.events.ConnectionTerminated) for e in es))
+    s.close()
+    return [int(e.error_code) for e in ev if isinstance(e, h2.events.ConnectionTerminated)]
 
-# Connection error: a frame over SETTINGS_MAX_FRAME_SIZE -> GOAWAY FRAME_SIZE_ERROR.
-s, c = connect()
-pump(s, c, lambda es: any(isinstance(e, h2.events.RemoteSettingsChanged) for e in es), 3)
-s.sendall(frame(0, 0, 1, b"\0" * 16385))
-ev = pump(s, c, lambda es: any(isinstance(e, h2.events.ConnectionTerminated) for e in es))
-out["oversized_frame"] = [int(e.error_code) for e in ev if isinstance(e, h2.events.ConnectionTerminated)]
-s.close()
+# Connection errors: PING on a stream -> PROTOCOL_ERROR; a frame over SETTINGS_MAX_FRAME_SIZE -> FRAME_SIZE_ERROR.
+out["ping_on_stream"] = goaway_codes(frame(6, 0, 1, b"\0" * 8))
+out["oversized_frame"] = goaway_codes(frame(0, 0, 1, b"\0" * 16385))
 
 print(json.dumps(out))

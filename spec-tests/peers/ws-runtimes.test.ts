@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { raw } from "../helpers/raw.ts";
-import { ROOT, RUNTIMES, type Running, command, start } from "../helpers/runtimes.ts";
+import { ROOT, RUNTIMES, type Running, command, startEchoAndFixture } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -44,7 +44,7 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
   let echo: Running;
   let fx: Running;
   beforeAll(async () => {
-    [echo, fx] = await Promise.all([start(runtime, "src/cli.ts", ["echo", "--port", "0"]), start(runtime, "spec-tests/peers/fixture-server.ts")]);
+    ({ echo, fx } = await startEchoAndFixture(runtime));
   });
   afterAll(async () => {
     await Promise.all([echo?.stop(), fx?.stop()]);
