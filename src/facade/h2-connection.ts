@@ -9,7 +9,7 @@ import { httpDate } from "../h1/serializer.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
-import { invokeHandler, pairs, trailersOf } from "./invoke.ts";
+import { invokeHandler, pairs, runHandler, trailersOf } from "./invoke.ts";
 import { planResponse, toBytes } from "./response-body.ts";
 
 /** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
@@ -23,6 +23,8 @@ interface StreamCtx {
   /** Made when the handler first reads request.signal. */
   abort: AbortController | null;
   completed: () => void;
+  /** Resolves with `completed()`: the handler's info.completed. */
+  done: Promise<void>;
   writable: (() => void) | null;
   reset: boolean;
 }
@@ -111,8 +113,8 @@ class H2Facade implements ConnectionHandler, LiveConnection {
 
   private newStream(id: number, body: RequestBody | null): StreamCtx {
     let completed!: () => void;
-    const s: StreamCtx = { body, pushed: 0, credited: 0, abort: null, completed: () => completed(), writable: null, reset: false };
-    (s as { done?: Promise<void> }).done = new Promise<void>((r) => (completed = r));
+    const done = new Promise<void>((r) => (completed = r));
+    const s: StreamCtx = { body, pushed: 0, credited: 0, abort: null, completed, done, writable: null, reset: false };
     this.streams.set(id, s);
     return s;
   }
@@ -143,25 +145,14 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       signal: () => (s.abort ??= new AbortController()).signal,
       httpVersion: "2",
       conn: this.conn,
-      completed: (s as { done?: Promise<void> }).done!,
+      completed: s.done,
       ref: { head: null, setClaim: null },
     });
     this.finishWith(id, req.method, response, s);
   }
 
   private respondTo(id: number, method: string, request: Request, s: StreamCtx): void {
-    const info = Object.create(this.ctx.infoPrototype);
-    info.remoteAddr = this.conn.remoteAddr;
-    info.completed = (s as { done?: Promise<void> }).done;
-    info.httpVersion = "2";
-    const response = (async () => {
-      try {
-        return await this.ctx.handler(request, info);
-      } catch (e) {
-        return this.ctx.onError(e);
-      }
-    })();
-    this.finishWith(id, method, response, s);
+    this.finishWith(id, method, runHandler(this.ctx, request, this.conn, s.done, "2"), s);
   }
 
   private fieldValue(fields: string[], name: string): string | null {

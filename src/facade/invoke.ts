@@ -34,12 +34,23 @@ export function invokeHandler(ctx: ServerContext, init: InvokeInit): { request: 
   // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
   // so the signal is made when first read. It aborts when the client goes away.
   Object.defineProperty(request, "signal", { get: init.signal, configurable: true });
-  const info = Object.create(ctx.infoPrototype) as ServeInfo;
-  info.remoteAddr = init.conn.remoteAddr;
-  info.completed = init.completed;
-  info.httpVersion = init.httpVersion;
   registerExchange(request, { ...init.ref, conn: init.conn, ctx });
-  const response = (async () => {
+  return { request, response: runHandler(ctx, request, init.conn, init.completed, init.httpVersion) };
+}
+
+/** Runs the handler on a Request; a throw becomes onError's Response, or 500. */
+export function runHandler(
+  ctx: ServerContext,
+  request: Request,
+  conn: Connection,
+  completed: Promise<void>,
+  httpVersion: string,
+): Promise<Response | undefined> {
+  const info = Object.create(ctx.infoPrototype) as ServeInfo;
+  info.remoteAddr = conn.remoteAddr;
+  info.completed = completed;
+  info.httpVersion = httpVersion;
+  return (async () => {
     try {
       return await ctx.handler(request, info as ServeInfo & Record<string, unknown>);
     } catch (e) {
@@ -51,7 +62,6 @@ export function invokeHandler(ctx: ServerContext, init: InvokeInit): { request: 
       }
     }
   })();
-  return { request, response };
 }
 
 /** Flat [name, value, ...] to the pairs Headers takes. */

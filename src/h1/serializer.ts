@@ -2,6 +2,7 @@
  * HTTP/1.1 response serialization (RFC 9112 §4, §6, §7), sans-I/O. The caller
  * passes the current time for the Date field (RFC 9110 §6.6.1).
  */
+import { concatBytes, latin1Bytes } from "../buffers/bytes.ts";
 import type { WritePool } from "../buffers/pool.ts";
 
 export const REASON: Record<number, string> = {
@@ -129,27 +130,16 @@ export function serializeRequest(
   const parts: Uint8Array[] = [];
   if (body && "bytes" in body) head += `content-length: ${body.bytes.length}\r\n`;
   if (body && "chunks" in body) head += "transfer-encoding: chunked\r\n";
-  parts.push(ascii(head + "\r\n"));
+  parts.push(latin1Bytes(head + "\r\n"));
   if (body && "bytes" in body) parts.push(body.bytes);
   if (body && "chunks" in body) {
     for (const c of body.chunks) {
       if (c.length === 0) continue;
-      parts.push(ascii(c.length.toString(16) + "\r\n"), c, CRLF);
+      parts.push(latin1Bytes(c.length.toString(16) + "\r\n"), c, CRLF);
     }
     let t = "0\r\n";
     for (const [n, v] of body.trailers ?? []) t += `${n}: ${v}\r\n`;
-    parts.push(ascii(t + "\r\n"));
+    parts.push(latin1Bytes(t + "\r\n"));
   }
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) out.set(p, o), (o += p.length);
-  return out;
-}
-
-function ascii(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+  return concatBytes(parts);
 }

@@ -1,4 +1,5 @@
 /** Bun.listen transport (with `tls` for TLS). */
+import { concatBytes } from "../buffers/bytes.ts";
 import { type Addr, type Connection, type ConnectionHandler, HIGH_WATER_MARK, LINGER_MS, type Listener, type ListenOptions, type Transport } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -45,18 +46,11 @@ class BunConnection implements Connection {
 
   private readonly sendBatch = () => {
     const parts = this.batch;
-    const n = this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
     if (this.closed || parts.length === 0) return;
-    let bytes = parts[0]!;
-    if (parts.length > 1) {
-      // One copy into a fresh buffer costs far less than a syscall per part.
-      bytes = new Uint8Array(n);
-      let o = 0;
-      for (const p of parts) bytes.set(p, o), (o += p.length);
-    }
-    this.send(bytes);
+    // One copy into a fresh buffer costs far less than a syscall per part.
+    this.send(concatBytes(parts));
     if (this.ending && this.queue.length === 0) this.finishEnd();
     // Bun fires its own drain only after a partial write; if all went out, we owe it.
     else if (this.drainOwed && this.queued < HIGH_WATER_MARK) {

@@ -1,4 +1,5 @@
 /** Deno.listen / Deno.listenTls transport. */
+import { concatBytes } from "../buffers/bytes.ts";
 import { type Addr, type Connection, type ConnectionHandler, HIGH_WATER_MARK, LINGER_MS, type Listener, type ListenOptions, type Transport } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -96,9 +97,7 @@ class DenoConnection implements Connection {
         // Gather small writes into one syscall.
         let chunk: Uint8Array;
         if (this.queue.length > 1 && this.queued <= HIGH_WATER_MARK) {
-          chunk = new Uint8Array(this.queued);
-          let o = 0;
-          for (const q of this.queue) chunk.set(q, o), (o += q.length);
+          chunk = concatBytes(this.queue);
           this.queue = [];
         } else chunk = this.queue.shift()!;
         let written = 0;
