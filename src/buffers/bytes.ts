@@ -45,8 +45,11 @@ for (const name of [
   "sec-ch-ua-mobile", "sec-ch-ua-platform", "upgrade-insecure-requests", "keep-alive", "http2-settings", "date",
 ]) (KNOWN_NAMES[name.length] ??= []).push(name);
 
-/** Field names are case-insensitive (RFC 9110 §5.1); we carry them lowercase. */
-export function latin1Lower(b: Uint8Array, start: number, end: number): string {
+/**
+ * Field names are case-insensitive (RFC 9110 §5.1) and carried lowercase: the interned
+ * lowercase string of a common field name in b[start, end), or undefined.
+ */
+export function fieldName(b: Uint8Array, start: number, end: number): string | undefined {
   const candidates = KNOWN_NAMES[end - start];
   if (candidates !== undefined) {
     outer: for (const name of candidates) {
@@ -54,9 +57,7 @@ export function latin1Lower(b: Uint8Array, start: number, end: number): string {
       return name;
     }
   }
-  let s = "";
-  for (let i = start; i < end; i++) s += String.fromCharCode(LOWER[b[i]!]!);
-  return s;
+  return undefined;
 }
 
 /** Bytes of a latin1 string (every code unit must be <= 0xff). */

@@ -2,8 +2,8 @@
  * The request head: request-line (RFC 9112 §3) and field lines (§5), parsed from
  * one complete block of bytes, and the message framing they imply (§6).
  */
-import { latin1, latin1Lower } from "../buffers/bytes.ts";
-import { COLON, CR, FIELD_VALUE, HTAB, SP, TARGET, TCHAR, isToken, isValidAuthority, splitList } from "./chars.ts";
+import { fieldName, latin1 } from "../buffers/bytes.ts";
+import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TCHAR, isToken, isValidAuthority, splitList } from "./chars.ts";
 import { H1ParseError, err } from "./errors.ts";
 import type { H1Limits } from "./limits.ts";
 
@@ -29,44 +29,54 @@ export interface RequestHead {
   upgrade: string | null;
 }
 
-/** Parses the field lines in b[start, end) (each ending in CRLF) into `fields`. */
+/**
+ * Parses the field lines in b[start, end) (each ending in CRLF) into `fields`.
+ *
+ * The bytes are checked one by one against the grammar; the strings are slices of
+ * `text`, the latin1 reading of b from `textStart` on, made by one native call for
+ * the whole section rather than one per name and value.
+ */
 export function parseFieldLines(
   b: Uint8Array,
   start: number,
   end: number,
   fields: string[],
   limits: H1Limits,
+  text: string = latin1(b, start, end),
+  textStart: number = start,
 ): H1ParseError | null {
+  const max = limits.maxHeaderCount * 2;
   let i = start;
   while (i < end) {
-    const c0 = b[i]!;
+    let c = b[i]!;
     // RFC 9112 §5.2: obs-fold is deprecated; a server MUST reject it or replace it. We reject.
-    if (c0 === SP || c0 === HTAB) return err(400, "OBS_FOLD", "obsolete line folding in a field line");
+    if (c === SP || c === HTAB) return err(400, "OBS_FOLD", "obsolete line folding in a field line");
     const nameStart = i;
     while (TCHAR[b[i]!]) i++;
-    if (b[i] !== COLON) {
-      if (b[i] === SP || b[i] === HTAB)
-        // RFC 9112 §5.1: no whitespace between field name and colon; MUST reject with 400.
-        return err(400, "WS_BEFORE_COLON", "whitespace between field name and colon");
+    if (b[i] !== COLON || i === nameStart) {
+      c = b[i]!;
+      // RFC 9112 §5.1: no whitespace between field name and colon; MUST reject with 400.
+      if (c === SP || c === HTAB) return err(400, "WS_BEFORE_COLON", "whitespace between field name and colon");
       if (i === nameStart) return err(400, "EMPTY_FIELD_NAME", "field line without a field name");
-      return err(400, "INVALID_FIELD_NAME", `invalid byte 0x${b[i]!.toString(16)} in field name`);
+      return err(400, "INVALID_FIELD_NAME", `invalid byte 0x${c.toString(16)} in field name`);
     }
-    if (i === nameStart) return err(400, "EMPTY_FIELD_NAME", "field line without a field name");
     const nameEnd = i++;
-    while (b[i] === SP || b[i] === HTAB) i++;
+    while ((c = b[i]!) === SP || c === HTAB) i++;
     const valueStart = i;
     while (FIELD_VALUE[b[i]!]) i++;
-    if (b[i] !== CR || b[i + 1] !== 0x0a) {
-      const c = b[i]!;
+    if (b[i] !== CR || b[i + 1] !== LF) {
+      c = b[i]!;
       return c === CR
         ? err(400, "BARE_CR", "bare CR in a field value")
         : err(400, "INVALID_FIELD_VALUE", `invalid byte 0x${c.toString(16)} in field value`);
     }
     let valueEnd = i;
-    while (valueEnd > valueStart && (b[valueEnd - 1] === SP || b[valueEnd - 1] === HTAB)) valueEnd--;
-    if (fields.length >= limits.maxHeaderCount * 2)
-      return err(431, "TOO_MANY_FIELDS", `more than ${limits.maxHeaderCount} field lines`);
-    fields.push(latin1Lower(b, nameStart, nameEnd), latin1(b, valueStart, valueEnd));
+    while (valueEnd > valueStart && ((c = b[valueEnd - 1]!) === SP || c === HTAB)) valueEnd--;
+    if (fields.length >= max) return err(431, "TOO_MANY_FIELDS", `more than ${limits.maxHeaderCount} field lines`);
+    fields.push(
+      fieldName(b, nameStart, nameEnd) ?? text.slice(nameStart - textStart, nameEnd - textStart).toLowerCase(),
+      text.slice(valueStart - textStart, valueEnd - textStart),
+    );
     i += 2;
   }
   return null;
@@ -79,7 +89,8 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   while (TCHAR[b[i]!]) i++;
   if (i === start) return err(400, "INVALID_METHOD", "request-line does not start with a method token");
   if (b[i] !== SP) return err(400, "INVALID_REQUEST_LINE", "method not followed by a single space");
-  const method = latin1(b, start, i);
+  const text = latin1(b, start, end);
+  const method = knownMethod(b, start, i) ?? text.slice(0, i - start);
   const targetStart = ++i;
   while (TARGET[b[i]!]) i++;
   if (i - targetStart > limits.maxTargetLength)
@@ -88,7 +99,7 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
     if (i === targetStart) return err(400, "INVALID_REQUEST_LINE", "empty request-target or more than one space");
     return err(400, "INVALID_TARGET", `invalid byte 0x${b[i]!.toString(16)} in request-target`);
   }
-  const target = latin1(b, targetStart, i);
+  const target = text.slice(targetStart - start, i - start);
   i++;
   // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF
   if (
@@ -105,12 +116,24 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   i += 10;
 
   const fields: string[] = [];
-  const fieldError = parseFieldLines(b, i, end - 2, fields, limits);
+  const fieldError = parseFieldLines(b, i, end - 2, fields, limits, text, start);
   if (fieldError) return fieldError;
 
   const form = targetForm(method, target);
   if (form instanceof H1ParseError) return form;
   return interpretFields(method, target, form, minor, fields, limits);
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
+
+/** The method token as a shared string when it is one of the common methods (compared byte by byte, case-sensitive). */
+function knownMethod(b: Uint8Array, start: number, end: number): string | undefined {
+  outer: for (const m of METHODS) {
+    if (m.length !== end - start) continue;
+    for (let i = 0; i < m.length; i++) if (b[start + i] !== m.charCodeAt(i)) continue outer;
+    return m;
+  }
+  return undefined;
 }
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
