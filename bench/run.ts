@@ -31,6 +31,8 @@ if (!existsSync(join(BENCH, "node_modules/ws"))) {
   console.log("installing bench peers (bench/package.json)...");
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", BENCH], { stdio: "inherit" });
 }
+// Node runs purehttp from dist/ (see servers/purehttp.ts), so build it from the current sources.
+if (RUNTIMES.includes("node") || SUITES.has("micro")) execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
 for (const tool of ["wrk", "h2load"]) {
   if (spawnSync("which", [tool]).status !== 0) {
     console.error(`bench needs ${tool}: apt-get install wrk nghttp2-client`);

@@ -86,12 +86,18 @@ class DenoConnection implements Connection {
     if (this.closed || this.ending) return true;
     this.queue.push(bytes);
     this.queued += bytes.length;
-    if (!this.writing) this.flush();
+    if (!this.writing) {
+      // The writes of this turn (a head and its body, several pipelined responses)
+      // gather first and leave in one write op.
+      this.writing = true;
+      queueMicrotask(this.startFlush);
+    }
     return this.queued < HIGH_WATER_MARK;
   }
 
+  private readonly startFlush = () => void this.flush();
+
   private async flush(): Promise<void> {
-    this.writing = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
         // Gather small writes into one syscall.
