@@ -140,6 +140,21 @@ const server = serve({
       h.append("set-cookie", "b=2");
       return new Response("ok", { headers: h });
     }
+    case "/forward": {
+      // A proxy's moves: change a header, rebuild the request for an upstream, read it there.
+      req.headers.set("x-forwarded-by", "fixture");
+      const upstream = new Request(`http://upstream.invalid${url.search}`, req);
+      const peek = upstream.clone();
+      return Response.json({
+        instance: req instanceof Request,
+        method: upstream.method,
+        url: upstream.url,
+        forwardedBy: upstream.headers.get("x-forwarded-by"),
+        contentType: upstream.headers.get("content-type"),
+        body: await peek.text(),
+        originalUsed: req.bodyUsed,
+      });
+    }
     case "/no-content":
       return new Response(null, { status: 204 });
     default:

@@ -115,6 +115,20 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     expect(without).not.toMatch(/x-checksum/);
   });
 
+  it("a handler can rebuild the request for an upstream (new Request(url, req), clone, headers set)", async () => {
+    const out = JSON.parse(await curl("-X", "PUT", "-H", "content-type: text/plain", "--data-binary", "forwarded body", `${fx.url}/forward?q=1`));
+    expect(out).toEqual({
+      instance: true,
+      method: "PUT",
+      url: "http://upstream.invalid/?q=1",
+      forwardedBy: "fixture",
+      contentType: "text/plain",
+      body: "forwarded body",
+      // The body moved to the new Request, as the Fetch standard says.
+      originalUsed: true,
+    });
+  });
+
   it("multiple Set-Cookie fields stay separate", async () => {
     const out = await raw(fx.port, "GET /set-cookies HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(out).toMatch(/set-cookie: a=1\r\nset-cookie: b=2/);

@@ -1,6 +1,7 @@
 /** Calling the handler: the same for every protocol. */
 import type { Connection } from "../transport/types.ts";
 import type { ServeInfo, ServerContext } from "./context.ts";
+import { makeRequest } from "./lazy-request.ts";
 import { type ExchangeRef, registerExchange } from "./upgrade.ts";
 import { WebSocketHandshakeError } from "./websocket.ts";
 
@@ -17,23 +18,14 @@ export interface InvokeInit {
   ref: Omit<ExchangeRef, "conn" | "ctx">;
 }
 
-/** Builds the Request and runs the handler; a throw becomes onError's Response, or 500. */
+/** Makes the Request (see lazy-request.ts) and runs the handler; a throw becomes onError's Response, or 500. */
 export function invokeHandler(ctx: ServerContext, init: InvokeInit): { request: Request | null; response: Promise<Response | undefined> } {
   let request: Request;
   try {
-    request = new Request(init.url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      // @ts-ignore: duplex is required for stream bodies, missing from older lib types
-      duplex: "half",
-    });
+    request = makeRequest(init);
   } catch (e) {
     return { request: null, response: Promise.resolve(new Response(`invalid request: ${(e as Error).message}\n`, { status: 400 })) };
   }
-  // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
-  // so the signal is made when first read. It aborts when the client goes away.
-  Object.defineProperty(request, "signal", { get: init.signal, configurable: true });
   registerExchange(request, { ...init.ref, conn: init.conn, ctx });
   return { request, response: runHandler(ctx, request, init.conn, init.completed, init.httpVersion) };
 }

@@ -1,0 +1,109 @@
+/**
+ * What a handler can observe of the Request purehttp gives it, compared with a Request
+ * the runtime builds itself from the same parts. Runs on Node, Deno and Bun: imported
+ * by request.test.ts, or run directly, printing {"lazy": bool, "failures": [...]}.
+ */
+import { makeRequest } from "../../src/facade/lazy-request.ts";
+
+const PROPS = [
+  "method", "url", "cache", "credentials", "destination", "integrity", "keepalive", "mode",
+  "redirect", "referrer", "referrerPolicy", "bodyUsed",
+] as const;
+
+const encode = (s: string) => new TextEncoder().encode(s);
+const streamOf = (s: string) =>
+  new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(encode(s));
+      c.close();
+    },
+  });
+
+export async function checkRequests(): Promise<{ lazy: boolean; failures: string[] }> {
+  const failures: string[] = [];
+  const expect = (what: string, got: unknown, want: unknown) => {
+    if (got !== want) failures.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  };
+  const signal = new AbortController().signal;
+  const parts = (method: string, url: string, body: string | null) => ({
+    url,
+    method,
+    headers: [["content-type", "text/plain"], ["x-two", "a"], ["x-two", "b"]] as [string, string][],
+    body: body === null ? null : streamOf(body),
+    signal: () => signal,
+  });
+  const native = (method: string, url: string, body: string | null) =>
+    // @ts-ignore: duplex is missing from older lib types
+    new Request(url, { method, headers: parts(method, url, body).headers, body: body === null ? null : streamOf(body), duplex: "half" });
+
+  // Every property as the runtime's own Request has it; methods normalised as Fetch says.
+  const cases: [string, string, string | null][] = [
+    ["GET", "http://example.com/a?b=1", null],
+    ["get", "http://Example.COM:80/x/../y", null],
+    ["patch", "http://example.com/", "body"],
+    ["POST", "https://example.com:8443/p", "posted"],
+    ["PROPFIND", "http://[::1]:8080/dav", null],
+  ];
+  let lazy = false;
+  for (const [method, url, body] of cases) {
+    const ours = makeRequest(parts(method, url, body));
+    const theirs = native(method, url, body);
+    if (Object.getPrototypeOf(ours) !== Request.prototype) lazy = true;
+    expect(`${method} ${url} instanceof Request`, ours instanceof Request, true);
+    expect(`${method} ${url} toString`, Object.prototype.toString.call(ours), "[object Request]");
+    for (const p of PROPS) expect(`${method} ${url} .${p}`, ours[p], theirs[p]);
+    expect(`${method} ${url} x-two`, ours.headers.get("x-two"), "a, b");
+    expect(`${method} ${url} body`, ours.body === null, theirs.body === null);
+    expect(`${method} ${url} text`, await ours.text(), await theirs.text());
+    expect(`${method} ${url} bodyUsed after text`, ours.bodyUsed, theirs.bodyUsed);
+  }
+
+  // The signal is ours (it aborts when the client goes away).
+  expect("signal", makeRequest(parts("GET", "http://x/", null)).signal, signal);
+
+  // Headers: one object throughout; changes before and after the real Request exists reach copies.
+  const r = makeRequest(parts("POST", "http://x/up", "payload"));
+  const h = r.headers;
+  h.set("x-before", "1");
+  const copy = new Request(r); // what fetch(r) does first
+  expect("copy keeps headers set before", copy.headers.get("x-before"), "1");
+  expect("copy method", copy.method, "POST");
+  expect("headers identity", r.headers, h);
+  h.set("x-after", "2");
+  h.append("x-two", "c");
+  h.delete("content-type");
+  // The body went to the copy, as with the runtime's own Request.
+  const n = native("POST", "http://x/up", "payload");
+  void new Request(n);
+  expect("original bodyUsed after copy", r.bodyUsed, n.bodyUsed);
+  expect("copy body", await copy.text(), "payload");
+
+  const r2 = makeRequest(parts("PUT", "http://x/c", "twice"));
+  r2.headers.set("x-late", "yes");
+  const c1 = r2.clone();
+  r2.headers.set("x-later", "too");
+  const c2 = r2.clone();
+  expect("clone sees header set before", c1.headers.get("x-late"), "yes");
+  expect("clone sees header set after first clone", c2.headers.get("x-later"), "too");
+  expect("clone body", await c1.text(), "twice");
+  expect("original body after clone", await r2.text(), "twice");
+  expect("json via new Request(r, init)", new Request(makeRequest(parts("GET", "http://x/j", null)), { method: "POST", body: "{}" }).method, "POST");
+
+  // What the runtime's `new Request` rejects is rejected when the request is made, not later in the handler.
+  const throws = (make: () => unknown) => {
+    try {
+      make();
+      return "no";
+    } catch (e) {
+      return e instanceof TypeError ? "TypeError" : String(e);
+    }
+  };
+  for (const [method, url, body] of [["TRACE", "http://x/", null], ["GET", "http://x:99999/", null], ["GET", "http://x/", "no"]] as const) {
+    expect(`${method} ${url} body=${body} throws`, throws(() => makeRequest(parts(method, url, body))), throws(() => native(method, url, body)));
+  }
+  return { lazy, failures };
+}
+
+// deno-lint-ignore no-explicit-any
+const main = (import.meta as any).main ?? (globalThis as any).process?.argv?.[1]?.endsWith("request-check.ts");
+if (main) console.log(JSON.stringify(await checkRequests()));

@@ -1,0 +1,186 @@
+/**
+ * Requests whose runtime object is built on first need.
+ *
+ * In Node's undici every `new Request` costs 10-20 us with the collection it causes
+ * (each one makes a transferable AbortSignal), more than all of purehttp's own work
+ * for a request. Most handlers read only `method`, `url` and `headers`. So the handler
+ * gets an object that is `instanceof Request`, answers those three itself, and builds
+ * the real Request (once) the first time anything else is asked of it: a body read,
+ * `clone()`, `new Request(req)`, `fetch(req)`.
+ *
+ * How it stays a Request: its prototype inherits from `Request.prototype`, and every
+ * internal slot the runtime keeps on a Request under a symbol (undici's state, Deno's
+ * inner request and brand) is forwarded to the real one. Whether that works on this
+ * runtime is checked once, by a self-test that clones one and copies it with
+ * `new Request(req)`; where it does not (Bun's native Request, a runtime that keeps its
+ * state in private fields), every request is built eagerly as before.
+ */
+
+export interface LazyRequestInit {
+  /** Absolute URL; already known to parse. */
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body: ReadableStream<Uint8Array> | null;
+  /** Returns the signal to hand out; called when the handler first reads `signal`. */
+  signal: () => AbortSignal;
+}
+
+const INIT = Symbol("purehttp lazy request init");
+const REAL = Symbol("purehttp lazy request");
+const HEADERS = Symbol("purehttp lazy request headers");
+const HREF = Symbol("purehttp lazy request href");
+
+interface Lazy {
+  [INIT]: LazyRequestInit;
+  [REAL]: Request | null;
+  [HEADERS]: RequestHeaders | null;
+  [HREF]: string;
+}
+
+/** Fetch's method normalisation: these six are upper-cased, any other is kept as sent. */
+const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+/** Methods the Fetch standard forbids: `new Request` throws for them. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+/** The real Request, made on first need with the headers as they are now. */
+function materialize(lazy: Lazy): Request {
+  let real = lazy[REAL];
+  if (real === null) {
+    const init = lazy[INIT];
+    real = new Request(lazy[HREF], {
+      method: init.method,
+      headers: headersOf(lazy),
+      body: init.body,
+      // @ts-ignore: duplex is required for stream bodies, missing from older lib types
+      duplex: "half",
+    });
+    lazy[REAL] = real;
+  }
+  return real;
+}
+
+/**
+ * The Headers a lazy Request hands out. It stays the object `request.headers` returns
+ * before and after the real Request exists; changes made after are applied to the
+ * real one's headers too, so `fetch(request)` sends what the handler set.
+ */
+class RequestHeaders extends Headers {
+  readonly #owner: Lazy;
+  constructor(init: [string, string][], owner: Lazy) {
+    super(init);
+    this.#owner = owner;
+  }
+  override append(name: string, value: string): void {
+    super.append(name, value);
+    this.#owner[REAL]?.headers.append(name, value);
+  }
+  override set(name: string, value: string): void {
+    super.set(name, value);
+    this.#owner[REAL]?.headers.set(name, value);
+  }
+  override delete(name: string): void {
+    super.delete(name);
+    this.#owner[REAL]?.headers.delete(name);
+  }
+}
+
+function headersOf(lazy: Lazy): RequestHeaders {
+  return (lazy[HEADERS] ??= new RequestHeaders(lazy[INIT].headers, lazy));
+}
+
+function build(proto: object, init: LazyRequestInit, href: string): Request {
+  const lazy = Object.create(proto) as Lazy;
+  lazy[INIT] = init;
+  lazy[REAL] = null;
+  lazy[HEADERS] = null;
+  lazy[HREF] = href;
+  return lazy as unknown as Request;
+}
+
+/** undefined: not decided yet; null: this runtime's Request cannot be stood in for. */
+let prototype: object | null | undefined;
+
+function lazyPrototype(): object | null {
+  if (prototype !== undefined) return prototype;
+  prototype = null;
+  try {
+    const probe = new Request("http://probe.invalid/", { method: "POST", body: "x" });
+    const slots = Object.getOwnPropertySymbols(probe);
+    if (slots.length === 0) return null;
+    const proto = Object.create(Request.prototype);
+    for (const slot of slots) {
+      Object.defineProperty(proto, slot, {
+        get(this: Lazy) {
+          return (materialize(this) as unknown as Record<symbol, unknown>)[slot];
+        },
+        set(this: Lazy, value: unknown) {
+          (materialize(this) as unknown as Record<symbol, unknown>)[slot] = value;
+        },
+      });
+    }
+    Object.defineProperties(proto, {
+      method: { get(this: Lazy) { return normalizeMethod(this[INIT].method); } },
+      url: { get(this: Lazy) { return this[HREF]; } },
+      headers: { get(this: Lazy) { return headersOf(this); } },
+      signal: { get(this: Lazy) { return this[INIT].signal(); } },
+    });
+    if (selfTest(proto)) prototype = proto;
+  } catch {
+    // Leave it null: requests are built eagerly.
+  }
+  return prototype ?? null;
+}
+
+/** Does a stand-in behave as a Request where the runtime itself takes one? */
+function selfTest(proto: object): boolean {
+  const signal = new AbortController().signal;
+  const r = build(proto, {
+    url: "http://probe.invalid/a?b=1",
+    method: "post",
+    headers: [["x-probe", "1"]],
+    body: null,
+    signal: () => signal,
+  }, "http://probe.invalid/a?b=1");
+  if (!(r instanceof Request) || Object.prototype.toString.call(r) !== "[object Request]") return false;
+  if (r.method !== "POST" || r.url !== "http://probe.invalid/a?b=1" || r.headers.get("x-probe") !== "1") return false;
+  r.headers.set("x-before", "2");
+  // The way fetch() takes a Request: this builds the real one from the headers so far.
+  const copy = new Request(r);
+  if (copy.method !== "POST" || copy.url !== r.url || copy.headers.get("x-before") !== "2") return false;
+  r.headers.set("x-after", "3");
+  const clone = r.clone();
+  if (clone.headers.get("x-after") !== "3" || clone.headers.get("x-probe") !== "1") return false;
+  if (r.bodyUsed !== false || r.body !== null || r.signal !== signal || typeof r.redirect !== "string") return false;
+  return true;
+}
+
+/**
+ * A Request for the handler: a lazy one where this runtime allows, else a real one.
+ * Throws as `new Request` would (an unparsable URL, a forbidden method).
+ */
+export function makeRequest(init: LazyRequestInit): Request {
+  const method = init.method.toUpperCase();
+  const eager = FORBIDDEN_METHODS.has(method) || (init.body !== null && (method === "GET" || method === "HEAD"));
+  const proto = eager ? null : lazyPrototype();
+  if (proto === null) {
+    const request = new Request(init.url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      // @ts-ignore: duplex is required for stream bodies, missing from older lib types
+      duplex: "half",
+    });
+    // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
+    // so the signal is made when first read. It aborts when the client goes away.
+    Object.defineProperty(request, "signal", { get: init.signal, configurable: true });
+    return request;
+  }
+  // Parse now, so a bad URL is rejected here as `new Request` would, not in the handler.
+  return build(proto, init, new URL(init.url).href);
+}
