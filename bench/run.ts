@@ -174,6 +174,22 @@ if (SUITES.has("micro")) {
   const { stdout } = await run(cmd, args, { timeout: 300_000, cwd: ROOT });
   results.micro = JSON.parse(stdout.trim().split("\n").at(-1)!);
   console.log(`\n== micro (node)\n${JSON.stringify(results.micro, null, 1)}`);
+  // The facade's cost per request without sockets, on each runtime: median of the rounds.
+  const facade: Record<string, Record<string, number>> = {};
+  for (const rt of RUNTIMES) {
+    facade[rt] = {};
+    for (const mode of ["hello", "empty"]) {
+      const us: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const [c, a] = command(rt, join(BENCH, "micro/facade.ts"), ["--mode", mode, "--seconds", String(SECONDS)]);
+        const out = await run(c, a, { timeout: (SECONDS + 30) * 1000, cwd: ROOT });
+        us.push(JSON.parse(out.stdout.trim().split("\n").at(-1)!).usPerRequest);
+      }
+      facade[rt]![mode] = stat(us).median;
+    }
+  }
+  (results.micro as Record<string, unknown>).facadeUsPerRequest = facade;
+  console.log(`  facade, us per request in process: ${JSON.stringify(facade)}`);
 }
 
 // Ratios: purehttp over native and over the floor, per profile.

@@ -33,6 +33,11 @@ export function summary(res: Record<string, unknown>): string {
   if (micro) {
     md += `\nMicro (Node, in process): HTTP/1.1 parser ${micro.h1Parser!.vsHttpParserJs!.toFixed(2)}x http-parser-js, ${micro.h1Parser!.vsLlhttp!.toFixed(2)}x llhttp; `;
     md += `HPACK ${micro.hpack!.vsHpackJs!.toFixed(2)}x hpack.js; WebSocket framing ${micro.ws64!.vsWs!.toFixed(2)}x ws (64 B), ${micro.ws65536!.vsWs!.toFixed(2)}x ws (64 KiB).\n`;
+    const facade = micro.facadeUsPerRequest as unknown as Record<string, Record<string, number>> | undefined;
+    if (facade) {
+      md += `\nIn process, no sockets (micro/facade.ts), microseconds per request through serve(): `;
+      md += Object.entries(facade).map(([rt, v]) => `${rt} ${v.hello!.toFixed(1)} with \`new Response("Hello World")\`, ${v.empty!.toFixed(1)} with \`new Response(null)\``).join("; ") + ".\n";
+    }
   }
   return md;
 }
