@@ -24,12 +24,16 @@ export interface ExchangeRef {
   setClaim: ((claim: UpgradeClaim) => void) | null;
 }
 
-const exchanges = new WeakMap<Request, ExchangeRef>();
+/**
+ * The exchange rides on the Request under a symbol of ours. (A WeakMap did the same,
+ * but an entry per request made every minor collection walk the ephemeron table.)
+ */
+const EXCHANGE = Symbol("purehttp exchange");
 
 export function registerExchange(request: Request, ref: ExchangeRef): void {
-  exchanges.set(request, ref);
+  Object.defineProperty(request, EXCHANGE, { value: ref, configurable: true });
 }
 
 export function exchangeOf(request: Request): ExchangeRef | undefined {
-  return exchanges.get(request);
+  return Object.hasOwn(request, EXCHANGE) ? (request as unknown as Record<symbol, ExchangeRef>)[EXCHANGE] : undefined;
 }
