@@ -28,7 +28,7 @@ export class WritePool {
       this.slab = new Uint8Array(this.slabSize);
       this.used = 0;
     }
-    const view = this.slab.subarray(this.used, this.used + n);
+    const view = new Uint8Array(this.slab.buffer, this.used, n);
     this.used += n;
     return view;
   }
@@ -36,9 +36,14 @@ export class WritePool {
   /** Writes a latin1 string into a pooled region (each code unit one byte). */
   latin1(s: string): Uint8Array {
     const out = this.take(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    writeLatin1(out, s);
     return out;
   }
+}
+
+/** Writes each code unit of s (all <= 0xff) as one byte, from the start of out. */
+export function writeLatin1(out: Uint8Array, s: string): void {
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
 }
 
 /** One pool per process is enough: JavaScript runs one thread per isolate. */

@@ -7,7 +7,7 @@ import { H1ParseError } from "../h1/errors.ts";
 import type { RequestHead } from "../h1/head.ts";
 import { RequestParser } from "../h1/parser.ts";
 import {
-  CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeErrorResponse, serializeResponseHead,
+  CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeErrorResponse, serializeResponse, serializeResponseHead,
 } from "../h1/serializer.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
@@ -469,17 +469,14 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     }
     if (plan.kind === "empty" || plan.kind === "bytes") {
       const body = plan.kind === "bytes" ? plan.bytes : null;
-      const headBytes = serializeResponseHead(pool, {
+      const init = {
         status, statusText: res.statusText, fields: res.headers,
-        framing: { kind: "length", length: body ? body.length : 0 }, close, now, http10KeepAlive,
-      });
-      if (body && body.length <= 16 * 1024) {
-        const out = pool.take(headBytes.length + body.length);
-        out.set(headBytes, 0);
-        out.set(body, headBytes.length);
-        await this.write(out);
-      } else {
-        this.write(headBytes);
+        framing: { kind: "length", length: body ? body.length : 0 } as const, close, now, http10KeepAlive,
+      };
+      // A small body goes out with its head in one region; a large one is written as the view it is.
+      if (body && body.length <= 16 * 1024) await this.write(serializeResponse(pool, init, body));
+      else {
+        this.write(serializeResponseHead(pool, init));
         if (body) await this.write(body);
       }
       return;

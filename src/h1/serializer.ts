@@ -3,7 +3,7 @@
  * passes the current time for the Date field (RFC 9110 §6.6.1).
  */
 import { concatBytes, latin1Bytes } from "../buffers/bytes.ts";
-import type { WritePool } from "../buffers/pool.ts";
+import { type WritePool, writeLatin1 } from "../buffers/pool.ts";
 
 export const REASON: Record<number, string> = {
   100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
@@ -65,6 +65,23 @@ export interface ResponseHeadInit {
 
 /** Builds the status line and field section into pooled bytes. */
 export function serializeResponseHead(pool: WritePool, init: ResponseHeadInit): Uint8Array {
+  return pool.latin1(responseHead(init));
+}
+
+/**
+ * The status line and field section with a body of known bytes after it, in one pooled
+ * region: one allocation and one write for the whole response.
+ */
+export function serializeResponse(pool: WritePool, init: ResponseHeadInit, body: Uint8Array): Uint8Array {
+  const head = responseHead(init);
+  const out = pool.take(head.length + body.length);
+  writeLatin1(out, head);
+  out.set(body, head.length);
+  return out;
+}
+
+/** The status line and field section as a latin1 string (Headers values are ByteStrings). */
+function responseHead(init: ResponseHeadInit): string {
   const reason = init.statusText || REASON[init.status] || "";
   let s = `HTTP/1.1 ${init.status} ${reason}\r\n`;
   let hasDate = false;
@@ -87,7 +104,7 @@ export function serializeResponseHead(pool: WritePool, init: ResponseHeadInit): 
   if (init.close || f.kind === "close") s += "connection: close\r\n";
   else if (init.http10KeepAlive) s += "connection: keep-alive\r\n";
   s += "\r\n";
-  return pool.latin1(s);
+  return s;
 }
 
 /** chunk-size CRLF, for a chunk of n bytes (RFC 9112 §7.1). */
