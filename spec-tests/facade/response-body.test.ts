@@ -1,6 +1,6 @@
 /** Planning a Response body: known bytes go out without a stream round-trip. */
 import { describe, expect, it } from "vitest";
-import { planResponse, staticBody } from "../../src/facade/response-body.ts";
+import { MAX_GATHERED_BODY, planBody, planResponse, staticBody } from "../../src/facade/response-body.ts";
 
 describe("response bodies", () => {
   it("a string or bytes body is planned from its source; its stream is never locked", async () => {
@@ -19,6 +19,50 @@ describe("response bodies", () => {
     expect(staticBody(r)).toBeUndefined();
     const plan = await planResponse(r);
     expect(plan.kind).toBe("stream");
+  });
+  it("chunks a stream has ready at once are gathered into one body with a length", async () => {
+    const parts = [16384, 49152, 7].map((n, i) => new Uint8Array(n).fill(i + 1));
+    const plan = await planBody(new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } }));
+    expect(plan.kind).toBe("bytes");
+    const bytes = (plan as { bytes: Uint8Array }).bytes;
+    expect(bytes.length).toBe(16384 + 49152 + 7);
+    expect([bytes[0], bytes[16384], bytes[16384 + 49152]]).toEqual([1, 2, 3]);
+  });
+  it("a ready stream longer than the gathering limit is streamed, every chunk kept in order", async () => {
+    const chunk = 64 * 1024;
+    const count = Math.ceil(MAX_GATHERED_BODY / chunk) + 3;
+    const plan = await planBody(new ReadableStream({
+      start(c) {
+        for (let i = 0; i < count; i++) c.enqueue(new Uint8Array(chunk).fill(i));
+        c.close();
+      },
+    }));
+    expect(plan.kind).toBe("stream");
+    if (plan.kind !== "stream") return;
+    const seen = plan.first.map((b) => b[0]);
+    for (;;) {
+      const r = await plan.reader.read();
+      if (r.done) break;
+      seen.push((r.value as Uint8Array)[0]);
+    }
+    expect(seen).toEqual([...Array(count).keys()]);
+  });
+  it("a stream that pauses after several ready chunks keeps them and the pending read", async () => {
+    let later!: (c: ReadableStreamDefaultController<Uint8Array>) => void;
+    const plan = await planBody(new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(Uint8Array.of(1));
+        c.enqueue(Uint8Array.of(2));
+        later = (ctl) => { ctl.enqueue(Uint8Array.of(3)); ctl.close(); };
+        setTimeout(() => later(c), 30);
+      },
+    }));
+    expect(plan.kind).toBe("stream");
+    if (plan.kind !== "stream") return;
+    expect(plan.first.map((b) => b[0])).toEqual([1, 2]);
+    const r = await plan.reader.read();
+    expect((r.value as Uint8Array)[0]).toBe(3);
+    expect((await plan.reader.read()).done).toBe(true);
   });
   it("a used body is not taken from its source", async () => {
     const r = new Response("once");
