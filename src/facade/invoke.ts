@@ -1,17 +1,12 @@
 /** Calling the handler: the same for every protocol. */
 import type { Connection } from "../transport/types.ts";
 import type { ServeInfo, ServerContext } from "./context.ts";
-import { makeRequest } from "./lazy-request.ts";
+import { type LazyRequestInit, makeRequest } from "./lazy-request.ts";
 import { type ExchangeRef, registerExchange } from "./upgrade.ts";
 import { WebSocketHandshakeError } from "./websocket.ts";
 
-export interface InvokeInit {
-  url: string;
-  method: string;
-  headers: [string, string][];
-  body: ReadableStream<Uint8Array> | null;
-  /** Called when the handler first reads `request.signal`: returns the signal to hand out. */
-  signal: () => AbortSignal;
+/** The request's parts (see lazy-request.ts) and what the handler's ServeInfo needs. */
+export interface InvokeInit extends LazyRequestInit {
   httpVersion: string;
   conn: Connection;
   completed: Promise<void>;
