@@ -89,6 +89,17 @@ export async function checkRequests(): Promise<{ lazy: boolean; failures: string
   expect("original body after clone", await r2.text(), "twice");
   expect("json via new Request(r, init)", new Request(makeRequest(parts("GET", "http://x/j", null)), { method: "POST", body: "{}" }).method, "POST");
 
+  // Body mixins that consult the content type: formData, blob, json.
+  const form = makeRequest({ ...parts("POST", "http://x/f", "a=1&b=two"), headers: [["content-type", "application/x-www-form-urlencoded"]] });
+  expect("formData", (await form.formData()).get("b"), "two");
+  const typed: [string, string][] = [["content-type", "text/x-test"]];
+  const blob = await makeRequest({ ...parts("POST", "http://x/b", "xyz"), headers: typed }).blob();
+  // @ts-ignore: duplex is missing from older lib types
+  const theirBlob = await new Request("http://x/b", { method: "POST", headers: typed, body: streamOf("xyz"), duplex: "half" }).blob();
+  expect("blob type", blob.type, theirBlob.type);
+  expect("blob size", blob.size, 3);
+  expect("json", (await makeRequest(parts("POST", "http://x/j", '{"n":3}')).json()).n, 3);
+
   // What the runtime's `new Request` rejects is rejected when the request is made, not later in the handler.
   const throws = (make: () => unknown) => {
     try {
