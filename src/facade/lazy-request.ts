@@ -48,21 +48,20 @@ function normalizeMethod(method: string): string {
   return NORMALIZED_METHODS.has(upper) ? upper : method;
 }
 
+/** The runtime's own Request from the parts. */
+function newRequest(url: string, init: LazyRequestInit, headers: HeadersInit): Request {
+  return new Request(url, {
+    method: init.method,
+    headers,
+    body: init.body,
+    // @ts-ignore: duplex is required for stream bodies, missing from older lib types
+    duplex: "half",
+  });
+}
+
 /** The real Request, made on first need with the headers as they are now. */
 function materialize(lazy: Lazy): Request {
-  let real = lazy[REAL];
-  if (real === null) {
-    const init = lazy[INIT];
-    real = new Request(lazy[HREF], {
-      method: init.method,
-      headers: headersOf(lazy),
-      body: init.body,
-      // @ts-ignore: duplex is required for stream bodies, missing from older lib types
-      duplex: "half",
-    });
-    lazy[REAL] = real;
-  }
-  return real;
+  return (lazy[REAL] ??= newRequest(lazy[HREF], lazy[INIT], headersOf(lazy)));
 }
 
 /**
@@ -169,13 +168,7 @@ export function makeRequest(init: LazyRequestInit): Request {
   const eager = FORBIDDEN_METHODS.has(method) || (init.body !== null && (method === "GET" || method === "HEAD"));
   const proto = eager ? null : lazyPrototype();
   if (proto === null) {
-    const request = new Request(init.url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      // @ts-ignore: duplex is required for stream bodies, missing from older lib types
-      duplex: "half",
-    });
+    const request = newRequest(init.url, init, init.headers);
     // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
     // so the signal is made when first read. It aborts when the client goes away.
     Object.defineProperty(request, "signal", { get: init.signal, configurable: true });

@@ -33,7 +33,6 @@ class BunConnection implements Connection {
   /** Writes of one turn, sent together at its end (Bun has no cork). */
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
-  private batchedBytes = 0;
 
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.ending) return true;
@@ -50,13 +49,13 @@ class BunConnection implements Connection {
 
   private readonly sendBatch = () => {
     const parts = this.batch;
-    this.batchedBytes = this.batchBytes;
+    const bytes = this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
     if (this.closed || parts.length === 0) return;
     // Small parts: one copy into a fresh buffer costs far less than a syscall per part.
     // Past GATHER_LIMIT the copy costs more than the syscalls it saves.
-    if (this.batchedBytes <= GATHER_LIMIT || parts.length === 1) this.send(concatBytes(parts));
+    if (bytes <= GATHER_LIMIT || parts.length === 1) this.send(concatBytes(parts));
     else for (const part of parts) this.send(part);
     if (this.ending && this.queue.length === 0) this.finishEnd();
     // Bun fires its own drain only after a partial write; if all went out, we owe it.
