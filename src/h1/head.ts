@@ -2,7 +2,7 @@
  * The request head: request-line (RFC 9112 §3) and field lines (§5), parsed from
  * one complete block of bytes, and the message framing they imply (§6).
  */
-import { fieldName, latin1 } from "../buffers/bytes.ts";
+import { fieldName, interner, latin1 } from "../buffers/bytes.ts";
 import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TCHAR, isToken, isValidAuthority, splitList } from "./chars.ts";
 import { H1ParseError, err } from "./errors.ts";
 import type { H1Limits } from "./limits.ts";
@@ -124,17 +124,8 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   return interpretFields(method, target, form, minor, fields, limits);
 }
 
-const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
-
-/** The method token as a shared string when it is one of the common methods (compared byte by byte, case-sensitive). */
-function knownMethod(b: Uint8Array, start: number, end: number): string | undefined {
-  outer: for (const m of METHODS) {
-    if (m.length !== end - start) continue;
-    for (let i = 0; i < m.length; i++) if (b[start + i] !== m.charCodeAt(i)) continue outer;
-    return m;
-  }
-  return undefined;
-}
+/** The method token as a shared string when it is a common method (methods are case-sensitive). */
+const knownMethod = interner(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"], false);
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
