@@ -9,26 +9,20 @@ import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { raw, statuses } from "../helpers/raw.ts";
-import { RUNTIMES, type Running, startEchoAndFixture } from "../helpers/runtimes.ts";
+import { RUNTIMES } from "../helpers/runtimes.ts";
+import { useEchoAndFixture } from "../helpers/suite.ts";
 
 const run = promisify(execFile);
 const curl = async (...args: string[]) => (await run("curl", ["-s", "--max-time", "20", ...args], { maxBuffer: 1 << 28, encoding: "latin1" })).stdout;
 
 describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
-  let echo: Running;
-  let fx: Running;
-  beforeAll(async () => {
-    ({ echo, fx } = await startEchoAndFixture(runtime));
-  });
-  afterAll(async () => {
-    await Promise.all([echo?.stop(), fx?.stop()]);
-  });
+  const servers = useEchoAndFixture(runtime);
 
   it("echo: prints its real port; GET /hello is Hello World as text/plain", async () => {
-    expect(echo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const out = await curl("-i", `${echo.url}/hello`);
+    expect(servers.echo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const out = await curl("-i", `${servers.echo.url}/hello`);
     expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(out).toMatch(/content-type: text\/plain/i);
     expect(out.endsWith("\r\n\r\nHello World")).toBe(true);
@@ -37,21 +31,21 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   it("echo: other paths answer JSON describing the request", async () => {
     const file = join(tmpdir(), `purehttp-nul-${process.pid}`);
     writeFileSync(file, "a\x00b");
-    const body = await curl("-X", "POST", "--data-binary", `@${file}`, "-H", "X-Test: yes", `${echo.url}/p?q=1`);
+    const body = await curl("-X", "POST", "--data-binary", `@${file}`, "-H", "X-Test: yes", `${servers.echo.url}/p?q=1`);
     const j = JSON.parse(body);
-    expect(j).toMatchObject({ method: "POST", url: `${echo.url}/p?q=1`, httpVersion: "1.1", body: Buffer.from("a\x00b").toString("base64"), bodyLength: 3 });
+    expect(j).toMatchObject({ method: "POST", url: `${servers.echo.url}/p?q=1`, httpVersion: "1.1", body: Buffer.from("a\x00b").toString("base64"), bodyLength: 3 });
     expect(j.headers).toContainEqual(["x-test", "yes"]);
   });
 
   it("keep-alive: curl reuses one connection for several requests", async () => {
-    const out = await run("curl", ["-sv", `${echo.url}/hello`, `${echo.url}/hello`, `${echo.url}/a`]);
+    const out = await run("curl", ["-sv", `${servers.echo.url}/hello`, `${servers.echo.url}/hello`, `${servers.echo.url}/a`]);
     expect(out.stderr).toMatch(/Re-using existing connection|Reusing existing/);
     expect(out.stdout.startsWith("Hello WorldHello World{")).toBe(true);
   });
 
   it("three pipelined requests in one write are answered in order", async () => {
     const req = (p: string, extra = "") => `GET ${p} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
-    const out = await raw(echo.port, req("/hello") + req("/second") + req("/third", "Connection: close\r\n"));
+    const out = await raw(servers.echo.port, req("/hello") + req("/second") + req("/third", "Connection: close\r\n"));
     expect(statuses(out)).toEqual([200, 200, 200]);
     expect(out.indexOf("Hello World")).toBeLessThan(out.indexOf('"url":"http://x/second"'));
     expect(out.indexOf('"url":"http://x/second"')).toBeLessThan(out.indexOf('"url":"http://x/third"'));
@@ -59,19 +53,19 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   });
 
   it("chunked upload with trailers and extensions", async () => {
-    const out = await raw(echo.port, ["POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", "4;ext=1\r\nabcd\r\n", "3\r\nefg\r\n0\r\nX-T: 1\r\n\r\n"], { split: true });
+    const out = await raw(servers.echo.port, ["POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", "4;ext=1\r\nabcd\r\n", "3\r\nefg\r\n0\r\nX-T: 1\r\n\r\n"], { split: true });
     expect(JSON.parse(out.slice(out.indexOf("{"))).body).toBe(Buffer.from("abcdefg").toString("base64"));
   });
 
   it("100-continue: sent only when the handler reads the body", async () => {
-    const out = await raw(echo.port, ["POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n", "xyz"], { split: true });
+    const out = await raw(servers.echo.port, ["POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n", "xyz"], { split: true });
     expect(statuses(out)).toEqual([100, 200]);
-    const hello = await raw(echo.port, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n", { idleMs: 500 });
+    const hello = await raw(servers.echo.port, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n", { idleMs: 500 });
     expect(statuses(hello)).toEqual([200]);
     // curl sends a PUT of a file with Expect: 100-continue and waits for the 100.
     const file = join(tmpdir(), `purehttp-upload-${process.pid}`);
     writeFileSync(file, randomBytes(200_000));
-    const { stdout, stderr } = await run("curl", ["-sv", "--max-time", "20", "-T", file, `${echo.url}/up`], { encoding: "latin1", maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run("curl", ["-sv", "--max-time", "20", "-T", file, `${servers.echo.url}/up`], { encoding: "latin1", maxBuffer: 1 << 24 });
     const j = JSON.parse(stdout);
     expect(j.bodyLength).toBe(200_000);
     expect(j.headers).toContainEqual(["expect", "100-continue"]);
@@ -80,43 +74,43 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   });
 
   it("HEAD has no body; 204 has no body and no content-length", async () => {
-    const out = await raw(echo.port, "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const out = await raw(servers.echo.port, "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(statuses(out)).toEqual([200, 200]);
     expect(out.split("Hello World")).toHaveLength(2);
     // RFC 9110 §9.3.2: the same fields as GET, Content-Length included, and no body.
     expect(out.match(/content-length: 11\r\n/g)).toHaveLength(2);
-    const nc = await raw(fx.port, "GET /no-content HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const nc = await raw(servers.fx.port, "GET /no-content HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(nc).toMatch(/^HTTP\/1\.1 204 No Content\r\n/);
     expect(nc).not.toMatch(/content-length|transfer-encoding/i);
   });
 
   it("HTTP/1.0: no chunked, keep-alive only when asked", async () => {
-    const out = await raw(echo.port, "GET /hello HTTP/1.0\r\n\r\n");
+    const out = await raw(servers.echo.port, "GET /hello HTTP/1.0\r\n\r\n");
     expect(out).toMatch(/connection: close/);
-    const ka = await raw(echo.port, "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /hello HTTP/1.0\r\n\r\n");
+    const ka = await raw(servers.echo.port, "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /hello HTTP/1.0\r\n\r\n");
     expect(statuses(ka)).toEqual([200, 200]);
-    const sse = await raw(fx.port, "GET /big?n=2 HTTP/1.0\r\n\r\n", { idleMs: 3000 });
+    const sse = await raw(servers.fx.port, "GET /big?n=2 HTTP/1.0\r\n\r\n", { idleMs: 3000 });
     expect(sse).not.toMatch(/transfer-encoding/i);
     expect(sse.length).toBeGreaterThan(2 * 65536);
   });
 
   it("streamed response bodies are chunked; a stream that pauses is not held back", async () => {
-    const out = await raw(fx.port, "GET /sse HTTP/1.1\r\nHost: x\r\n\r\n", { idleMs: 700 });
+    const out = await raw(servers.fx.port, "GET /sse HTTP/1.1\r\nHost: x\r\n\r\n", { idleMs: 700 });
     expect(out).toMatch(/transfer-encoding: chunked/);
     expect(out).toContain("data: first");
   });
 
   it("response trailers go out in a chunked body when the client sent TE: trailers, and not otherwise", async () => {
-    const withTe = await raw(fx.port, "GET /trailers HTTP/1.1\r\nHost: x\r\nTE: trailers\r\nConnection: close\r\n\r\n");
+    const withTe = await raw(servers.fx.port, "GET /trailers HTTP/1.1\r\nHost: x\r\nTE: trailers\r\nConnection: close\r\n\r\n");
     expect(withTe).toMatch(/transfer-encoding: chunked/);
     expect(withTe).toMatch(/\r\n0\r\nx-checksum: abc123\r\n\r\n$/);
-    const without = await raw(fx.port, "GET /trailers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const without = await raw(servers.fx.port, "GET /trailers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(without).toMatch(/content-length: 18/);
     expect(without).not.toMatch(/x-checksum/);
   });
 
   it("a handler can rebuild the request for an upstream (new Request(url, req), clone, headers set)", async () => {
-    const out = JSON.parse(await curl("-X", "PUT", "-H", "content-type: text/plain", "--data-binary", "forwarded body", `${fx.url}/forward?q=1`));
+    const out = JSON.parse(await curl("-X", "PUT", "-H", "content-type: text/plain", "--data-binary", "forwarded body", `${servers.fx.url}/forward?q=1`));
     expect(out).toEqual({
       instance: true,
       method: "PUT",
@@ -130,23 +124,23 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   });
 
   it("multiple Set-Cookie fields stay separate", async () => {
-    const out = await raw(fx.port, "GET /set-cookies HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const out = await raw(servers.fx.port, "GET /set-cookies HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(out).toMatch(/set-cookie: a=1\r\nset-cookie: b=2/);
   });
 
   it("a handler that throws gives 500 and the server keeps serving", async () => {
-    expect(statuses(await raw(fx.port, "GET /throw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).toEqual([500]);
-    expect(await curl(`${fx.url}/`)).toBe("fixture\n");
+    expect(statuses(await raw(servers.fx.port, "GET /throw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).toEqual([500]);
+    expect(await curl(`${servers.fx.url}/`)).toBe("fixture\n");
   });
 
   it("a 64 MiB streamed upload is hashed correctly and server memory stays bounded", async () => {
-    const before = JSON.parse(await curl(`${fx.url}/memory`)).rss;
+    const before = JSON.parse(await curl(`${servers.fx.url}/memory`)).rss;
     const size = 64 * 1024 * 1024;
     const block = randomBytes(1024 * 1024);
     const expected = createHash("sha256");
     for (let i = 0; i < 64; i++) expected.update(block);
     const result = await new Promise<string>((res, rej) => {
-      const s = net.connect(fx.port, "127.0.0.1", async () => {
+      const s = net.connect(servers.fx.port, "127.0.0.1", async () => {
         s.write(`POST /sha256 HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
         for (let i = 0; i < 64; i++) if (!s.write(block)) await new Promise((r) => s.once("drain", r));
       });
@@ -158,7 +152,7 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     expect(result, "upload response").toMatch(/^HTTP\/1\.1 200 /);
     const j = JSON.parse(result.slice(result.indexOf("{")));
     expect(j, "bytes and hash seen by the handler").toEqual({ bytes: size, sha256: expected.digest("hex") });
-    const after = JSON.parse(await curl(`${fx.url}/memory`)).rss;
+    const after = JSON.parse(await curl(`${servers.fx.url}/memory`)).rss;
     // Holding the body would cost at least its 64 MiB. Streaming costs far less, but RSS also
     // counts read buffers the collector has not returned yet: measured 16-49 MiB across runs
     // (Deno highest), so the bound sits just under the body's size.
@@ -168,7 +162,7 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   it("a chunked streamed echo round-trips 8 MiB byte for byte", async () => {
     const data = randomBytes(8 * 1024 * 1024);
     const res = await new Promise<Buffer>((res, rej) => {
-      const c = require_curl(["-s", "-H", "Transfer-Encoding: chunked", "-H", "Expect:", "--data-binary", "@-", `${fx.url}/stream-echo`]);
+      const c = require_curl(["-s", "-H", "Transfer-Encoding: chunked", "-H", "Expect:", "--data-binary", "@-", `${servers.fx.url}/stream-echo`]);
       const chunks: Buffer[] = [];
       c.stdout.on("data", (d: Buffer) => chunks.push(d));
       c.on("exit", () => res(Buffer.concat(chunks)));
@@ -181,7 +175,7 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   it("a slow reader of a large streamed response gets every byte", async () => {
     const n = 64; // 4 MiB
     const got = await new Promise<number>((res, rej) => {
-      const s = net.connect(fx.port, "127.0.0.1", () => s.write(`GET /big?n=${n} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+      const s = net.connect(servers.fx.port, "127.0.0.1", () => s.write(`GET /big?n=${n} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
       let bytes = 0;
       s.on("data", (d) => {
         bytes += d.length;
@@ -195,19 +189,19 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
   }, 60_000);
 
   it("a client that disconnects mid-response aborts request.signal; the server carries on", async () => {
-    const before = JSON.parse(await curl(`${fx.url}/aborted`)).aborted;
+    const before = JSON.parse(await curl(`${servers.fx.url}/aborted`)).aborted;
     await new Promise<void>((res) => {
-      const s = net.connect(fx.port, "127.0.0.1", () => s.write("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n"));
+      const s = net.connect(servers.fx.port, "127.0.0.1", () => s.write("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n"));
       s.once("data", () => setTimeout(() => (s.destroy(), res()), 50));
     });
     // The abort follows the close as soon as the server sees it; poll, so a loaded machine is not a failure.
     let aborted = before;
     for (let i = 0; i < 50 && aborted === before; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      aborted = JSON.parse(await curl(`${fx.url}/aborted`)).aborted;
+      aborted = JSON.parse(await curl(`${servers.fx.url}/aborted`)).aborted;
     }
     expect(aborted).toBe(before + 1);
-    expect(await curl(`${fx.url}/`)).toBe("fixture\n");
+    expect(await curl(`${servers.fx.url}/`)).toBe("fixture\n");
   });
 
   it("hostile requests are rejected with the right status, a reason, and a close", async () => {
@@ -228,7 +222,7 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
       ["GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", 417],
     ];
     for (const [req, status] of cases) {
-      const out = await raw(echo.port, req + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+      const out = await raw(servers.echo.port, req + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
       expect(statuses(out), JSON.stringify(req.slice(0, 60))).toEqual([status]);
       expect(out).toMatch(/connection: close/);
       expect(out.split("\r\n\r\n")[1]!.length).toBeGreaterThan(5);
@@ -237,7 +231,7 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
 
   it("a request split into one-byte writes is handled", async () => {
     const req = "POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
-    const out = await raw(echo.port, req.split(""), { split: false });
+    const out = await raw(servers.echo.port, req.split(""), { split: false });
     expect(JSON.parse(out.slice(out.indexOf("{"))).body).toBe(Buffer.from("hi").toString("base64"));
   });
 });

@@ -8,9 +8,10 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { raw } from "../helpers/raw.ts";
-import { ROOT, RUNTIMES, type Running, command, startEchoAndFixture } from "../helpers/runtimes.ts";
+import { ROOT, RUNTIMES, command } from "../helpers/runtimes.ts";
+import { useEchoAndFixture } from "../helpers/suite.ts";
 
 const run = promisify(execFile);
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -41,17 +42,10 @@ function maskedText(s: string): Buffer {
 }
 
 describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
-  let echo: Running;
-  let fx: Running;
-  beforeAll(async () => {
-    ({ echo, fx } = await startEchoAndFixture(runtime));
-  });
-  afterAll(async () => {
-    await Promise.all([echo?.stop(), fx?.stop()]);
-  });
+  const servers = useEchoAndFixture(runtime);
 
   it("Python websockets: text, binary, 16 MiB, fragments, ping, close, and 1,000 concurrent sockets", async () => {
-    const { stdout } = await run("/usr/bin/python3", [join(ROOT, "spec-tests/peers/ws_client.py"), `ws://127.0.0.1:${echo.port}/ws`, "1000"], { timeout: 90_000, maxBuffer: 1 << 20 });
+    const { stdout } = await run("/usr/bin/python3", [join(ROOT, "spec-tests/peers/ws_client.py"), `ws://127.0.0.1:${servers.echo.port}/ws`, "1000"], { timeout: 90_000, maxBuffer: 1 << 20 });
     expect(JSON.parse(stdout)).toEqual({
       subprotocol: "chat", text: "héllo €", binary: [0, 1, 255], big_ok: true, fragmented: "fragmented ü", pong: true, close_code: 1000, many_ok: true,
     });
@@ -59,7 +53,7 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
 
   for (const client of ["deno", "bun"] as const) {
     it(`${client}'s built-in WebSocket client`, async () => {
-      const [cmd, args] = command(client, join(ROOT, "spec-tests/peers/ws-runtime-client.ts"), [`ws://127.0.0.1:${echo.port}/ws`]);
+      const [cmd, args] = command(client, join(ROOT, "spec-tests/peers/ws-runtime-client.ts"), [`ws://127.0.0.1:${servers.echo.port}/ws`]);
       const { stdout } = await run(cmd, args, { timeout: 60_000 });
       expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual({
         protocol: "chat", text: "hi ✓", binary: [9, 8, 7], big: true, close: { code: 4000, reason: "bye", clean: true },
@@ -68,15 +62,15 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
   }
 
   it("handshake errors: 400 for a bad key, 426 for a wrong version, with a reason", async () => {
-    const bad = await raw(echo.port, handshake("/ws").replace(KEY, "short"));
+    const bad = await raw(servers.echo.port, handshake("/ws").replace(KEY, "short"));
     expect(bad).toMatch(/^HTTP\/1\.1 400 /);
-    const ver = await raw(echo.port, handshake("/ws").replace("Version: 13", "Version: 8"));
+    const ver = await raw(servers.echo.port, handshake("/ws").replace("Version: 13", "Version: 8"));
     expect(ver).toMatch(/^HTTP\/1\.1 426 /);
     expect(ver).toMatch(/sec-websocket-version: 13/i);
   });
 
   it("a protocol error gets a Close with 1002 and the connection ends", async () => {
-    const s = await rawWs(echo.port, "/ws");
+    const s = await rawWs(servers.echo.port, "/ws");
     const got = new Promise<Buffer>((res) => {
       const parts: Buffer[] = [];
       s.on("data", (d) => parts.push(d));
@@ -89,8 +83,8 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
   });
 
   it("Bun-style server.upgrade with data, pub/sub to other subscribers", async () => {
-    const a = await rawWs(fx.port, "/bun-ws");
-    const b = await rawWs(fx.port, "/bun-ws");
+    const a = await rawWs(servers.fx.port, "/bun-ws");
+    const b = await rawWs(servers.fx.port, "/bun-ws");
     const read = (s: net.Socket) => new Promise<string>((res) => s.once("data", (d) => res(d.subarray(2).toString())));
     a.write(maskedText("sub:room"));
     expect(await read(a)).toBe("subscribed");
@@ -104,13 +98,13 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
   });
 
   it("a client that stops reading: send() reports backpressure and memory stays bounded", async () => {
-    const s = await rawWs(fx.port, "/bun-ws");
+    const s = await rawWs(servers.fx.port, "/bun-ws");
     s.pause();
     s.write(maskedText("flood"));
     let stats: Record<string, number | boolean> = {};
     for (let i = 0; i < 100 && !stats.sent; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const out = await raw(fx.port, "GET /flood-stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      const out = await raw(servers.fx.port, "GET /flood-stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
       stats = JSON.parse(out.slice(out.indexOf("{")));
     }
     expect(stats.backpressured).toBe(true);
@@ -122,13 +116,13 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     const profile = mkdtempSync(join(tmpdir(), "purehttp-chromium-"));
     const chromium = spawn("chromium", [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, "--remote-debugging-port=0", `${fx.url}/page`,
+      "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, "--remote-debugging-port=0", `${servers.fx.url}/page`,
     ], { stdio: "ignore" });
     try {
       let result = "";
       for (let i = 0; i < 150 && !result; i++) {
         await new Promise((r) => setTimeout(r, 200));
-        const out = await raw(fx.port, "GET /report-result HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const out = await raw(servers.fx.port, "GET /report-result HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         if (out.startsWith("HTTP/1.1 200")) result = out.slice(out.indexOf("\r\n\r\n") + 4);
       }
       expect(JSON.parse(result)).toEqual({ got: ["text:19", "binary:1,2,3", "text:100000"], code: 1000, clean: true });
@@ -137,19 +131,19 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     }
   }, 60_000);
   it("shutdown(): open WebSockets get a 1001 close, idle keep-alive connections close, the server finishes", async () => {
-    const s = await rawWs(fx.port, "/bun-ws");
+    const s = await rawWs(servers.fx.port, "/bun-ws");
     const closeFrame = new Promise<Buffer>((res) => s.on("data", (d) => d[0] === 0x88 && res(d)));
-    const idle = net.connect(fx.port, "127.0.0.1");
+    const idle = net.connect(servers.fx.port, "127.0.0.1");
     await new Promise((r) => idle.on("connect", r));
     const idleClosed = new Promise((r) => idle.on("close", r));
-    const exited = new Promise((r) => fx.proc.on("exit", r));
-    await raw(fx.port, "GET /shutdown HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const exited = new Promise((r) => servers.fx.proc.on("exit", r));
+    await raw(servers.fx.port, "GET /shutdown HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     const f = await closeFrame;
     expect(f.readUInt16BE(2)).toBe(1001);
     s.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe9])); // the client's Close reply
     await idleClosed;
     await exited;
-    expect(fx.output()).toContain("finished");
+    expect(servers.fx.output()).toContain("finished");
   }, 30_000);
 
 });
