@@ -89,9 +89,10 @@ export class Receiver {
           } else if (this.messageOpcode >= 0) {
             return this.fail(1002, "WS_ERR_EXPECTED_CONTINUATION", "new data frame inside a fragmented message");
           }
-          this.state = this.length === 126 ? State.Length16 : this.length === 127 ? State.Length64 : State.MaskKey;
-          if (this.state === State.MaskKey) {
-            const e = this.checkLength();
+          if (this.length === 126) this.state = State.Length16;
+          else if (this.length === 127) this.state = State.Length64;
+          else {
+            const e = this.lengthKnown(this.length);
             if (e) return e;
           }
           break;
@@ -99,9 +100,7 @@ export class Receiver {
         case State.Length16: {
           if (this.input.length < 2) return null;
           const h = this.input.take(2);
-          this.length = (h[0]! << 8) | h[1]!;
-          this.state = State.MaskKey;
-          const e = this.checkLength();
+          const e = this.lengthKnown((h[0]! << 8) | h[1]!);
           if (e) return e;
           break;
         }
@@ -112,9 +111,7 @@ export class Receiver {
           if (h[0]! & 0x80) return this.fail(1002, "WS_ERR_INVALID_LENGTH", "64-bit payload length with the high bit set");
           const hi = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
           const lo = ((h[4]! << 24) | (h[5]! << 16) | (h[6]! << 8) | h[7]!) >>> 0;
-          this.length = hi * 2 ** 32 + lo;
-          this.state = State.MaskKey;
-          const e = this.checkLength();
+          const e = this.lengthKnown(hi * 2 ** 32 + lo);
           if (e) return e;
           break;
         }
@@ -163,8 +160,13 @@ export class Receiver {
     return this.utf8.push(part);
   }
 
-  /** Refuses an over-limit frame or message before its payload is buffered (§10.4, 1009). */
-  private checkLength(): WsEvent | null {
+  /**
+   * The payload length is known (§5.2): next comes the masking key. An over-limit frame
+   * or message is refused here, before its payload is buffered (§10.4, 1009).
+   */
+  private lengthKnown(length: number): WsEvent | null {
+    this.length = length;
+    this.state = State.MaskKey;
     if (this.length > this.limits.maxFrameSize) return this.fail(1009, "WS_ERR_FRAME_TOO_BIG", `frame of ${this.length} bytes is over the limit`);
     if (!isControl(this.opcode) && this.fragmentsLength + this.length > this.limits.maxMessageSize)
       return this.fail(1009, "WS_ERR_MESSAGE_TOO_BIG", "message over the size limit");
