@@ -14,12 +14,9 @@
  *   bun --cpu-prof bench/micro/facade.ts
  */
 import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
-import { args, runtime } from "../servers/common.ts";
+import { args, loadPurehttp, runtime } from "../servers/common.ts";
 
-// On Node, the JavaScript `npm run build` emits (as servers/purehttp.ts); Deno and Bun run the sources.
-const dist = "../../dist/mod.js";
-const { serve }: typeof import("../../src/mod.ts") =
-  runtime() === "node" && !process.env.PUREHTTP_BENCH_SRC ? await import(dist) : await import("../../src/mod.ts");
+const { serve } = await loadPurehttp();
 
 const a = args();
 const mode = a.mode ?? "hello";

@@ -1,12 +1,7 @@
 /** purehttp with the shared handler, HTTP/1.1 + HTTP/2 on one port, WebSocket echo on /ws. */
-import { args, handle, runtime } from "./common.ts";
+import { args, handle, loadPurehttp } from "./common.ts";
 
-// On Node we measure purehttp as it ships: the JavaScript `npm run build` emits in dist/
-// (the harness builds it first). tsx's on-the-fly transform runs the same code about 10%
-// slower. Deno and Bun run the TypeScript sources themselves.
-const dist = "../../dist/mod.js";
-const { serve, upgradeWebSocket }: typeof import("../../src/mod.ts") =
-  runtime() === "node" && !process.env.PUREHTTP_BENCH_SRC ? await import(dist) : await import("../../src/mod.ts");
+const { serve, upgradeWebSocket } = await loadPurehttp();
 
 const a = args();
 serve({
