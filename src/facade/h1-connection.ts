@@ -14,7 +14,8 @@ import { RequestBody } from "./body.ts";
 import type { LiveConnection, ServerContext } from "./context.ts";
 import { type BodyPlan, planResponse, toBytes } from "./response-body.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
-import { invokeHandler, pairs, trailersOf } from "./invoke.ts";
+import { invokeHandler, trailersOf } from "./invoke.ts";
+import { pairs } from "./lazy-request.ts";
 import type { WritePool } from "../buffers/pool.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
@@ -296,7 +297,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     const { request, response } = invokeHandler(this.ctx, {
       url: this.urlOf(head),
       method: head.method,
-      headers: pairs(head.fields),
+      fields: head.fields,
       body: ex.body ? ex.body.stream : null,
       signal: () => (ex.abort ??= new AbortController()).signal,
       httpVersion: head.minor === 1 ? "1.1" : "1.0",

@@ -9,7 +9,7 @@ import { httpDate } from "../h1/serializer.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
-import { invokeHandler, pairs, runHandler, trailersOf } from "./invoke.ts";
+import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
 import { planResponse, toBytes } from "./response-body.ts";
 
 /** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
@@ -140,7 +140,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     const { response } = invokeHandler(this.ctx, {
       url: `${req.scheme}://${authority}${path}`,
       method: req.method,
-      headers: pairs(req.fields),
+      fields: req.fields,
       body: body ? body.stream : null,
       signal: () => (s.abort ??= new AbortController()).signal,
       httpVersion: "2",

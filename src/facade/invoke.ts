@@ -51,13 +51,6 @@ export function runHandler(
   })();
 }
 
-/** Flat [name, value, ...] to the pairs Headers takes. */
-export function pairs(fields: string[]): [string, string][] {
-  const out: [string, string][] = new Array(fields.length >> 1);
-  for (let i = 0; i < fields.length; i += 2) out[i >> 1] = [fields[i]!, fields[i + 1]!];
-  return out;
-}
-
 const trailerMap = new WeakMap<Response, HeadersInit | Promise<HeadersInit>>();
 
 /**

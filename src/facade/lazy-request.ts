@@ -20,7 +20,8 @@ export interface LazyRequestInit {
   /** Absolute URL; already known to parse. */
   url: string;
   method: string;
-  headers: [string, string][];
+  /** Field lines as parsed: [name, value, name, value, ...]; made into Headers only if asked for. */
+  fields: string[];
   body: ReadableStream<Uint8Array> | null;
   /** Returns the signal to hand out; called when the handler first reads `signal`. */
   signal: () => AbortSignal;
@@ -46,6 +47,13 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 function normalizeMethod(method: string): string {
   const upper = method.toUpperCase();
   return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+/** Flat [name, value, ...] to the pairs Headers takes. */
+export function pairs(fields: string[]): [string, string][] {
+  const out: [string, string][] = new Array(fields.length >> 1);
+  for (let i = 0; i < fields.length; i += 2) out[i >> 1] = [fields[i]!, fields[i + 1]!];
+  return out;
 }
 
 /** The runtime's own Request from the parts. */
@@ -90,7 +98,7 @@ class RequestHeaders extends Headers {
 }
 
 function headersOf(lazy: Lazy): RequestHeaders {
-  return (lazy[HEADERS] ??= new RequestHeaders(lazy[INIT].headers, lazy));
+  return (lazy[HEADERS] ??= new RequestHeaders(pairs(lazy[INIT].fields), lazy));
 }
 
 function build(proto: object, init: LazyRequestInit, href: string): Request {
@@ -142,7 +150,7 @@ function selfTest(proto: object): boolean {
   const r = build(proto, {
     url: "http://probe.invalid/a?b=1",
     method: "post",
-    headers: [["x-probe", "1"]],
+    fields: ["x-probe", "1"],
     body: null,
     signal: () => signal,
   }, "http://probe.invalid/a?b=1");
@@ -168,7 +176,7 @@ export function makeRequest(init: LazyRequestInit): Request {
   const eager = FORBIDDEN_METHODS.has(method) || (init.body !== null && (method === "GET" || method === "HEAD"));
   const proto = eager ? null : lazyPrototype();
   if (proto === null) {
-    const request = newRequest(init.url, init, init.headers);
+    const request = newRequest(init.url, init, pairs(init.fields));
     // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
     // so the signal is made when first read. It aborts when the client goes away.
     Object.defineProperty(request, "signal", { get: init.signal, configurable: true });
