@@ -93,6 +93,33 @@ describe("HTTP/1.1 parser properties", () => {
     );
   });
 
+  it("a field value is accepted exactly when every byte is field-vchar, SP or HTAB, at any alignment", () => {
+    // The value scan skips four bytes at a time; each byte value at each offset must still be judged alone.
+    const valueBytes = fc.uint8Array({ maxLength: 70 }).map((v) => v.map((c) => (c === 0x0a ? 0x41 : c)));
+    fc.assert(
+      fc.property(fc.nat({ max: 7 }), fc.nat({ max: 7 }), valueBytes, (pad, namePad, v) => {
+        const head = Buffer.concat([
+          Buffer.from(`GET /${"a".repeat(pad)} HTTP/1.1\r\nHost: h\r\nx-${"n".repeat(namePad)}: `, "latin1"),
+          v,
+          Buffer.from("\r\n\r\n", "latin1"),
+        ]);
+        const p = new RequestParser();
+        p.feed(head);
+        const e = p.next()!;
+        const bad = v.findIndex((c) => !(c === 0x09 || (c >= 0x20 && c !== 0x7f)));
+        if (bad < 0) {
+          expect(e.type).toBe("head");
+          const text = Buffer.from(v).toString("latin1").replace(/^[ \t]+|[ \t]+$/g, "");
+          if (e.type === "head") expect(e.head.fields.slice(2)).toEqual([`x-${"n".repeat(namePad)}`, text]);
+        } else {
+          expect(e.type).toBe("error");
+          if (e.type === "error") expect(e.error.code).toBe(v[bad] === 0x0d ? "BARE_CR" : "INVALID_FIELD_VALUE");
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("random bytes after a valid prefix never throw", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (tail) => {

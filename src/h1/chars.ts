@@ -55,7 +55,14 @@ export function splitList(value: string): string[] {
 /** host [ ":" port ] of RFC 9110 §7.2; a userinfo ("@") or path is not a Host. */
 export function isValidAuthority(s: string, allowEmpty: boolean): boolean {
   if (s.length === 0) return allowEmpty;
-  for (let i = 0; i < s.length; i++) if (!AUTHORITY[s.charCodeAt(i)]) return false;
+  let delimiters = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!AUTHORITY[c]) return false;
+    if (c === 0x3a || c === 0x5b || c === 0x5d) delimiters = true;
+  }
+  // A plain reg-name or IPv4address: nothing more to check.
+  if (!delimiters) return true;
   let host = s;
   if (s[0] === "[") {
     const close = s.indexOf("]");

@@ -46,6 +46,8 @@ export function parseFieldLines(
   textStart: number = start,
 ): H1ParseError | null {
   const max = limits.maxHeaderCount * 2;
+  const words = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const wordEnd = end - 3;
   let i = start;
   while (i < end) {
     let c = b[i]!;
@@ -63,6 +65,8 @@ export function parseFieldLines(
     const nameEnd = i++;
     while ((c = b[i]!) === SP || c === HTAB) i++;
     const valueStart = i;
+    // Four bytes at a time while none can end or break the value, then byte by byte.
+    while (i < wordEnd && !hasCtlOrDel(words.getUint32(i, true))) i += 4;
     while (FIELD_VALUE[b[i]!]) i++;
     if (b[i] !== CR || b[i + 1] !== LF) {
       c = b[i]!;
@@ -81,6 +85,17 @@ export function parseFieldLines(
   }
   return null;
 }
+
+/**
+ * Whether any of the four bytes in x is a control character (below 0x20, which
+ * includes CR and HTAB) or DEL: the word tests "hasless" and "haszero" of Bit
+ * Twiddling Hacks. Both are exact about whether such a byte exists (not where), so
+ * a word is only skipped when all four bytes are field-vchar or SP.
+ */
+const hasCtlOrDel = (x: number) => {
+  const del = x ^ 0x7f7f7f7f;
+  return ((((x - 0x20202020) & ~x) | ((del - 0x01010101) & ~del)) & 0x80808080) !== 0;
+};
 
 /** Parses a complete head, b[start, end) where end is just past the final CRLF CRLF. */
 export function parseHead(b: Uint8Array, start: number, end: number, limits: H1Limits): RequestHead | H1ParseError {
@@ -163,7 +178,10 @@ function interpretFields(
   let host: string | null = null;
   let contentLength = -2; // -2: absent
   let te: string | null = null;
-  let connection: string[] = [];
+  // Connection options we act on (RFC 9110 §7.6.1; RFC 9112 §9.3).
+  let close = false;
+  let keepAliveOption = false;
+  let upgradeOption = false;
   let expect: string | null = null;
   let upgrade: string | null = null;
 
@@ -190,7 +208,13 @@ function interpretFields(
         te = te === null ? value : `${te}, ${value}`;
         break;
       case "connection":
-        for (const t of splitList(value)) connection.push(t.toLowerCase());
+        // Values arrive trimmed, so a single option needs no list split.
+        for (const t of value.indexOf(",") < 0 ? [value] : splitList(value)) {
+          const option = t.toLowerCase();
+          if (option === "close") close = true;
+          else if (option === "keep-alive") keepAliveOption = true;
+          else if (option === "upgrade") upgradeOption = true;
+        }
         break;
       case "expect":
         expect = expect === null ? value : `${expect}, ${value}`;
@@ -229,8 +253,7 @@ function interpretFields(
     expectContinue = minor === 1;
   }
 
-  const close = connection.includes("close");
-  const keepAlive = !close && (minor === 1 || connection.includes("keep-alive"));
+  const keepAlive = !close && (minor === 1 || keepAliveOption);
 
   return {
     method,
@@ -243,7 +266,7 @@ function interpretFields(
     chunked,
     keepAlive,
     expectContinue,
-    upgrade: upgrade !== null && connection.includes("upgrade") ? upgrade : null,
+    upgrade: upgrade !== null && upgradeOption ? upgrade : null,
   };
 }
 
