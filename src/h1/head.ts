@@ -46,7 +46,6 @@ export function parseFieldLines(
   textStart: number = start,
 ): H1ParseError | null {
   const max = limits.maxHeaderCount * 2;
-  const words = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const wordEnd = end - 3;
   let i = start;
   while (i < end) {
@@ -66,7 +65,7 @@ export function parseFieldLines(
     while ((c = b[i]!) === SP || c === HTAB) i++;
     const valueStart = i;
     // Four bytes at a time while none can end or break the value, then byte by byte.
-    while (i < wordEnd && !hasCtlOrDel(words.getUint32(i, true))) i += 4;
+    while (i < wordEnd && !hasCtlOrDel(b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24))) i += 4;
     while (FIELD_VALUE[b[i]!]) i++;
     if (b[i] !== CR || b[i + 1] !== LF) {
       c = b[i]!;
