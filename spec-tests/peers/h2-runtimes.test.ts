@@ -126,6 +126,12 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     expect(trailers["x-checksum"]).toBe("abc123");
   });
 
+  it("multiple Set-Cookie fields stay separate field lines (curl sees each)", async () => {
+    const { stdout } = await run("curl", ["-s", "-D", "-", "-o", "/dev/null", "--http2-prior-knowledge", `${fx.url}/set-cookies`]);
+    expect(stdout).toMatch(/^HTTP\/2 200/);
+    expect(stdout.match(/^set-cookie: .*$/gm)?.map((l) => l.trim())).toEqual(["set-cookie: a=1", "set-cookie: b=2"]);
+  });
+
   it("a handler error gives 500 over HTTP/2 and the connection stays", async () => {
     const r = await h2request(fx.url, "/throw");
     expect(r.status).toBe(500);

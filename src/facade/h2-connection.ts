@@ -219,11 +219,11 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     }
     const fields: [string, string][] = [[":status", String(res.status)]];
     let hasDate = false;
-    for (const [n, v] of res.headers) {
-      if (HOP_BY_HOP.has(n)) continue;
+    res.headers.forEach((v, n) => {
+      if (HOP_BY_HOP.has(n)) return;
       if (n === "date") hasDate = true;
       fields.push([n, v]);
-    }
+    });
     if (!hasDate) fields.push(["date", httpDate(Date.now())]);
     const trailers = trailersOf(res);
     const noBody = method === "HEAD" || res.status === 204 || res.status === 304;

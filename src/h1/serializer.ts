@@ -86,18 +86,19 @@ function responseHead(init: ResponseHeadInit): string {
   let s = `HTTP/1.1 ${init.status} ${reason}\r\n`;
   let hasDate = false;
   const f = init.framing;
-  for (const [name, value] of init.fields) {
+  const field = (value: string, name: string) => {
     const lower = name.length > 0 && name.charCodeAt(0) < 0x61 ? name.toLowerCase() : name;
     // Framing and hop-by-hop fields are ours to write (RFC 9112 §6, §9.6).
     if (lower === "content-length") {
       if (f.kind === "none") s += `${name}: ${value}\r\n`;
-      continue;
+      return;
     }
-    if (lower === "transfer-encoding" || lower === "keep-alive") continue;
-    if (lower === "connection" && init.status !== 101) continue;
+    if (lower === "transfer-encoding" || lower === "keep-alive") return;
+    if (lower === "connection" && init.status !== 101) return;
     if (lower === "date") hasDate = true;
     s += `${name}: ${value}\r\n`;
-  }
+  };
+  forEachField(init.fields, field);
   if (!hasDate) s += `date: ${httpDate(init.now)}\r\n`;
   if (f.kind === "length") s += `content-length: ${f.length}\r\n`;
   else if (f.kind === "chunked") s += "transfer-encoding: chunked\r\n";
@@ -105,6 +106,22 @@ function responseHead(init: ResponseHeadInit): string {
   else if (init.http10KeepAlive) s += "connection: keep-alive\r\n";
   s += "\r\n";
   return s;
+}
+
+/** Field lines that can call back (value, name) for each line: a Headers or a Map. */
+type ForEachFields = { forEach(fn: (value: string, name: string) => void): void };
+
+/**
+ * Calls fn(value, name) for each field line. A Headers is walked with its own
+ * forEach, which yields the same lines as its iterator (Set-Cookie kept apart, other
+ * repeats combined) without an iterator object and a pair array per line: a third
+ * to a half of the cost on Node and Deno. Found by shape, not by the Headers global,
+ * which a core may not assume.
+ */
+export function forEachField(fields: Iterable<readonly [string, string]>, fn: (value: string, name: string) => void): void {
+  if (!Array.isArray(fields) && typeof (fields as Partial<ForEachFields>).forEach === "function") {
+    (fields as unknown as ForEachFields).forEach(fn);
+  } else for (const [name, value] of fields) fn(value, name);
 }
 
 /** chunk-size CRLF, for a chunk of n bytes (RFC 9112 §7.1). */
