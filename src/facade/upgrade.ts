@@ -27,11 +27,13 @@ export interface ExchangeRef {
 /**
  * The exchange rides on the Request under a symbol of ours. (A WeakMap did the same,
  * but an entry per request made every minor collection walk the ephemeron table.)
+ * A plain assignment, not defineProperty: engines cache the shape it leads to, and
+ * a symbol key stays out of keys, for-in and JSON either way.
  */
 const EXCHANGE = Symbol("purehttp exchange");
 
 export function registerExchange(request: Request, ref: ExchangeRef): void {
-  Object.defineProperty(request, EXCHANGE, { value: ref, configurable: true });
+  (request as unknown as Record<symbol, ExchangeRef>)[EXCHANGE] = ref;
 }
 
 export function exchangeOf(request: Request): ExchangeRef | undefined {
