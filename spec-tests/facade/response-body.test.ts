@@ -1,11 +1,15 @@
 /** Planning a Response body: known bytes go out without a stream round-trip. */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_GATHERED_BODY, planBody, planResponse, staticBody } from "../../src/facade/response-body.ts";
+import { WritePool } from "../../src/buffers/pool.ts";
+import { MAX_GATHERED_BODY, planBody, planResponse, staticBody, utf8 } from "../../src/facade/response-body.ts";
+
+const pool = new WritePool();
 
 describe("response bodies", () => {
   it("a string or bytes body is planned from its source; its stream is never locked", async () => {
     const r = new Response("Hello World");
-    const plan = await planResponse(r);
+    const plan = await planResponse(r, pool);
     expect(plan).toMatchObject({ kind: "bytes" });
     expect(new TextDecoder().decode((plan as { bytes: Uint8Array }).bytes)).toBe("Hello World");
     expect(r.body!.locked).toBe(false);
@@ -14,10 +18,20 @@ describe("response bodies", () => {
     const json = staticBody(Response.json({ a: 1 })); // a string on Deno, bytes on Node
     expect(typeof json === "string" ? json : new TextDecoder().decode(json!)).toBe('{"a":1}');
   });
+  it("text bodies are encoded exactly as TextEncoder does, lone surrogates and all", () => {
+    const encoder = new TextEncoder();
+    const text = fc.oneof(fc.string({ unit: "binary", maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ maxLength: 1500 }));
+    fc.assert(fc.property(text, (s) => {
+      expect(utf8(pool, s)).toEqual(encoder.encode(s));
+    }), { numRuns: 2000 });
+    for (const s of ["Hello World", "é", "€", "😀", "\ud800", "\udc00x", "a\ud83d", "\u07ff\u0800\uffff"]) {
+      expect(utf8(pool, s)).toEqual(encoder.encode(s));
+    }
+  });
   it("a stream body is read as a stream, and one that pauses is streamed", async () => {
     const r = new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("first")); } }));
     expect(staticBody(r)).toBeUndefined();
-    const plan = await planResponse(r);
+    const plan = await planResponse(r, pool);
     expect(plan.kind).toBe("stream");
   });
   it("chunks a stream has ready at once are gathered into one body with a length", async () => {
@@ -70,7 +84,7 @@ describe("response bodies", () => {
     expect(staticBody(r)).toBeUndefined();
   });
   it("an empty body is planned as empty", async () => {
-    expect((await planResponse(new Response(null))).kind).toBe("empty");
-    expect((await planResponse(new Response(""))).kind).toBe("empty");
+    expect((await planResponse(new Response(null), pool)).kind).toBe("empty");
+    expect((await planResponse(new Response(""), pool)).kind).toBe("empty");
   });
 });

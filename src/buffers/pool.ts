@@ -33,6 +33,27 @@ export class WritePool {
     return view;
   }
 
+  /** The parts copied into one pooled region; a single part is returned as it is. */
+  concat(parts: readonly Uint8Array[]): Uint8Array {
+    if (parts.length === 1) return parts[0]!;
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const out = this.take(n);
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+
+  /** A pooled copy of b: what a transport hands up when it reuses its read buffer. */
+  copy(b: Uint8Array): Uint8Array {
+    const out = this.take(b.length);
+    out.set(b);
+    return out;
+  }
+
   /** Writes a latin1 string into a pooled region (each code unit one byte). */
   latin1(s: string): Uint8Array {
     const out = this.take(s.length);

@@ -450,7 +450,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       // RFC 9110 §9.3.2: HEAD gets the fields GET would, so a body of known length gives its length.
       let framing: Framing = { kind: "none" };
       if (head.method === "HEAD" && status !== 204 && status !== 304 && !res.headers.has("content-length")) {
-        const plan = await Promise.resolve(planResponse(res)).catch(() => ({ kind: "empty" }) as BodyPlan);
+        const plan = await Promise.resolve(planResponse(res, pool)).catch(() => ({ kind: "empty" }) as BodyPlan);
         if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
         else framing = { kind: "length", length: plan.kind === "bytes" ? plan.bytes.length : 0 };
       } else if (res.body) res.body.cancel().catch(() => {});
@@ -459,7 +459,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     }
     let plan: BodyPlan;
     try {
-      plan = await planResponse(res);
+      plan = await planResponse(res, pool);
     } catch {
       plan = { kind: "empty" };
     }

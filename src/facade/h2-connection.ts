@@ -232,7 +232,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       if (noBody) {
         // RFC 9110 §9.3.2: HEAD gets the fields GET would, content-length included when known.
         if (method === "HEAD" && res.status !== 204 && res.status !== 304 && !res.headers.has("content-length")) {
-          const plan = await planResponse(res);
+          const plan = await planResponse(res, this.ctx.pool);
           if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
           else fields.push(["content-length", String(plan.kind === "bytes" ? plan.bytes.length : 0)]);
         } else res.body?.cancel().catch(() => {});
@@ -240,7 +240,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
         core.respond(id, fields, true);
         return;
       }
-      const plan = await planResponse(res);
+      const plan = await planResponse(res, this.ctx.pool);
       if (s.reset) return;
       if (plan.kind !== "stream" && !trailers) {
         const bytes = plan.kind === "bytes" ? plan.bytes : null;
