@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RequestParser } from "../src/h1/parser.ts";
 import { H1ParseError } from "../src/h1/errors.ts";
-import { serializeRequest } from "../src/h1/serializer.ts";
+import { serializeRequest, serializeResponse, serializeResponseHead } from "../src/h1/serializer.ts";
+import { WritePool } from "../src/buffers/pool.ts";
 import { normalize } from "../spec-tests/helpers/h1.ts";
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
@@ -117,6 +118,24 @@ describe("HTTP/1.1 parser properties", () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("a response head writes every field byte as given, ASCII or not, short or long", () => {
+    // Field values are ByteStrings: each code unit one byte (writeLatin1 takes a native
+    // path for ASCII and must fall back exactly when a byte is 0x80 or above).
+    const pool = new WritePool();
+    const latin1Value = fc.array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff })), { maxLength: 120 })
+      .map((codes) => String.fromCharCode(...codes).trim());
+    fc.assert(
+      fc.property(latin1Value, fc.boolean(), (value, withBody) => {
+        const init = { status: 200, fields: [["x-v", value]] as [string, string][], framing: { kind: "length", length: 3 } as const, close: false, now: 0 };
+        const bytes = withBody ? serializeResponse(pool, init, Uint8Array.of(1, 2, 3)) : serializeResponseHead(pool, init);
+        const text = Buffer.from(bytes).toString("latin1");
+        expect(text).toContain(`\r\nx-v: ${value}\r\n`);
+        if (withBody) expect([...bytes.subarray(-3)]).toEqual([1, 2, 3]);
+      }),
+      { numRuns: 1000 },
     );
   });
 
