@@ -146,7 +146,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       httpVersion: "2",
       conn: this.conn,
       completed: s.done,
-      ref: { head: null, setClaim: null },
+      ref: { head: null, conn: this.conn, ctx: this.ctx, setClaim: null },
     });
     this.finishWith(id, req.method, response, s);
   }

@@ -10,7 +10,8 @@ export interface InvokeInit extends LazyRequestInit {
   httpVersion: string;
   conn: Connection;
   completed: Promise<void>;
-  ref: Omit<ExchangeRef, "conn" | "ctx">;
+  /** What an upgrade needs to find its exchange (upgrade.ts). */
+  ref: ExchangeRef;
 }
 
 /** Makes the Request (see lazy-request.ts) and runs the handler; a throw becomes onError's Response, or 500. */
@@ -21,7 +22,7 @@ export function invokeHandler(ctx: ServerContext, init: InvokeInit): { request: 
   } catch (e) {
     return { request: null, response: Promise.resolve(new Response(`invalid request: ${(e as Error).message}\n`, { status: 400 })) };
   }
-  registerExchange(request, { ...init.ref, conn: init.conn, ctx });
+  registerExchange(request, init.ref);
   return { request, response: runHandler(ctx, request, init.conn, init.completed, init.httpVersion) };
 }
 
