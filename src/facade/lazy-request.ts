@@ -4,8 +4,9 @@
  * In Node's undici every `new Request` costs 10-20 us with the collection it causes
  * (each one makes a transferable AbortSignal), more than all of purehttp's own work
  * for a request. Most handlers read only `method`, `url` and `headers`. So the handler
- * gets an object that is `instanceof Request`, answers those three itself, and builds
- * the real Request (once) the first time anything else is asked of it: a body read,
+ * gets an object that is `instanceof Request`, answers those three itself, reads the
+ * body itself for arrayBuffer(), bytes(), text() and json(), and builds the real Request
+ * (once) the first time anything else is asked of it: `body`, `formData()`, `blob()`,
  * `clone()`, `new Request(req)`, `fetch(req)`.
  *
  * How it stays a Request: its prototype inherits from `Request.prototype`, and every
