@@ -78,8 +78,13 @@ export function latin1Bytes(s: string): Uint8Array {
   return out;
 }
 
+/** The parts as one; a single part is returned as it is (see copyBytes for a fresh buffer). */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
+  return parts.length === 1 ? parts[0]! : copyBytes(parts);
+}
+
+/** The parts copied into one new buffer of their own, even when there is only one. */
+export function copyBytes(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);

@@ -17,6 +17,8 @@
  * state in private fields), every request is built eagerly as before.
  */
 
+import { copyBytes } from "../buffers/bytes.ts";
+
 export interface LazyRequestInit {
   /** Absolute URL; already known to parse. */
   url: string;
@@ -98,26 +100,18 @@ async function readBody(lazy: Lazy): Promise<Uint8Array> {
   if (stream === null) return new Uint8Array(0);
   lazy[READ] = true;
   const parts: Uint8Array[] = [];
-  let n = 0;
   const reader = stream.getReader();
   try {
     for (;;) {
       const r = await reader.read();
       if (r.done) break;
       parts.push(r.value);
-      n += r.value.length;
     }
   } catch (e) {
     throw new TypeError("the request body could not be read", { cause: e });
   }
   // A fresh buffer: the parts are views of what the transport received.
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return copyBytes(parts);
 }
 
 /** Body readers the stand-in answers itself while it has no real Request (see readBody). */
