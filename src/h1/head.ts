@@ -207,8 +207,7 @@ function interpretFields(
         te = te === null ? value : `${te}, ${value}`;
         break;
       case "connection":
-        // Values arrive trimmed, so a single option needs no list split.
-        for (const t of value.indexOf(",") < 0 ? [value] : splitList(value)) {
+        for (const t of splitList(value)) {
           const option = t.toLowerCase();
           if (option === "close") close = true;
           else if (option === "keep-alive") keepAliveOption = true;
