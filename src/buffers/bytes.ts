@@ -83,11 +83,14 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return parts.length === 1 ? parts[0]! : copyBytes(parts);
 }
 
-/** The parts copied into one new buffer of their own, even when there is only one. */
-export function copyBytes(parts: readonly Uint8Array[]): Uint8Array {
+/**
+ * The parts copied into one buffer of their own, even when there is only one: a new
+ * one, or the region `alloc` gives for their total length (a pool's, say).
+ */
+export function copyBytes(parts: readonly Uint8Array[], alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
+  const out = alloc(n);
   let o = 0;
   for (const p of parts) {
     out.set(p, o);

@@ -1,3 +1,5 @@
+import { copyBytes } from "./bytes.ts";
+
 /**
  * The write pool: where the stack builds the bytes it sends (status lines, field
  * blocks, chunk framing, frame headers).
@@ -35,16 +37,7 @@ export class WritePool {
 
   /** The parts copied into one pooled region; a single part is returned as it is. */
   concat(parts: readonly Uint8Array[]): Uint8Array {
-    if (parts.length === 1) return parts[0]!;
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = this.take(n);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0]! : copyBytes(parts, (n) => this.take(n));
   }
 
   /** A pooled copy of b: what a transport hands up when it reuses its read buffer. */
