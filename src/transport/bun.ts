@@ -30,13 +30,18 @@ class BunConnection implements Connection {
     this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
   }
 
-  /** Writes of one turn, sent together at its end (Bun has no cork). */
+  /**
+   * Writes of one turn, sent together at its end (Bun has no cork). The end of the turn is
+   * an immediate, not a microtask: pipelined responses are written many microtask hops
+   * apart (each awaits its handler and its body), and a microtask flush sent each of them
+   * with its own syscall (15 sends per read under 16-pipelined wrk; measured with strace).
+   */
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
 
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.ending) return true;
-    if (this.batch.length === 0) queueMicrotask(this.sendBatch);
+    if (this.batch.length === 0) setImmediate(this.sendBatch);
     this.batch.push(bytes);
     this.batchBytes += bytes.length;
     if (this.queued + this.batchBytes < HIGH_WATER_MARK) return true;
