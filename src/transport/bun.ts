@@ -41,9 +41,14 @@ class BunConnection implements Connection {
 
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.ending) return true;
-    if (this.batch.length === 0) setImmediate(this.sendBatch);
     this.batch.push(bytes);
     this.batchBytes += bytes.length;
+    // Past GATHER_LIMIT the parts go out one by one anyway: waiting for the turn's end gains nothing.
+    if (this.batchBytes > GATHER_LIMIT) this.sendParts();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.sendBatch);
+    }
     if (this.queued + this.batchBytes < HIGH_WATER_MARK) return true;
     this.drainOwed = true;
     return false;
@@ -51,17 +56,12 @@ class BunConnection implements Connection {
 
   /** We reported backpressure: a drain is owed once the queue is below the mark. */
   private drainOwed = false;
+  private flushScheduled = false;
 
   private readonly sendBatch = () => {
-    const parts = this.batch;
-    const bytes = this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    if (this.closed || parts.length === 0) return;
-    // Small parts: one copy into a fresh buffer costs far less than a syscall per part.
-    // Past GATHER_LIMIT the copy costs more than the syscalls it saves.
-    if (bytes <= GATHER_LIMIT || parts.length === 1) this.send(concatBytes(parts));
-    else for (const part of parts) this.send(part);
+    this.flushScheduled = false;
+    if (this.closed) return;
+    if (this.batch.length > 0) this.sendParts();
     if (this.ending && this.queue.length === 0) this.finishEnd();
     // Bun fires its own drain only after a partial write; if all went out, we owe it.
     else if (this.drainOwed && this.queued < HIGH_WATER_MARK) {
@@ -69,6 +69,17 @@ class BunConnection implements Connection {
       this.handler.drain();
     }
   };
+
+  private sendParts(): void {
+    const parts = this.batch;
+    const bytes = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    // Small parts: one copy into a fresh buffer costs far less than a syscall per part.
+    // Past GATHER_LIMIT the copy costs more than the syscalls it saves.
+    if (bytes <= GATHER_LIMIT || parts.length === 1) this.send(concatBytes(parts));
+    else for (const part of parts) this.send(part);
+  }
 
   private send(bytes: Uint8Array): void {
     if (this.queue.length === 0) {
