@@ -18,9 +18,13 @@ describe("§5.1 integers (C.1)", () => {
   it("C.1.2: 1337 with a 5-bit prefix", () => expect(enc(1337, 5)).toEqual([31, 154, 10]));
   it("C.1.3: 42 at an octet boundary", () => expect(enc(42, 8)).toEqual([42]));
   it("decodes what it encodes, and rejects truncation and overflow", () => {
-    for (const n of [0, 30, 31, 127, 128, 1337, 2 ** 20, 2 ** 31 - 1]) expect(decodeInt(Uint8Array.from(enc(n, 5)), 0, 5)[0]).toBe(n);
-    expect(() => decodeInt(Uint8Array.of(31, 154), 0, 5)).toThrow(HpackError);
-    expect(() => decodeInt(Uint8Array.of(31, 255, 255, 255, 255, 255, 1), 0, 5)).toThrow(HpackError);
+    for (const n of [0, 30, 31, 127, 128, 1337, 2 ** 20, 2 ** 31 - 1]) {
+      const at = { pos: 0 };
+      expect(decodeInt(Uint8Array.from(enc(n, 5)), at, 5)).toBe(n);
+      expect(at.pos).toBe(enc(n, 5).length);
+    }
+    expect(() => decodeInt(Uint8Array.of(31, 154), { pos: 0 }, 5)).toThrow(HpackError);
+    expect(() => decodeInt(Uint8Array.of(31, 255, 255, 255, 255, 255, 1), { pos: 0 }, 5)).toThrow(HpackError);
   });
 });
 

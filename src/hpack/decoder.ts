@@ -3,7 +3,7 @@ import { latin1 } from "../buffers/bytes.ts";
 import { DynamicTable } from "./dynamic-table.ts";
 import { HpackError } from "./errors.ts";
 import { huffmanDecode } from "./huffman.ts";
-import { decodeInt } from "./integer.ts";
+import { type Cursor, decodeInt } from "./integer.ts";
 import { STATIC_TABLE } from "./static-table.ts";
 
 export interface DecodedBlock {
@@ -23,38 +23,38 @@ export class HpackDecoder {
     this.table = new DynamicTable(maxTableSize);
   }
 
+  /** Where decode() is in the block it reads. */
+  private readonly at: Cursor = { pos: 0 };
+
   /** Decodes one complete header block. Any error is an HpackError (COMPRESSION_ERROR). */
   decode(b: Uint8Array): DecodedBlock {
     const fields: string[] = [];
     let sensitive: Set<string> | null = null;
     let listSize = 0;
-    let pos = 0;
+    const at = this.at;
+    at.pos = 0;
     let sawField = false;
-    while (pos < b.length) {
-      const c = b[pos]!;
+    while (at.pos < b.length) {
+      const c = b[at.pos]!;
       let name: string, value: string;
       if (c & 0x80) {
         // §6.1 indexed header field
-        const [i, p] = decodeInt(b, pos, 7);
-        pos = p;
-        [name, value] = this.entry(i);
+        const i = decodeInt(b, at, 7);
+        name = this.name(i);
+        value = i <= STATIC_TABLE.length ? STATIC_TABLE[i - 1]![1] : this.table.value(i);
       } else if ((c & 0xe0) === 0x20) {
         // §6.3 dynamic table size update: only at the start of a block (§4.2)
         if (sawField) throw new HpackError("LATE_SIZE_UPDATE", "dynamic table size update after a field");
-        const [size, p] = decodeInt(b, pos, 5);
-        pos = p;
+        const size = decodeInt(b, at, 5);
         if (size > this.maxTableSize) throw new HpackError("SIZE_UPDATE_TOO_LARGE", `table size ${size} over our limit ${this.maxTableSize}`);
         this.table.setMaxSize(size);
         continue;
       } else {
         // §6.2 literal: with incremental indexing (01), without (0000), never indexed (0001)
         const indexing = (c & 0xc0) === 0x40;
-        const prefix = indexing ? 6 : 4;
-        const [i, p] = decodeInt(b, pos, prefix);
-        pos = p;
-        if (i === 0) [name, pos] = this.string(b, pos);
-        else name = this.entry(i)[0];
-        [value, pos] = this.string(b, pos);
+        const i = decodeInt(b, at, indexing ? 6 : 4);
+        name = i === 0 ? this.string(b) : this.name(i);
+        value = this.string(b);
         if (indexing) this.table.add(name, value);
         else if ((c & 0xf0) === 0x10) (sensitive ??= new Set()).add(name);
       }
@@ -65,20 +65,25 @@ export class HpackDecoder {
     return { fields, sensitive, listSize };
   }
 
-  private entry(i: number): readonly [string, string] {
+  /** The name of the entry at index i, static (1-61) or dynamic (62 on). */
+  private name(i: number): string {
     if (i === 0) throw new HpackError("INDEX_ZERO", "index 0 is not a valid field index");
-    if (i <= STATIC_TABLE.length) return STATIC_TABLE[i - 1]!;
-    const e = this.table.get(i);
-    if (!e) throw new HpackError("INDEX_OUT_OF_RANGE", `index ${i} is beyond the dynamic table`);
-    return e;
+    if (i <= STATIC_TABLE.length) return STATIC_TABLE[i - 1]![0];
+    const name = this.table.name(i);
+    if (name === undefined) throw new HpackError("INDEX_OUT_OF_RANGE", `index ${i} is beyond the dynamic table`);
+    return name;
   }
 
-  private string(b: Uint8Array, pos: number): [string, number] {
-    if (pos >= b.length) throw new HpackError("TRUNCATED_STRING", "header block ends before a string");
-    const huffman = (b[pos]! & 0x80) !== 0;
-    const [len, p] = decodeInt(b, pos, 7);
-    const end = p + len;
+  /** §5.2 string literal at the cursor: Huffman-coded or raw octets (latin1). */
+  private string(b: Uint8Array): string {
+    const at = this.at;
+    if (at.pos >= b.length) throw new HpackError("TRUNCATED_STRING", "header block ends before a string");
+    const huffman = (b[at.pos]! & 0x80) !== 0;
+    const len = decodeInt(b, at, 7);
+    const start = at.pos;
+    const end = start + len;
     if (end > b.length) throw new HpackError("TRUNCATED_STRING", "string longer than the header block");
-    return [huffman ? huffmanDecode(b, p, end) : latin1(b, p, end), end];
+    at.pos = end;
+    return huffman ? huffmanDecode(b, start, end) : latin1(b, start, end);
   }
 }

@@ -16,11 +16,15 @@ export class DynamicTable {
     return this.names.length - this.head;
   }
 
-  /** Entry at HPACK index i (62 = newest), or undefined. */
-  get(i: number): [string, string] | undefined {
+  /** Name of the entry at HPACK index i (62 = newest), or undefined when there is none. */
+  name(i: number): string | undefined {
     const k = this.names.length - 1 - (i - 62);
-    if (i < 62 || k < this.head) return undefined;
-    return [this.names[k]!, this.values[k]!];
+    return i < 62 || k < this.head ? undefined : this.names[k];
+  }
+
+  /** Value of the entry at HPACK index i; call name(i) first to know there is one. */
+  value(i: number): string {
+    return this.values[this.names.length - 1 - (i - 62)]!;
   }
 
   /** HPACK index of the entry with insertion number `id`, or 0 if it was evicted. */

@@ -5,7 +5,7 @@
  */
 import { DynamicTable } from "./dynamic-table.ts";
 import { huffmanEncode, huffmanLength } from "./huffman.ts";
-import { encodeInt } from "./integer.ts";
+import { ByteWriter, encodeInt } from "./integer.ts";
 import { STATIC_NAME_INDEX, STATIC_PAIR_INDEX } from "./static-table.ts";
 
 /** Never indexed: their values are secrets or too varied to be worth a table entry. */
@@ -19,10 +19,15 @@ const NOT_INDEXED = new Set(["content-length"]);
 
 export class HpackEncoder {
   readonly table: DynamicTable;
-  /** "name\0value" -> insertion id, and name -> insertion id of the newest entry with that name. */
-  private pairs = new Map<string, number>();
+  /**
+   * name -> value -> insertion id, and name -> insertion id of the newest entry with
+   * that name. Two levels, not one "name\0value" key: a joined key is a new string to
+   * flatten and hash for every field, which was most of the encoder's time.
+   */
+  private pairs = new Map<string, Map<string, number>>();
   private names = new Map<string, number>();
   private pendingSizeUpdate: number | null = null;
+  private readonly out = new ByteWriter();
 
   constructor(maxTableSize = 4096) {
     this.table = new DynamicTable(maxTableSize);
@@ -37,29 +42,32 @@ export class HpackEncoder {
   }
 
   private readonly evicted = (id: number, name: string, value: string) => {
-    const key = `${name}\0${value}`;
-    if (this.pairs.get(key) === id) this.pairs.delete(key);
+    const values = this.pairs.get(name);
+    if (values !== undefined && values.get(value) === id) {
+      values.delete(value);
+      if (values.size === 0) this.pairs.delete(name);
+    }
     if (this.names.get(name) === id) this.names.delete(name);
   };
 
   /** Encodes fields ([name, value] with lowercase names) into one header block. */
   encode(fields: Iterable<readonly [string, string]>): Uint8Array {
-    const out: number[] = [];
+    const out = this.out;
+    out.length = 0;
     if (this.pendingSizeUpdate !== null) {
       encodeInt(out, this.pendingSizeUpdate, 5, 0x20);
       this.pendingSizeUpdate = null;
     }
     for (const [name, value] of fields) this.field(out, name, value);
-    return Uint8Array.from(out);
+    return out.take();
   }
 
-  private field(out: number[], name: string, value: string): void {
-    const key = `${name}\0${value}`;
+  private field(out: ByteWriter, name: string, value: string): void {
     const sensitive = SENSITIVE.has(name);
     if (!sensitive) {
-      const s = STATIC_PAIR_INDEX.get(key);
+      const s = STATIC_PAIR_INDEX.get(name)?.get(value);
       if (s) return encodeInt(out, s, 7, 0x80);
-      const id = this.pairs.get(key);
+      const id = this.pairs.get(name)?.get(value);
       if (id !== undefined) {
         const i = this.table.indexOfId(id);
         if (i) return encodeInt(out, i, 7, 0x80);
@@ -80,7 +88,9 @@ export class HpackEncoder {
       this.table.add(name, value, this.evicted);
       if (size <= this.table.maxSize) {
         const id = this.table.inserted - 1;
-        this.pairs.set(key, id);
+        let values = this.pairs.get(name);
+        if (values === undefined) this.pairs.set(name, values = new Map());
+        values.set(value, id);
         this.names.set(name, id);
       }
     }
@@ -88,7 +98,7 @@ export class HpackEncoder {
     this.string(out, value);
   }
 
-  private string(out: number[], s: string): void {
+  private string(out: ByteWriter, s: string): void {
     const h = huffmanLength(s);
     if (h < s.length) {
       encodeInt(out, h, 7, 0x80);

@@ -9,6 +9,7 @@
  * tree, and a 16-entry row per state gives the next state and any symbol emitted.
  */
 import { HpackError } from "./errors.ts";
+import type { ByteOut } from "./integer.ts";
 
 // deno-fmt-ignore
 export const CODE_LENGTHS = [
@@ -132,21 +133,30 @@ export function huffmanLength(s: string): number {
   return Math.ceil(bits / 8);
 }
 
-/** Appends the Huffman encoding of a latin1 string, padded with EOS's prefix (all ones). */
-export function huffmanEncode(out: number[], s: string): void {
-  let acc = 0; // pending bits, fewer than 8 between symbols
+/**
+ * Appends the Huffman encoding of a latin1 string, padded with EOS's prefix (all ones).
+ * Bits wait in `acc` (fewer than 8 between symbols), so a code of up to 24 bits fits
+ * beside them in 31 bits of integer arithmetic; longer codes (rare bytes) go in two steps.
+ */
+export function huffmanEncode(out: ByteOut, s: string): void {
+  let acc = 0;
   let bits = 0;
   for (let i = 0; i < s.length; i++) {
     const sym = s.charCodeAt(i);
     const len = CODE_LENGTHS[sym]!;
-    acc = acc * 2 ** len + CODES[sym]!;
-    bits += len;
-    while (bits >= 8) {
-      bits -= 8;
-      const p = 2 ** bits;
-      out.push(Math.floor(acc / p) & 0xff);
-      acc %= p;
+    const code = CODES[sym]!;
+    if (len <= 24) {
+      acc = (acc << len) | code;
+      bits += len;
+    } else {
+      acc = (acc << (len - 16)) | (code >>> 16);
+      bits += len - 16;
+      while (bits >= 8) out.push((acc >>> (bits -= 8)) & 0xff);
+      acc = ((acc & ((1 << bits) - 1)) << 16) | (code & 0xffff);
+      bits += 16;
     }
+    while (bits >= 8) out.push((acc >>> (bits -= 8)) & 0xff);
+    acc &= (1 << bits) - 1;
   }
   if (bits > 0) out.push(((acc << (8 - bits)) | (0xff >> bits)) & 0xff);
 }

@@ -16,10 +16,12 @@ export const STATIC_TABLE: readonly (readonly [string, string])[] = [
   ["www-authenticate", ""],
 ];
 
-/** name -> lowest static index with that name; "name\0value" -> index of the exact pair. */
+/** name -> lowest static index with that name; name -> value -> index of the exact pair. */
 export const STATIC_NAME_INDEX = new Map<string, number>();
-export const STATIC_PAIR_INDEX = new Map<string, number>();
+export const STATIC_PAIR_INDEX = new Map<string, Map<string, number>>();
 STATIC_TABLE.forEach(([n, v], i) => {
   if (!STATIC_NAME_INDEX.has(n)) STATIC_NAME_INDEX.set(n, i + 1);
-  STATIC_PAIR_INDEX.set(`${n}\0${v}`, i + 1);
+  let values = STATIC_PAIR_INDEX.get(n);
+  if (values === undefined) STATIC_PAIR_INDEX.set(n, values = new Map());
+  values.set(v, i + 1);
 });
