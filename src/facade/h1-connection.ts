@@ -350,12 +350,23 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     };
   }
 
+  /**
+   * The last URL built, by the Host and target it came from: a keep-alive client asks
+   * for the same URL again and again, and the same string (its hash already computed)
+   * makes the lazy Request's href lookup a cheap one.
+   */
+  private lastUrl = { host: "", target: "", url: "" };
+
   private urlOf(head: RequestHead): string {
     if (head.targetForm === "absolute") return head.target;
+    const last = this.lastUrl;
+    if (head.target === last.target && head.host === last.host && head.host !== "") return last.url;
     const l = this.conn.localAddr;
     const host = head.host || (l.hostname.includes(":") ? `[${l.hostname}]:${l.port}` : `${l.hostname}:${l.port}`);
     const path = head.targetForm === "asterisk" ? "/*" : head.target;
-    return `${this.ctx.scheme}://${host}${path}`;
+    const url = `${this.ctx.scheme}://${host}${path}`;
+    if (head.targetForm === "origin") this.lastUrl = { host: head.host, target: head.target, url };
+    return url;
   }
 
   private sendContinue(ex: Exchange): void {

@@ -55,26 +55,32 @@ export function splitList(value: string): string[] {
 /** host [ ":" port ] of RFC 9110 §7.2; a userinfo ("@") or path is not a Host. */
 export function isValidAuthority(s: string, allowEmpty: boolean): boolean {
   if (s.length === 0) return allowEmpty;
-  let delimiters = false;
+  let colons = 0;
+  let lastColon = -1;
+  let brackets = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (!AUTHORITY[c]) return false;
-    if (c === 0x3a || c === 0x5b || c === 0x5d) delimiters = true;
+    if (c === 0x3a) {
+      colons++;
+      lastColon = i;
+    } else if (c === 0x5b || c === 0x5d) brackets = true;
   }
-  // A plain reg-name or IPv4address: nothing more to check.
-  if (!delimiters) return true;
-  let host = s;
-  if (s[0] === "[") {
-    const close = s.indexOf("]");
-    if (close < 0) return false;
-    const rest = s.slice(close + 1);
-    if (rest && !/^:[0-9]*$/.test(rest)) return false;
-    return /^\[[0-9A-Fa-f:.]+\]$|^\[v[0-9A-Fa-f]+\.[^\]]+\]$/.test(s.slice(0, close + 1));
+  if (!brackets) {
+    // A reg-name or IPv4address, then port = *DIGIT after one colon (only an IP-literal holds colons).
+    if (colons === 0) return true;
+    if (colons > 1) return false;
+    for (let i = lastColon + 1; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return false;
+    }
+    return true;
   }
-  const colon = s.lastIndexOf(":");
-  if (colon >= 0) {
-    if (!/^[0-9]*$/.test(s.slice(colon + 1))) return false;
-    host = s.slice(0, colon);
-  }
-  return !/[:\[\]]/.test(host);
+  // IP-literal = "[" ( IPv6address / IPvFuture ) "]", the only place brackets may appear.
+  if (s[0] !== "[") return false;
+  const close = s.indexOf("]");
+  if (close < 0) return false;
+  const rest = s.slice(close + 1);
+  if (rest && !/^:[0-9]*$/.test(rest)) return false;
+  return /^\[[0-9A-Fa-f:.]+\]$|^\[v[0-9A-Fa-f]+\.[^\]]+\]$/.test(s.slice(0, close + 1));
 }
