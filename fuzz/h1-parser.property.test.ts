@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RequestParser } from "../src/h1/parser.ts";
-import { isValidAuthority } from "../src/h1/chars.ts";
+import { FIELD_NAMES, METHODS, TCHAR, TokenTrie, isValidAuthority } from "../src/h1/chars.ts";
 import { H1ParseError } from "../src/h1/errors.ts";
 import { serializeRequest, serializeResponse, serializeResponseHead } from "../src/h1/serializer.ts";
 import { WritePool } from "../src/buffers/pool.ts";
@@ -168,5 +168,58 @@ describe("Host and authority-form (RFC 9110 §7.2, RFC 3986 §3.2.2)", () => {
   it("examples", () => {
     for (const ok of ["example.com", "127.0.0.1:8080", "[::1]:443", "[v1.x]", "host:", ":80"]) expect(isValidAuthority(ok, false)).toBe(true);
     for (const bad of ["a:b:c", "a[b]", "[::1", "[::1]x", "user@host", "host:8o", "ho st", ""]) expect(isValidAuthority(bad, false)).toBe(false);
+  });
+});
+
+describe("TokenTrie: names recognised while they are scanned", () => {
+  const known = FIELD_NAMES.token.filter((t): t is string => t !== undefined);
+  const flipCase = (s: string, flips: boolean[]) =>
+    [...s].map((ch, k) => (flips[k % flips.length] ? ch.toUpperCase() : ch)).join("");
+  // Known names in any case, their prefixes and extensions, other tokens, and bytes that end a token.
+  const piece = fc.oneof(
+    fc.tuple(fc.constantFrom(...known), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 })).map(([n, f]) => flipCase(n, f)),
+    fc.constantFrom(...known).chain((n) => fc.nat(n.length).map((k) => n.slice(0, k))),
+    fc.constantFrom("-", "x", "s", "2", "~", "A", ":", " ", "\t", "\u00e9", "\u007f", "\u0000"),
+    token,
+  );
+  const bytesOf = (s: string) => Uint8Array.from([...s].map((ch) => ch.charCodeAt(0) & 0xff));
+  const reference = (trie: TokenTrie, list: string[], fold: boolean, b: Uint8Array) => {
+    for (const c of b) if (!TCHAR[c]) return undefined;
+    const s = String.fromCharCode(...b);
+    const key = fold ? s.toLowerCase() : s;
+    return list.includes(key) ? key : undefined;
+  };
+
+  it("lookup agrees with a list search on any mix of pieces, for field names (case folded) and methods", () => {
+    const methods = METHODS.token.filter((t): t is string => t !== undefined);
+    fc.assert(fc.property(fc.array(piece, { maxLength: 4 }).map((a) => a.join("")), (s) => {
+      const b = bytesOf(s);
+      expect(FIELD_NAMES.lookup(b, 0, b.length)).toBe(reference(FIELD_NAMES, known, true, b));
+      expect(METHODS.lookup(b, 0, b.length)).toBe(reference(METHODS, methods, false, b));
+    }), { numRuns: 5000 });
+  });
+
+  it("the parser carries every field name lowercase, known or not", () => {
+    const name = fc.array(piece, { minLength: 1, maxLength: 3 }).map((a) => a.join("")).filter((n) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n))
+      // Names whose meaning would make "v" an error are left to their own tests.
+      .filter((n) => !["host", "content-length", "transfer-encoding", "expect"].includes(n.toLowerCase()));
+    fc.assert(fc.property(name, (n) => {
+      const p = new RequestParser();
+      p.feed(new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: a\r\n${n}: v\r\n\r\n`));
+      const e = p.next();
+      if (e?.type !== "head") throw new Error(`expected a head, got ${JSON.stringify(e)}`);
+      expect(e.head.fields[2]).toBe(n.toLowerCase());
+    }), { numRuns: 3000 });
+  });
+
+  it("examples", () => {
+    const b = (s: string) => new TextEncoder().encode(s);
+    expect(FIELD_NAMES.lookup(b("Content-Length"), 0, 14)).toBe("content-length");
+    expect(FIELD_NAMES.lookup(b("content-lengt"), 0, 13)).toBeUndefined();
+    expect(FIELD_NAMES.lookup(b("content-lengths"), 0, 15)).toBeUndefined();
+    expect(FIELD_NAMES.lookup(b("host"), 0, 4)).toBe("host");
+    expect(METHODS.lookup(b("GET"), 0, 3)).toBe("GET");
+    expect(METHODS.lookup(b("get"), 0, 3)).toBeUndefined();
+    expect(() => new TokenTrie(["a b"], true)).toThrow(/not a token/);
   });
 });

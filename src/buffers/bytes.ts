@@ -8,9 +8,6 @@
 
 export const EMPTY = new Uint8Array(0);
 
-const LOWER = new Uint8Array(256);
-for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 0x20 : i;
-
 type Latin1Sliceable = Uint8Array & { latin1Slice?: (start: number, end: number) => string };
 
 /**
@@ -33,43 +30,6 @@ export function latin1(b: Uint8Array, start: number, end: number): string {
   }
   return s;
 }
-
-const IDENTITY = new Uint8Array(256);
-for (let i = 0; i < 256; i++) IDENTITY[i] = i;
-
-/**
- * A lookup of interned strings by their bytes: the candidates of the right length,
- * then a byte-by-byte compare (ASCII letters folded to lowercase when caseInsensitive).
- * Returns the shared string, or undefined when the bytes are none of `names`.
- */
-export function interner(names: readonly string[], caseInsensitive: boolean): (b: Uint8Array, start: number, end: number) => string | undefined {
-  const byLength: string[][] = [];
-  for (const name of names) (byLength[name.length] ??= []).push(name);
-  const map = caseInsensitive ? LOWER : IDENTITY;
-  return (b, start, end) => {
-    const candidates = byLength[end - start];
-    if (candidates !== undefined) {
-      outer: for (const name of candidates) {
-        for (let i = start, j = 0; i < end; i++, j++) if (map[b[i]!] !== name.charCodeAt(j)) continue outer;
-        return name;
-      }
-    }
-    return undefined;
-  };
-}
-
-/**
- * Field names are case-insensitive (RFC 9110 §5.1) and carried lowercase: the interned
- * lowercase string of a common field name in b[start, end), or undefined.
- */
-export const fieldName = interner([
-  "host", "user-agent", "accept", "accept-language", "accept-encoding", "accept-charset", "connection", "cookie",
-  "content-type", "content-length", "transfer-encoding", "referer", "origin", "cache-control", "pragma", "upgrade",
-  "authorization", "expect", "te", "trailer", "if-none-match", "if-modified-since", "range", "x-forwarded-for",
-  "x-forwarded-proto", "x-requested-with", "dnt", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user",
-  "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "sec-ch-ua",
-  "sec-ch-ua-mobile", "sec-ch-ua-platform", "upgrade-insecure-requests", "keep-alive", "http2-settings", "date",
-], true);
 
 /** Bytes of a latin1 string (every code unit must be <= 0xff). */
 export function latin1Bytes(s: string): Uint8Array {

@@ -16,6 +16,89 @@ export const TCHAR = table((c) => isAlnum(c) || "!#$%&'*+-.^_`|~".includes(Strin
 export const FIELD_VALUE = table((c) => c === 0x09 || (c >= 0x20 && c !== 0x7f));
 
 /**
+ * A trie over a fixed set of tokens, walked one byte at a time while the token is
+ * read: each step both checks the byte is a tchar and follows it down the trie, so a
+ * common field name or method is recognised by the same loop that scans it, without
+ * a second pass over its bytes.
+ *
+ *   let state = TokenTrie.ROOT, col;
+ *   while ((col = trie.column[b[i]]) > 0) { state = trie.next[(state << trie.shift) | col]; i++; }
+ *   trie.token[state]   // the token the bytes spell, or undefined
+ *
+ * Column 0 is every byte that is not a tchar (where a token ends); tchars that appear
+ * in none of the tokens share one column. State 0 means "none of the tokens" and
+ * stays 0; the walk goes on only to find where the token ends.
+ */
+export class TokenTrie {
+  static readonly ROOT = 1;
+  /** Byte -> column of the transition table; 0 for a byte that is not a tchar. */
+  readonly column = new Uint8Array(256);
+  /** (state << shift) | column -> next state. */
+  readonly next: Uint16Array;
+  readonly shift: number;
+  /** The token (as given: lowercase for field names) that each state spells in full. */
+  readonly token: (string | undefined)[] = [];
+
+  /** With `foldCase`, ASCII letters match either case (field names, RFC 9110 §5.1). */
+  constructor(tokens: readonly string[], foldCase: boolean) {
+    const fold = (c: number) => (foldCase && c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+    let columns = 1;
+    for (const t of tokens) {
+      if (!isToken(t)) throw new Error(`not a token: ${t}`);
+      for (let k = 0; k < t.length; k++) {
+        const c = fold(t.charCodeAt(k));
+        if (this.column[c] === 0) this.column[c] = columns++;
+      }
+    }
+    const other = columns++;
+    for (let c = 0; c < 256; c++) {
+      if (!TCHAR[c]) this.column[c] = 0;
+      else this.column[c] = this.column[fold(c)] || other;
+    }
+    this.shift = Math.ceil(Math.log2(columns));
+    const rows: number[][] = [[], []];
+    for (const t of tokens) {
+      let state = TokenTrie.ROOT;
+      for (let k = 0; k < t.length; k++) {
+        const col = this.column[t.charCodeAt(k)]!;
+        state = rows[state]![col] ??= rows.push([]) - 1;
+      }
+      this.token[state] = t;
+    }
+    this.next = new Uint16Array(rows.length << this.shift);
+    rows.forEach((row, state) => row.forEach((to, col) => (this.next[(state << this.shift) | col] = to)));
+    this.token.length = rows.length;
+  }
+
+  /** The token of b[start, end) if it is one of this trie's, else undefined (a reference walk, for tests). */
+  lookup(b: Uint8Array, start: number, end: number): string | undefined {
+    let state = TokenTrie.ROOT;
+    for (let i = start; i < end; i++) {
+      const col = this.column[b[i]!]!;
+      if (col === 0) return undefined;
+      state = this.next[(state << this.shift) | col]!;
+    }
+    return this.token[state];
+  }
+}
+
+/**
+ * Field names are case-insensitive (RFC 9110 §5.1) and carried lowercase; the common
+ * ones are shared strings, recognised while the name is scanned.
+ */
+export const FIELD_NAMES = new TokenTrie([
+  "host", "user-agent", "accept", "accept-language", "accept-encoding", "accept-charset", "connection", "cookie",
+  "content-type", "content-length", "transfer-encoding", "referer", "origin", "cache-control", "pragma", "upgrade",
+  "authorization", "expect", "te", "trailer", "if-none-match", "if-modified-since", "range", "x-forwarded-for",
+  "x-forwarded-proto", "x-requested-with", "dnt", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user",
+  "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "sec-ch-ua",
+  "sec-ch-ua-mobile", "sec-ch-ua-platform", "upgrade-insecure-requests", "keep-alive", "http2-settings", "date",
+], true);
+
+/** Common methods, as shared strings (methods are case-sensitive, RFC 9110 §9.1). */
+export const METHODS = new TokenTrie(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"], false);
+
+/**
  * Bytes allowed in a request-target: the URI characters of RFC 3986 (unreserved,
  * reserved, "%"). A fragment ("#") is never sent in a request-target.
  */

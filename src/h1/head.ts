@@ -2,8 +2,8 @@
  * The request head: request-line (RFC 9112 §3) and field lines (§5), parsed from
  * one complete block of bytes, and the message framing they imply (§6).
  */
-import { fieldName, interner, latin1 } from "../buffers/bytes.ts";
-import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TCHAR, isToken, isValidAuthority, splitList } from "./chars.ts";
+import { latin1 } from "../buffers/bytes.ts";
+import { COLON, CR, FIELD_NAMES, FIELD_VALUE, HTAB, LF, METHODS, SP, TARGET, TokenTrie, isToken, isValidAuthority, splitList } from "./chars.ts";
 import { H1ParseError, err } from "./errors.ts";
 import type { H1Limits } from "./limits.ts";
 
@@ -46,6 +46,7 @@ export function parseFieldLines(
   textStart: number = start,
 ): H1ParseError | null {
   const max = limits.maxHeaderCount * 2;
+  const names = FIELD_NAMES;
   const wordEnd = end - 3;
   let i = start;
   while (i < end) {
@@ -53,7 +54,12 @@ export function parseFieldLines(
     // RFC 9112 §5.2: obs-fold is deprecated; a server MUST reject it or replace it. We reject.
     if (c === SP || c === HTAB) return err(400, "OBS_FOLD", "obsolete line folding in a field line");
     const nameStart = i;
-    while (TCHAR[b[i]!]) i++;
+    let state = TokenTrie.ROOT;
+    let col: number;
+    while ((col = names.column[b[i]!]!) > 0) {
+      state = names.next[(state << names.shift) | col]!;
+      i++;
+    }
     if (b[i] !== COLON || i === nameStart) {
       c = b[i]!;
       // RFC 9112 §5.1: no whitespace between field name and colon; MUST reject with 400.
@@ -77,7 +83,7 @@ export function parseFieldLines(
     while (valueEnd > valueStart && ((c = b[valueEnd - 1]!) === SP || c === HTAB)) valueEnd--;
     if (fields.length >= max) return err(431, "TOO_MANY_FIELDS", `more than ${limits.maxHeaderCount} field lines`);
     fields.push(
-      fieldName(b, nameStart, nameEnd) ?? text.slice(nameStart - textStart, nameEnd - textStart).toLowerCase(),
+      names.token[state] ?? text.slice(nameStart - textStart, nameEnd - textStart).toLowerCase(),
       text.slice(valueStart - textStart, valueEnd - textStart),
     );
     i += 2;
@@ -100,11 +106,16 @@ const hasCtlOrDel = (x: number) => {
 export function parseHead(b: Uint8Array, start: number, end: number, limits: H1Limits): RequestHead | H1ParseError {
   let i = start;
   // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
-  while (TCHAR[b[i]!]) i++;
+  let state = TokenTrie.ROOT;
+  let col: number;
+  while ((col = METHODS.column[b[i]!]!) > 0) {
+    state = METHODS.next[(state << METHODS.shift) | col]!;
+    i++;
+  }
   if (i === start) return err(400, "INVALID_METHOD", "request-line does not start with a method token");
   if (b[i] !== SP) return err(400, "INVALID_REQUEST_LINE", "method not followed by a single space");
   const text = latin1(b, start, end);
-  const method = knownMethod(b, start, i) ?? text.slice(0, i - start);
+  const method = METHODS.token[state] ?? text.slice(0, i - start);
   const targetStart = ++i;
   while (TARGET[b[i]!]) i++;
   if (i - targetStart > limits.maxTargetLength)
@@ -137,9 +148,6 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   if (form instanceof H1ParseError) return form;
   return interpretFields(method, target, form, minor, fields, limits);
 }
-
-/** The method token as a shared string when it is a common method (methods are case-sensitive). */
-const knownMethod = interner(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"], false);
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
