@@ -27,30 +27,36 @@ export interface RequestHead {
   expectContinue: boolean;
   /** The Upgrade field when Connection lists "upgrade" (RFC 9110 §7.8), else null. */
   upgrade: string | null;
+  /** Bytes of the head, from the request-line through the empty line that ends it. */
+  size: number;
 }
 
 /**
- * Parses the field lines in b[start, end) (each ending in CRLF) into `fields`.
- *
- * The bytes are checked one by one against the grammar; the strings are slices of
- * `text`, the latin1 reading of b from `textStart` on, made by one native call for
- * the whole section rather than one per name and value.
+ * Where the field lines last scanned lie: per line its name's start and end, its
+ * value's start and end, and the trie state its name ended in (FIELD_NAMES). Shared
+ * scratch: a scan and the strings made from it happen within one synchronous call.
  */
-export function parseFieldLines(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  fields: string[],
-  limits: H1Limits,
-  text: string = latin1(b, start, end),
-  textStart: number = start,
-): H1ParseError | null {
-  const max = limits.maxHeaderCount * 2;
+const SPAN = 5;
+const scanned = { spans: new Int32Array(SPAN * 32), count: 0 };
+
+/**
+ * Checks the field lines from b[start] on against the grammar (RFC 9112 §5), byte by
+ * byte, until the empty line that ends the section or until a line would start at or
+ * past `end`, and records where each name and value lie in `scanned`. `before` is the
+ * number of field lines the section already has (trailers come a line at a time).
+ * Returns the index where it stopped (the empty line's CR; at or past end when a line
+ * runs on beyond end), or the error.
+ */
+function scanFieldLines(b: Uint8Array, start: number, end: number, limits: H1Limits, before: number): number | H1ParseError {
+  const max = limits.maxHeaderCount - before;
   const names = FIELD_NAMES;
   const wordEnd = end - 3;
+  let sp = scanned.spans;
+  let count = (scanned.count = 0);
   let i = start;
   while (i < end) {
     let c = b[i]!;
+    if (c === CR && b[i + 1] === LF) break;
     // RFC 9112 §5.2: obs-fold is deprecated; a server MUST reject it or replace it. We reject.
     if (c === SP || c === HTAB) return err(400, "OBS_FOLD", "obsolete line folding in a field line");
     const nameStart = i;
@@ -61,6 +67,7 @@ export function parseFieldLines(
       i++;
     }
     if (b[i] !== COLON || i === nameStart) {
+      if (i >= end) return i;
       c = b[i]!;
       // RFC 9112 §5.1: no whitespace between field name and colon; MUST reject with 400.
       if (c === SP || c === HTAB) return err(400, "WS_BEFORE_COLON", "whitespace between field name and colon");
@@ -74,6 +81,7 @@ export function parseFieldLines(
     while (i < wordEnd && !hasCtlOrDel(b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24))) i += 4;
     while (FIELD_VALUE[b[i]!]) i++;
     if (b[i] !== CR || b[i + 1] !== LF) {
+      if (i + 1 >= end) return i;
       c = b[i]!;
       return c === CR
         ? err(400, "BARE_CR", "bare CR in a field value")
@@ -81,13 +89,46 @@ export function parseFieldLines(
     }
     let valueEnd = i;
     while (valueEnd > valueStart && ((c = b[valueEnd - 1]!) === SP || c === HTAB)) valueEnd--;
-    if (fields.length >= max) return err(431, "TOO_MANY_FIELDS", `more than ${limits.maxHeaderCount} field lines`);
-    fields.push(
-      names.token[state] ?? text.slice(nameStart - textStart, nameEnd - textStart).toLowerCase(),
-      text.slice(valueStart - textStart, valueEnd - textStart),
-    );
+    if (count >= max) return err(431, "TOO_MANY_FIELDS", `more than ${limits.maxHeaderCount} field lines`);
+    let o = count++ * SPAN;
+    if (o === sp.length) {
+      scanned.spans = new Int32Array(sp.length * 2);
+      scanned.spans.set(sp);
+      sp = scanned.spans;
+    }
+    sp[o++] = nameStart;
+    sp[o++] = nameEnd;
+    sp[o++] = valueStart;
+    sp[o++] = valueEnd;
+    sp[o] = state;
+    scanned.count = count;
     i += 2;
   }
+  return i;
+}
+
+/**
+ * Appends [name, value] of each field line last scanned to `fields`: names lowercase
+ * (the shared string for a common one), both as slices of `text`, the latin1 reading
+ * of b from `textStart` on, made by one native call for the whole section rather
+ * than one per name and value.
+ */
+function fieldStrings(text: string, textStart: number, fields: string[]): void {
+  const tokens = FIELD_NAMES.token;
+  const sp = scanned.spans;
+  for (let o = 0, end = scanned.count * SPAN; o < end; o += SPAN) {
+    fields.push(
+      tokens[sp[o + 4]!] ?? text.slice(sp[o]! - textStart, sp[o + 1]! - textStart).toLowerCase(),
+      text.slice(sp[o + 2]! - textStart, sp[o + 3]! - textStart),
+    );
+  }
+}
+
+/** Parses the field lines in b[start, end) (each ending in CRLF) into `fields`: a trailer section, a line at a time. */
+export function parseFieldLines(b: Uint8Array, start: number, end: number, fields: string[], limits: H1Limits): H1ParseError | null {
+  const stop = scanFieldLines(b, start, end, limits, fields.length / 2);
+  if (stop instanceof H1ParseError) return stop;
+  fieldStrings(latin1(b, start, end), start, fields);
   return null;
 }
 
@@ -102,8 +143,12 @@ const hasCtlOrDel = (x: number) => {
   return ((((x - 0x20202020) & ~x) | ((del - 0x01010101) & ~del)) & 0x80808080) !== 0;
 };
 
-/** Parses a complete head, b[start, end) where end is just past the final CRLF CRLF. */
-export function parseHead(b: Uint8Array, start: number, end: number, limits: H1Limits): RequestHead | H1ParseError {
+/**
+ * Parses the head that starts at b[start]: the request-line, the field lines up to
+ * the empty line, and what they mean. Returns null when b[start, end) holds no
+ * complete head (the head's `size` says where it ended).
+ */
+export function parseHead(b: Uint8Array, start: number, end: number, limits: H1Limits): RequestHead | H1ParseError | null {
   let i = start;
   // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
   let state = TokenTrie.ROOT;
@@ -114,18 +159,17 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   }
   if (i === start) return err(400, "INVALID_METHOD", "request-line does not start with a method token");
   if (b[i] !== SP) return err(400, "INVALID_REQUEST_LINE", "method not followed by a single space");
-  const text = latin1(b, start, end);
-  const method = METHODS.token[state] ?? text.slice(0, i - start);
+  const methodEnd = i;
   const targetStart = ++i;
   while (TARGET[b[i]!]) i++;
   if (i - targetStart > limits.maxTargetLength)
     return err(414, "URI_TOO_LONG", `request-target longer than ${limits.maxTargetLength} bytes`);
   if (b[i] !== SP) {
+    if (i >= end) return null;
     if (i === targetStart) return err(400, "INVALID_REQUEST_LINE", "empty request-target or more than one space");
     return err(400, "INVALID_TARGET", `invalid byte 0x${b[i]!.toString(16)} in request-target`);
   }
-  const target = text.slice(targetStart - start, i - start);
-  i++;
+  const targetEnd = i++;
   // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF
   if (
     b[i] !== 0x48 || b[i + 1] !== 0x54 || b[i + 2] !== 0x54 || b[i + 3] !== 0x50 || b[i + 4] !== 0x2f ||
@@ -140,13 +184,20 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   const minor: 0 | 1 = minorDigit === 0 ? 0 : 1;
   i += 10;
 
-  const fields: string[] = [];
-  const fieldError = parseFieldLines(b, i, end - 2, fields, limits, text, start);
-  if (fieldError) return fieldError;
+  const stop = scanFieldLines(b, i, end, limits, 0);
+  if (stop instanceof H1ParseError) return stop;
+  // The scan stops short of end only at the empty line; past it, the head goes on beyond end.
+  const size = stop + 2 - start;
+  if (start + size > end) return null;
 
+  const text = latin1(b, start, start + size);
+  const method = METHODS.token[state] ?? text.slice(0, methodEnd - start);
+  const target = text.slice(targetStart - start, targetEnd - start);
+  const fields: string[] = [];
+  fieldStrings(text, start, fields);
   const form = targetForm(method, target);
   if (form instanceof H1ParseError) return form;
-  return interpretFields(method, target, form, minor, fields, limits);
+  return interpretFields(method, target, form, minor, fields, size, limits);
 }
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
@@ -180,6 +231,7 @@ function interpretFields(
   form: TargetForm,
   minor: 0 | 1,
   fields: string[],
+  size: number,
   limits: H1Limits,
 ): RequestHead | H1ParseError {
   let host: string | null = null;
@@ -273,6 +325,7 @@ function interpretFields(
     keepAlive,
     expectContinue,
     upgrade: upgrade !== null && upgradeOption ? upgrade : null,
+    size,
   };
 }
 

@@ -194,13 +194,20 @@ export class RequestParser {
       this.pos += 2;
       if (++skipped > MAX_LEADING_EMPTY_LINES) return this.fail(err(400, "EMPTY_LINES", "too many empty lines before the request-line"));
     }
-    const end = this.scanHeadEnd();
-    if (end instanceof H1ParseError) return this.fail(end);
-    if (end < 0) return null;
-    const start = this.pos;
-    const head = parseHead(this.buf, start, end, this.limits);
-    if (head instanceof H1ParseError) return this.fail(head);
-    this.pos = end;
+    // First look: a head that is whole in buf is parsed in one pass, with no search for its end first.
+    const limit = this.limits.maxHeaderBytes;
+    let head =
+      this.scanned === 0 ? parseHead(this.buf, this.pos, Math.min(this.buf.length, this.pos + limit + 4), this.limits) : null;
+    if (head === null || head instanceof H1ParseError) {
+      // Otherwise the search decides: wait for more bytes, a framing error (bare LF, too long), or a whole head to parse.
+      const end = this.scanHeadEnd();
+      if (end instanceof H1ParseError) return this.fail(end);
+      if (end < 0) return null;
+      head = parseHead(this.buf, this.pos, end, this.limits);
+      if (head === null) return this.fail(err(400, "INVALID_HEAD", "head does not end at its empty line"));
+      if (head instanceof H1ParseError) return this.fail(head);
+    }
+    this.pos += head.size;
     this.scanned = 0;
     this.seal();
     this.bodyBytes = 0;
