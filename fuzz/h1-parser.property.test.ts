@@ -131,7 +131,7 @@ describe("HTTP/1.1 parser properties", () => {
     fc.assert(
       fc.property(latin1Value, fc.boolean(), (value, withBody) => {
         const init = { status: 200, fields: [["x-v", value]] as [string, string][], framing: { kind: "length", length: 3 } as const, close: false, now: 0 };
-        const bytes = withBody ? serializeResponse(pool, init, Uint8Array.of(1, 2, 3)) : serializeResponseHead(pool, init);
+        const bytes = withBody ? serializeResponse(pool, init, [Uint8Array.of(1, 2), Uint8Array.of(3)]) : serializeResponseHead(pool, init);
         const text = Buffer.from(bytes).toString("latin1");
         expect(text).toContain(`\r\nx-v: ${value}\r\n`);
         if (withBody) expect([...bytes.subarray(-3)]).toEqual([1, 2, 3]);

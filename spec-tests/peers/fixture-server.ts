@@ -99,6 +99,16 @@ const server = serve({
       return new Response(req.body);
     case "/memory":
       return Response.json({ rss: process.memoryUsage().rss });
+    case "/parts": {
+      // Chunks ready at once, of the given sizes, the i-th filled with i + 1: sent as one body with a length.
+      const sizes = (url.searchParams.get("sizes") ?? "").split(",").map(Number);
+      return new Response(new ReadableStream({
+        start(c) {
+          sizes.forEach((n, i) => c.enqueue(new Uint8Array(n).fill(i + 1)));
+          c.close();
+        },
+      }));
+    }
     case "/big": {
       // n chunks of 64 KiB, produced only as the client reads them.
       let left = Number(url.searchParams.get("n") ?? 16);

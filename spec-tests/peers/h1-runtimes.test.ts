@@ -94,6 +94,17 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     expect(sse.length).toBeGreaterThan(2 * 65536);
   });
 
+  it("chunks a stream has ready at once go out as one body with a Content-Length, every byte in order (curl)", async () => {
+    for (const sizes of [[5, 7, 9], [16384, 49152, 7], [1, 70000]]) {
+      const out = await curl("-i", `${servers.fx.url}/parts?sizes=${sizes}`);
+      const [head, body] = [out.slice(0, out.indexOf("\r\n\r\n")), out.slice(out.indexOf("\r\n\r\n") + 4)];
+      const total = sizes.reduce((a, b) => a + b, 0);
+      expect(head).toMatch(new RegExp(`content-length: ${total}\r?$`, "mi"));
+      expect(head).not.toMatch(/transfer-encoding/i);
+      expect(body).toBe(sizes.map((n, i) => String.fromCharCode(i + 1).repeat(n)).join(""));
+    }
+  });
+
   it("streamed response bodies are chunked; a stream that pauses is not held back", async () => {
     const out = await raw(servers.fx.port, "GET /sse HTTP/1.1\r\nHost: x\r\n\r\n", { idleMs: 700 });
     expect(out).toMatch(/transfer-encoding: chunked/);

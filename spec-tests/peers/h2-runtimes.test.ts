@@ -102,6 +102,14 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     expect(createHash("sha256").update(r.body).digest("hex")).toBe(createHash("sha256").update(Buffer.alloc(64 * 65536, 0x61)).digest("hex"));
   }, 60_000);
 
+  it("node:http2 client: chunks a stream has ready at once arrive as one body with a content-length", async () => {
+    for (const sizes of [[5, 7, 9], [16384, 49152, 7]]) {
+      const r = await h2request(fx.url, `/parts?sizes=${sizes}`);
+      expect(r.headers["content-length"]).toBe(String(sizes.reduce((a, b) => a + b, 0)));
+      expect(r.body).toEqual(Buffer.concat(sizes.map((n, i) => Buffer.alloc(n, i + 1))));
+    }
+  }, 60_000);
+
   it("node:http2 client: an 8 MiB upload streamed and hashed by the handler", async () => {
     const data = randomBytes(8 * 1024 * 1024);
     const r = await h2request(fx.url, "/sha256", { method: "POST", body: data });

@@ -234,7 +234,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
         if (method === "HEAD" && res.status !== 204 && res.status !== 304 && !res.headers.has("content-length")) {
           const plan = await planResponse(res, this.ctx.pool);
           if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
-          else fields.push(["content-length", String(plan.kind === "bytes" ? plan.bytes.length : 0)]);
+          else fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
         } else res.body?.cancel().catch(() => {});
         if (s.reset) return;
         core.respond(id, fields, true);
@@ -243,15 +243,15 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       const plan = await planResponse(res, this.ctx.pool);
       if (s.reset) return;
       if (plan.kind !== "stream" && !trailers) {
-        const bytes = plan.kind === "bytes" ? plan.bytes : null;
-        if (!res.headers.has("content-length")) fields.push(["content-length", String(bytes ? bytes.length : 0)]);
-        core.respond(id, fields, bytes === null);
-        if (bytes) await this.send(id, s, bytes, true);
+        const parts = plan.kind === "bytes" ? plan.parts : [];
+        if (!res.headers.has("content-length")) fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
+        core.respond(id, fields, parts.length === 0);
+        for (let k = 0; k < parts.length; k++) await this.send(id, s, parts[k]!, k === parts.length - 1);
         return;
       }
       core.respond(id, fields, false);
       this.flush();
-      if (plan.kind === "bytes") await this.send(id, s, plan.bytes, false);
+      if (plan.kind === "bytes") for (const part of plan.parts) await this.send(id, s, part, false);
       if (plan.kind === "stream") {
         for (const c of plan.first) await this.send(id, s, c, false);
         for (;;) {

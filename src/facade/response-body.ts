@@ -3,14 +3,14 @@
  * sent with a length in one write; anything else is streamed.
  */
 
-import { concatBytes } from "../buffers/bytes.ts";
 import { type WritePool, writeLatin1 } from "../buffers/pool.ts";
 
 const encoder = new TextEncoder();
 
 export type BodyPlan =
   | { kind: "empty" }
-  | { kind: "bytes"; bytes: Uint8Array }
+  /** A body of known length, as the chunks it came in (views, not copied together). */
+  | { kind: "bytes"; parts: Uint8Array[]; length: number }
   | { kind: "stream"; first: Uint8Array[]; reader: ReadableStreamDefaultReader<unknown> };
 
 /** A body chunk as bytes; a string is UTF-8 encoded, anything else is a handler bug. */
@@ -108,7 +108,7 @@ export function planResponse(res: Response, pool: WritePool): BodyPlan | Promise
   if (known === null) return { kind: "empty" };
   if (known !== undefined) {
     const bytes = typeof known === "string" ? utf8(pool, known) : known;
-    return bytes.length ? { kind: "bytes", bytes } : { kind: "empty" };
+    return bytes.length ? { kind: "bytes", parts: [bytes], length: bytes.length } : { kind: "empty" };
   }
   return planBody(res.body);
 }
@@ -138,7 +138,7 @@ export async function planBody(body: ReadableStream<unknown> | null): Promise<Bo
     if (r === "tick") r = await Promise.race([next, tick()]);
     // Still pending: keep the read, so no chunk is lost.
     if (r === "tick") return { kind: "stream", first: chunks, reader: pendingReader(reader, next) };
-    if (r.done) return { kind: "bytes", bytes: concatBytes(chunks) };
+    if (r.done) return size === 0 ? { kind: "empty" } : { kind: "bytes", parts: chunks, length: size };
     const chunk = toBytes(r.value);
     chunks.push(chunk);
     size += chunk.length;

@@ -69,14 +69,21 @@ export function serializeResponseHead(pool: WritePool, init: ResponseHeadInit): 
 }
 
 /**
- * The status line and field section with a body of known bytes after it, in one pooled
- * region: one allocation and one write for the whole response.
+ * The status line and field section with a body of known bytes after it (the parts
+ * it came in, one after another), in one pooled region: one allocation and one write
+ * for the whole response.
  */
-export function serializeResponse(pool: WritePool, init: ResponseHeadInit, body: Uint8Array): Uint8Array {
+export function serializeResponse(pool: WritePool, init: ResponseHeadInit, body: readonly Uint8Array[]): Uint8Array {
   const head = responseHead(init);
-  const out = pool.take(head.length + body.length);
+  let length = head.length;
+  for (const part of body) length += part.length;
+  const out = pool.take(length);
   writeLatin1(out, head);
-  out.set(body, head.length);
+  let o = head.length;
+  for (const part of body) {
+    out.set(part, o);
+    o += part.length;
+  }
   return out;
 }
 
