@@ -6,6 +6,7 @@ import { FIELD_NAMES, METHODS, TCHAR, TokenTrie, isValidAuthority } from "../src
 import { H1ParseError } from "../src/h1/errors.ts";
 import { serializeRequest, serializeResponse, serializeResponseHead } from "../src/h1/serializer.ts";
 import { WritePool } from "../src/buffers/pool.ts";
+import { latin1 } from "../src/buffers/bytes.ts";
 import { normalize } from "../spec-tests/helpers/h1.ts";
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
@@ -221,5 +222,24 @@ describe("TokenTrie: names recognised while they are scanned", () => {
     expect(METHODS.lookup(b("GET"), 0, 3)).toBe("GET");
     expect(METHODS.lookup(b("get"), 0, 3)).toBeUndefined();
     expect(() => new TokenTrie(["a b"], true)).toThrow(/not a token/);
+  });
+});
+
+describe("latin1: one code unit per byte, whichever way it is decoded", () => {
+  // Mostly ASCII, with bytes that make valid and invalid UTF-8, a BOM and U+FFFD's own
+  // encoding mixed in: none of them may be read as anything but one code unit per byte.
+  const piece = fc.oneof(
+    fc.uint8Array({ maxLength: 80 }).map((b) => b.map((x) => x & 0x7f)),
+    fc.constantFrom([0xc3, 0xa9], [0xef, 0xbb, 0xbf], [0xef, 0xbf, 0xbd], [0xf0, 0x9f, 0x98, 0x80], [0x80], [0xff], [0xe9]).map((a) => Uint8Array.from(a)),
+    fc.uint8Array({ maxLength: 8 }),
+  );
+  it("agrees with Node's latin1 on plain Uint8Arrays (Deno's reads) and on Buffers", () => {
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.nat(), fc.nat(), (pieces, x, y) => {
+      const b = Uint8Array.from(pieces.flatMap((p) => [...p]));
+      const [start, end] = [x % (b.length + 1), y % (b.length + 1)].sort((p, q) => p - q) as [number, number];
+      const expected = Buffer.from(b).toString("latin1", start, end);
+      expect(latin1(b, start, end)).toBe(expected);
+      expect(latin1(Buffer.from(b), start, end)).toBe(expected);
+    }), { numRuns: 5000 });
   });
 });
