@@ -65,6 +65,7 @@ export class TokenTrie {
       }
       this.token[state] = t;
     }
+    if (rows.length > 0xffff) throw new Error("too many tokens for a 16-bit trie");
     this.next = new Uint16Array(rows.length << this.shift);
     rows.forEach((row, state) => row.forEach((to, col) => (this.next[(state << this.shift) | col] = to)));
     this.token.length = rows.length;
