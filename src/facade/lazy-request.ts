@@ -62,8 +62,12 @@ export function pairs(fields: string[]): [string, string][] {
   return out;
 }
 
-/** The runtime's own Request from the parts. */
+/**
+ * The runtime's own Request from the parts. Without a body, neither body nor duplex is
+ * passed: Bun's constructor took 0.2-0.5 us longer to be told there is none.
+ */
 function newRequest(url: string, init: LazyRequestInit, headers: HeadersInit): Request {
+  if (init.body === null) return new Request(url, { method: init.method, headers });
   return new Request(url, {
     method: init.method,
     headers,
