@@ -21,9 +21,8 @@ export const FIELD_VALUE = table((c) => c === 0x09 || (c >= 0x20 && c !== 0x7f))
  * common field name or method is recognised by the same loop that scans it, without
  * a second pass over its bytes.
  *
- *   let state = TokenTrie.ROOT, col;
- *   while ((col = trie.column[b[i]]) > 0) { state = trie.next[(state << trie.shift) | col]; i++; }
- *   trie.token[state]   // the token the bytes spell, or undefined
+ *   const end = trie.scan(b, i);   // the first byte at or after i that is not a tchar
+ *   trie.token[trie.state]         // the token b[i, end) spells, or undefined
  *
  * Column 0 is every byte that is not a tchar (where a token ends); tchars that appear
  * in none of the tokens share one column. State 0 means "none of the tokens" and
@@ -71,15 +70,19 @@ export class TokenTrie {
     this.token.length = rows.length;
   }
 
-  /** The token of b[start, end) if it is one of this trie's, else undefined (a reference walk, for tests). */
-  lookup(b: Uint8Array, start: number, end: number): string | undefined {
+  /** The state the last scan ended in: token[state] is the token it read, if it is one of ours. */
+  state = 0;
+
+  /** Reads the token at b[i]: returns the index of the first byte that is not a tchar, and sets `state`. */
+  scan(b: Uint8Array, i: number): number {
     let state = TokenTrie.ROOT;
-    for (let i = start; i < end; i++) {
-      const col = this.column[b[i]!]!;
-      if (col === 0) return undefined;
+    let col: number;
+    while ((col = this.column[b[i]!]!) > 0) {
       state = this.next[(state << this.shift) | col]!;
+      i++;
     }
-    return this.token[state];
+    this.state = state;
+    return i;
   }
 }
 

@@ -3,7 +3,7 @@
  * one complete block of bytes, and the message framing they imply (§6).
  */
 import { latin1 } from "../buffers/bytes.ts";
-import { COLON, CR, FIELD_NAMES, FIELD_VALUE, HTAB, LF, METHODS, SP, TARGET, TokenTrie, isToken, isValidAuthority, splitList } from "./chars.ts";
+import { COLON, CR, FIELD_NAMES, FIELD_VALUE, HTAB, LF, METHODS, SP, TARGET, isToken, isValidAuthority, splitList } from "./chars.ts";
 import { H1ParseError, err } from "./errors.ts";
 import type { H1Limits } from "./limits.ts";
 
@@ -60,12 +60,7 @@ function scanFieldLines(b: Uint8Array, start: number, end: number, limits: H1Lim
     // RFC 9112 §5.2: obs-fold is deprecated; a server MUST reject it or replace it. We reject.
     if (c === SP || c === HTAB) return err(400, "OBS_FOLD", "obsolete line folding in a field line");
     const nameStart = i;
-    let state = TokenTrie.ROOT;
-    let col: number;
-    while ((col = names.column[b[i]!]!) > 0) {
-      state = names.next[(state << names.shift) | col]!;
-      i++;
-    }
+    i = names.scan(b, i);
     if (b[i] !== COLON || i === nameStart) {
       if (i >= end) return i;
       c = b[i]!;
@@ -100,10 +95,10 @@ function scanFieldLines(b: Uint8Array, start: number, end: number, limits: H1Lim
     sp[o++] = nameEnd;
     sp[o++] = valueStart;
     sp[o++] = valueEnd;
-    sp[o] = state;
-    scanned.count = count;
+    sp[o] = names.state;
     i += 2;
   }
+  scanned.count = count;
   return i;
 }
 
@@ -149,14 +144,9 @@ const hasCtlOrDel = (x: number) => {
  * complete head (the head's `size` says where it ended).
  */
 export function parseHead(b: Uint8Array, start: number, end: number, limits: H1Limits): RequestHead | H1ParseError | null {
-  let i = start;
   // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
-  let state = TokenTrie.ROOT;
-  let col: number;
-  while ((col = METHODS.column[b[i]!]!) > 0) {
-    state = METHODS.next[(state << METHODS.shift) | col]!;
-    i++;
-  }
+  let i = METHODS.scan(b, start);
+  const knownMethod = METHODS.token[METHODS.state];
   if (i === start) return err(400, "INVALID_METHOD", "request-line does not start with a method token");
   if (b[i] !== SP) return err(400, "INVALID_REQUEST_LINE", "method not followed by a single space");
   const methodEnd = i;
@@ -191,7 +181,7 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   if (start + size > end) return null;
 
   const text = latin1(b, start, start + size);
-  const method = METHODS.token[state] ?? text.slice(0, methodEnd - start);
+  const method = knownMethod ?? text.slice(0, methodEnd - start);
   const target = text.slice(targetStart - start, targetEnd - start);
   const fields: string[] = [];
   fieldStrings(text, start, fields);
