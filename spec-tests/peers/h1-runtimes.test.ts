@@ -240,6 +240,17 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     }
   }, 60_000);
 
+  it("bodies that arrive with their heads, pipelined in one write, each reach their own handler, read whole or as a stream", async () => {
+    const post = (p: string, body: string, extra = "") => `POST ${p} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
+    const inner = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    const echo = await raw(servers.echo.port, post("/a", "first") + post("/b", inner) + post("/c", "third", "Connection: close\r\n"));
+    expect(statuses(echo)).toEqual([200, 200, 200]);
+    expect([...echo.matchAll(/"body":"([^"]*)"/g)].map((m) => Buffer.from(m[1]!, "base64").toString())).toEqual(["first", inner, "third"]);
+    const streamed = await raw(servers.fx.port, post("/stream-echo", "alpha") + post("/stream-echo", "beta", "Connection: close\r\n"));
+    const bodies = streamed.split(/HTTP\/1\.1 200 OK\r\n/).slice(1).map((r) => r.slice(r.indexOf("\r\n\r\n") + 4));
+    expect(bodies.map((b) => b.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, ""))).toEqual(["alpha", "beta"]);
+  });
+
   it("a request split into one-byte writes is handled", async () => {
     const req = "POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
     const out = await raw(servers.echo.port, req.split(""), { split: false });

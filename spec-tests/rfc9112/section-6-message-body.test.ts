@@ -1,12 +1,38 @@
 /** RFC 9112 §6: message body length and the smuggling rules of §6.3 and §11.2. */
 import { describe, expect, it } from "vitest";
-import { errorOf, headOf, parseAll } from "../helpers/h1.ts";
+import { RequestParser } from "../../src/h1/parser.ts";
+import { enc, errorOf, headOf, parseAll } from "../helpers/h1.ts";
 
 describe("RFC 9112 §6 message body", () => {
   it("§6.3(6): Content-Length gives the body length", () => {
     const ev = parseAll("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET");
     expect(ev.map((e) => e.type)).toEqual(["head", "body", "end"]);
     expect(ev[1]!.text).toBe("hello");
+  });
+  it("a Content-Length body that arrived with its head can be taken whole, as a view, and only then", () => {
+    const p = new RequestParser();
+    const wire = enc("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    p.feed(wire);
+    expect(p.next()?.type).toBe("head");
+    const body = p.takeWholeBody()!;
+    expect(Buffer.from(body).toString()).toBe("hello");
+    expect(body.buffer).toBe(wire.buffer);
+    expect(p.takeWholeBody()).toBeNull();
+    expect(p.next()?.type).toBe("end");
+    expect(p.next()).toMatchObject({ type: "head", head: { method: "GET" } });
+    expect(p.takeWholeBody()).toBeNull(); // no body
+    // Part of the body still to come: nothing is taken, and the data events carry all of it.
+    const q = new RequestParser();
+    q.feed(enc("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhel"));
+    expect(q.next()?.type).toBe("head");
+    expect(q.takeWholeBody()).toBeNull();
+    q.feed(enc("lo"));
+    expect([q.next(), q.next(), q.next()].map((e) => e?.type === "data" ? Buffer.from(e.data).toString() : e?.type)).toEqual(["hel", "lo", "end"]);
+    // A chunked body is never taken whole.
+    const c = new RequestParser();
+    c.feed(enc("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+    expect(c.next()?.type).toBe("head");
+    expect(c.takeWholeBody()).toBeNull();
   });
   it("§6.3(7): a request with neither CL nor TE has no body", () => {
     const ev = parseAll("POST / HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -51,6 +51,7 @@ export class RequestParser {
   /** Bytes after pos already scanned without finding a terminator. */
   private scanned = 0;
   private remaining = 0;
+  /** Body bytes of the current message so far (for chunked, counted from the chunk sizes). */
   private bodyBytes = 0;
   private upgradePending = false;
   private trailerFields: string[] = [];
@@ -249,7 +250,22 @@ export class RequestParser {
 
   private readBody(): H1Event | null {
     if (this.remaining === 0) return this.endMessage(null);
-    return this.available() === 0 ? null : { type: "data", data: this.takeBody() };
+    if (this.available() === 0) return null;
+    const data = this.takeBody();
+    this.bodyBytes += data.length;
+    return { type: "data", data };
+  }
+
+  /**
+   * The whole Content-Length body of the message just headed, as one view, when it has
+   * all arrived in the current chunk (a small POST usually comes in one read with its
+   * head). Consumes it: the next event is "end". Otherwise null, and nothing changes.
+   */
+  takeWholeBody(): Uint8Array | null {
+    if (this.state !== State.Body || this.remaining === 0 || this.bodyBytes !== 0) return null;
+    if (this.available() < this.remaining) return null;
+    this.bodyBytes = this.remaining;
+    return this.takeBody();
   }
 
   /** Up to `remaining` body bytes from the current chunk, as a view (zero-copy). */
