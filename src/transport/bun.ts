@@ -45,13 +45,33 @@ class BunConnection implements Connection {
     this.batchBytes += bytes.length;
     // Past GATHER_LIMIT the parts go out one by one anyway: waiting for the turn's end gains nothing.
     if (this.batchBytes > GATHER_LIMIT) this.sendParts();
-    else if (!this.flushScheduled) {
+    // Inside a data callback, its end sends the batch (see received()).
+    else if (!this.flushScheduled && !this.receiving) {
       this.flushScheduled = true;
       setImmediate(this.sendBatch);
     }
     if (this.queued + this.batchBytes < HIGH_WATER_MARK) return true;
     this.drainOwed = true;
     return false;
+  }
+
+  /** A data callback is running. */
+  private receiving = false;
+
+  /**
+   * Bytes from a data callback. What the protocol writes while handling them (a WebSocket
+   * echo, an HTTP/2 SETTINGS ack, a WINDOW_UPDATE) leaves as the callback returns, not
+   * at the next immediate: a reply made at once goes out at once. Writes made later, in
+   * the microtasks of a handler, still gather until the immediate.
+   */
+  received(data: Uint8Array): void {
+    this.receiving = true;
+    try {
+      this.handler.data(data);
+    } finally {
+      this.receiving = false;
+    }
+    if (this.batch.length > 0) this.sendBatch();
   }
 
   /** We reported backpressure: a drain is owed once the queue is below the mark. */
@@ -146,7 +166,7 @@ class BunConnection implements Connection {
   resume(): void {
     this.paused = false;
     this.socket.resume?.();
-    while (this.held.length > 0 && !this.paused) this.handler.data(this.held.shift()!);
+    while (this.held.length > 0 && !this.paused) this.received(this.held.shift()!);
   }
 }
 
@@ -180,7 +200,7 @@ export const bunTransport: Transport = {
           const conn: BunConnection = socket.data;
           if (!conn) return;
           if (conn.paused || conn.held.length > 0) conn.held.push(data);
-          else conn.handler.data(data);
+          else conn.received(data);
         },
         drain(socket: BunSocket) {
           (socket.data as BunConnection | undefined)?.onWritable();
