@@ -122,6 +122,48 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     expect(Buffer.compare(r.body, data)).toBe(0);
   }, 60_000);
 
+  it("node:http2 client: concurrent POSTs on one connection, sent whole, in pieces or empty, each reach their own handler", async () => {
+    const session = http2.connect(echo.url);
+    const fxSession = http2.connect(fx.url);
+    const post = (path: string, pieces: Buffer[], to = session) => new Promise<Buffer>((res, rej) => {
+      const req = to.request({ ":method": "POST", ":path": path });
+      const chunks: Buffer[] = [];
+      req.on("data", (d) => chunks.push(d));
+      req.on("end", () => res(Buffer.concat(chunks)));
+      req.on("error", rej);
+      (async () => {
+        for (const [i, p] of pieces.entries()) {
+          if (i === pieces.length - 1) req.end(p);
+          else {
+            req.write(p);
+            await new Promise((r) => setTimeout(r, 30)); // the rest comes in a later read
+          }
+        }
+        if (pieces.length === 0) req.end();
+      })();
+    });
+    const bodies = [randomBytes(10), randomBytes(3000), randomBytes(40_000), Buffer.from("later")];
+    const [whole1, whole2, big, pieces, empty, streamed, streamedPieces] = await Promise.all([
+      post("/a", [bodies[0]!]),
+      post("/b", [bodies[1]!]),
+      post("/c", [bodies[2]!]),
+      post("/d", [bodies[3]!.subarray(0, 2), bodies[3]!.subarray(2)]),
+      post("/e", []),
+      post("/stream-echo", [bodies[1]!], fxSession),
+      post("/stream-echo", [bodies[0]!, bodies[3]!], fxSession),
+    ]);
+    session.close();
+    fxSession.close();
+    const echoed = (b: Buffer) => Buffer.from(JSON.parse(b.toString()).body, "base64");
+    expect(echoed(whole1)).toEqual(bodies[0]);
+    expect(echoed(whole2)).toEqual(bodies[1]);
+    expect(echoed(big)).toEqual(bodies[2]);
+    expect(echoed(pieces)).toEqual(bodies[3]);
+    expect(JSON.parse(empty.toString())).toMatchObject({ method: "POST", bodyLength: 0 });
+    expect(streamed).toEqual(bodies[1]);
+    expect(streamedPieces).toEqual(Buffer.concat([bodies[0]!, bodies[3]!]));
+  });
+
   it("response trailers arrive as a trailing HEADERS frame", async () => {
     const trailers = await new Promise<http2.IncomingHttpHeaders>((res, rej) => {
       const session = http2.connect(fx.url);

@@ -7,6 +7,7 @@ import { H2ServerConnection } from "../h2/connection.ts";
 import type { RequestPseudo } from "../h2/fields.ts";
 import { httpDate } from "../h1/serializer.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
+import { copyBytes } from "../buffers/bytes.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
 import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
@@ -27,6 +28,10 @@ interface StreamCtx {
   done: Promise<void>;
   writable: (() => void) | null;
   reset: boolean;
+  /** Body bytes that came in the read that opened the stream, before its handler was called. */
+  early: Uint8Array[] | null;
+  /** The body ended within that read. */
+  earlyEnd: boolean;
 }
 
 export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) {
@@ -40,6 +45,8 @@ export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Arra
 class H2Facade implements ConnectionHandler, LiveConnection {
   readonly core: H2ServerConnection;
   private readonly streams = new Map<number, StreamCtx>();
+  /** Requests with a body, opened in the read being processed: their handlers are called when it is done. */
+  private undispatched: { id: number; req: RequestPseudo; s: StreamCtx }[] = [];
   private lastActivity = Date.now();
   private ended = false;
 
@@ -66,6 +73,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   data(chunk: Uint8Array): void {
     this.lastActivity = Date.now();
     this.core.receive(chunk, this.lastActivity);
+    if (this.undispatched.length > 0) this.dispatchOpened();
     this.flush();
   }
 
@@ -114,34 +122,63 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   private newStream(id: number, body: RequestBody | null): StreamCtx {
     let completed!: () => void;
     const done = new Promise<void>((r) => (completed = r));
-    const s: StreamCtx = { body, pushed: 0, credited: 0, abort: null, completed, done, writable: null, reset: false };
+    const s: StreamCtx = {
+      body, pushed: 0, credited: 0, abort: null, completed, done, writable: null, reset: false, early: null, earlyEnd: false,
+    };
     this.streams.set(id, s);
     return s;
   }
 
   private onRequest(id: number, req: RequestPseudo, end: boolean): void {
     this.lastActivity = Date.now();
-    const hasBody = !end && req.method !== "GET" && req.method !== "HEAD";
-    let s: StreamCtx;
-    const body = hasBody
-      ? new RequestBody({
-          onFirstRead: () => {},
-          onPull: () => this.credit(id, s),
-          onCancel: () => this.credit(id, s),
-        }, false)
-      : null;
-    s = this.newStream(id, body);
+    const s = this.newStream(id, null);
     if (req.method === "CONNECT" || req.method === "TRACE" || req.method === "TRACK") {
       this.respondWith(id, "GET", new Response(`${req.method} is not supported by this server\n`, { status: 501 }), s);
       return;
     }
+    if (end || req.method === "GET" || req.method === "HEAD") return this.dispatch(id, req, s, null);
+    // The body's first DATA frames usually share the read with the HEADERS: the handler is
+    // called once this read is done, with the body as bytes if it has all come by then.
+    s.early = [];
+    this.undispatched.push({ id, req, s });
+  }
+
+  /** Calls the handlers of the requests opened in this read (see onRequest). */
+  private dispatchOpened(): void {
+    const opened = this.undispatched;
+    this.undispatched = [];
+    for (const { id, req, s } of opened) {
+      const parts = s.early!;
+      s.early = null;
+      if (s.reset) continue; // reset before its handler was called: nobody to tell
+      let size = 0;
+      for (const p of parts) size += p.length;
+      if (s.earlyEnd) {
+        // All of the body: bytes for the handler, no stream. Its window credit goes back at once.
+        if (size > 0) this.core.consumed(id, size);
+        this.dispatch(id, req, s, size === 0 ? null : parts.length === 1 ? parts[0]! : copyBytes(parts));
+        continue;
+      }
+      s.body = new RequestBody({
+        onFirstRead: () => {},
+        onPull: () => this.credit(id, s),
+        onCancel: () => this.credit(id, s),
+      }, false);
+      for (const p of parts) s.body.push(p);
+      s.pushed = size;
+      this.dispatch(id, req, s, s.body.stream);
+      this.credit(id, s);
+    }
+  }
+
+  private dispatch(id: number, req: RequestPseudo, s: StreamCtx, body: ReadableStream<Uint8Array> | Uint8Array | null): void {
     const authority = req.authority || this.fieldValue(req.fields, "host") || `${this.conn.localAddr.hostname}:${this.conn.localAddr.port}`;
     const path = req.path === "*" ? "/*" : req.path;
     const { response } = invokeHandler(this.ctx, {
       url: `${req.scheme}://${authority}${path}`,
       method: req.method,
       fields: req.fields,
-      body: body ? body.stream : null,
+      body,
       signal: () => (s.abort ??= new AbortController()).signal,
       httpVersion: "2",
       conn: this.conn,
@@ -178,6 +215,11 @@ class H2Facade implements ConnectionHandler, LiveConnection {
 
   private onData(id: number, data: Uint8Array, end: boolean): void {
     const s = this.streams.get(id);
+    if (s?.early) {
+      if (data.length) s.early.push(data);
+      if (end) s.earlyEnd = true;
+      return;
+    }
     if (!s || !s.body || s.body.closed) {
       // Nobody reads this body: return the credit at once.
       if (data.length) this.core.consumed(id, data.length);
