@@ -39,6 +39,8 @@ const enum State {
 /** RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request-line. */
 const MAX_LEADING_EMPTY_LINES = 8;
 const MAX_CHUNK_LINE = 4096;
+/** What trailerFields holds outside a trailer section: an idle parser keeps no array of its own. Never written. */
+const NO_TRAILERS: string[] = [];
 
 export class RequestParser {
   readonly limits: H1Limits;
@@ -54,11 +56,14 @@ export class RequestParser {
   /** Body bytes of the current message so far (for chunked, counted from the chunk sizes). */
   private bodyBytes = 0;
   private upgradePending = false;
-  private trailerFields: string[] = [];
+  /** The trailer section being read; a fresh array from its start (see readChunkSize). */
+  private trailerFields: string[] = NO_TRAILERS;
   failure: H1ParseError | null = null;
 
+  /** A server's parsers share its limits object when it sets every limit (one object less per connection). */
   constructor(limits: Partial<H1Limits> = {}) {
-    this.limits = { ...DEFAULT_H1_LIMITS, ...limits };
+    const whole = Object.keys(DEFAULT_H1_LIMITS).every((k) => limits[k as keyof H1Limits] !== undefined);
+    this.limits = whole ? (limits as H1Limits) : { ...DEFAULT_H1_LIMITS, ...limits };
   }
 
   feed(chunk: Uint8Array): void {
@@ -368,7 +373,7 @@ export class RequestParser {
       this.scanned = 0;
       if (cr === lineStart) {
         const t = this.trailerFields;
-        this.trailerFields = [];
+        this.trailerFields = NO_TRAILERS;
         return this.endMessage(t.length ? t : null);
       }
       const e = parseFieldLines(this.buf, lineStart, cr + 2, this.trailerFields, this.limits);

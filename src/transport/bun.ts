@@ -7,12 +7,15 @@ const Bun = (globalThis as any).Bun;
 // deno-lint-ignore no-explicit-any
 type BunSocket = any;
 
+/** Every connection's `held` until something is held (one array less per idle connection); never written. */
+const NOTHING_HELD: Uint8Array[] = [];
+const sendBatchOf = (conn: BunConnection) => conn.sendBatch();
+
 /** A turn's writes up to this many bytes are copied into one buffer for one write call. */
 const GATHER_LIMIT = 16 * 1024;
 
 class BunConnection implements Connection {
   readonly remoteAddr: Addr;
-  readonly localAddr: Addr;
   readonly alpnProtocol: string | null;
   handler!: ConnectionHandler;
   private queue: Uint8Array[] = [];
@@ -21,11 +24,10 @@ class BunConnection implements Connection {
   private closed = false;
   paused = false;
   /** Received while paused; delivered on resume (Bun sockets may not support pause). */
-  held: Uint8Array[] = [];
+  private held: Uint8Array[] = NOTHING_HELD;
 
   constructor(private readonly socket: BunSocket, readonly encrypted: boolean) {
     this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0, transport: "tcp" };
-    this.localAddr = { hostname: socket.localAddress ?? "", port: socket.localPort ?? 0, transport: "tcp" };
     const alpn = encrypted ? socket.alpnProtocol : null;
     this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
   }
@@ -48,7 +50,7 @@ class BunConnection implements Connection {
     // Inside a data callback, its end sends the batch (see received()).
     else if (!this.flushScheduled && !this.receiving) {
       this.flushScheduled = true;
-      setImmediate(this.sendBatch);
+      setImmediate(sendBatchOf, this);
     }
     if (this.queued + this.batchBytes < HIGH_WATER_MARK) return true;
     this.drainOwed = true;
@@ -78,7 +80,12 @@ class BunConnection implements Connection {
   private drainOwed = false;
   private flushScheduled = false;
 
-  private readonly sendBatch = () => {
+  /** Made when first asked for: the facade needs it only for a request without Host. */
+  get localAddr(): Addr {
+    return { hostname: this.socket.localAddress ?? "", port: this.socket.localPort ?? 0, transport: "tcp" };
+  }
+
+  sendBatch(): void {
     this.flushScheduled = false;
     if (this.closed) return;
     if (this.batch.length > 0) this.sendParts();
@@ -88,7 +95,7 @@ class BunConnection implements Connection {
       this.drainOwed = false;
       this.handler.drain();
     }
-  };
+  }
 
   private sendParts(): void {
     const parts = this.batch;
@@ -158,6 +165,16 @@ class BunConnection implements Connection {
     this.handler?.close();
   }
 
+  get holding(): boolean {
+    return this.held.length > 0;
+  }
+
+  /** Keeps bytes that came while paused. */
+  hold(data: Uint8Array): void {
+    if (this.held === NOTHING_HELD) this.held = [];
+    this.held.push(data);
+  }
+
   pause(): void {
     this.paused = true;
     this.socket.pause?.();
@@ -199,7 +216,7 @@ export const bunTransport: Transport = {
         data(socket: BunSocket, data: Uint8Array) {
           const conn: BunConnection = socket.data;
           if (!conn) return;
-          if (conn.paused || conn.held.length > 0) conn.held.push(data);
+          if (conn.paused || conn.holding) conn.hold(data);
           else conn.received(data);
         },
         drain(socket: BunSocket) {
