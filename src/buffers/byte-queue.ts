@@ -1,9 +1,14 @@
 /**
  * Received chunks in order, read from the front. `take(n)` is a view when the n
- * bytes lie in one chunk and a copy only when they span chunks.
+ * bytes lie in one chunk and a copy only when they span chunks. The front chunk is
+ * read from an offset rather than re-sliced, so reading a frame header (`at`, then
+ * `skip`) makes no view at all: a `subarray` costs more than the rest of reading a
+ * small WebSocket frame on Bun.
  */
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
+  /** Bytes of chunks[0] already read. */
+  private offset = 0;
   length = 0;
 
   push(chunk: Uint8Array): void {
@@ -14,44 +19,52 @@ export class ByteQueue {
 
   /** Byte at offset i from the front (i < length). */
   at(i: number): number {
-    for (const c of this.chunks) {
+    i += this.offset;
+    for (let k = 0; k < this.chunks.length; k++) {
+      const c = this.chunks[k]!;
       if (i < c.length) return c[i]!;
       i -= c.length;
     }
     return -1;
   }
 
-  take(n: number): Uint8Array {
+  /** Consumes n bytes (n <= length) without looking at them. */
+  skip(n: number): void {
     this.length -= n;
-    const first = this.chunks[0]!;
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    if (first.length === n) {
+    while (n > 0) {
+      const left = this.chunks[0]!.length - this.offset;
+      if (n < left) {
+        this.offset += n;
+        return;
+      }
+      n -= left;
       this.chunks.shift();
-      return first;
+      this.offset = 0;
     }
-    const out = new Uint8Array(n);
-    let o = 0;
-    while (o < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - o);
-      out.set(c.subarray(0, k), o);
-      o += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
+  }
+
+  /** The next n bytes (n <= length), consumed. */
+  take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
+    const first = this.chunks[0]!;
+    const start = this.offset;
+    if (first.length - start >= n) {
+      const view = start === 0 && first.length === n ? first : first.subarray(start, start + n);
+      this.skip(n);
+      return view;
     }
+    const out = this.copy(0, n);
+    this.skip(n);
     return out;
   }
 
   /** A copy of bytes [start, end) from the front, without consuming them. */
   copy(start: number, end: number): Uint8Array {
     const out = new Uint8Array(end - start);
-    let skip = start;
+    let skip = start + this.offset;
     let o = 0;
-    for (const c of this.chunks) {
-      if (o >= out.length) break;
+    for (let k = 0; k < this.chunks.length && o < out.length; k++) {
+      const c = this.chunks[k]!;
       if (skip >= c.length) {
         skip -= c.length;
         continue;
@@ -66,6 +79,7 @@ export class ByteQueue {
 
   clear(): void {
     this.chunks = [];
+    this.offset = 0;
     this.length = 0;
   }
 }

@@ -69,8 +69,8 @@ export class Receiver {
       switch (this.state) {
         case State.Header: {
           if (this.input.length < 2) return null;
-          const h = this.input.take(2);
-          const b0 = h[0]!, b1 = h[1]!;
+          const b0 = this.input.at(0), b1 = this.input.at(1);
+          this.input.skip(2);
           this.fin = (b0 & 0x80) !== 0;
           // §5.2: RSV1-3 MUST be 0 unless an extension defines them; we negotiate none.
           if (b0 & 0x70) return this.fail(1002, "WS_ERR_UNEXPECTED_RSV", "reserved bits set without a negotiated extension");
@@ -99,8 +99,9 @@ export class Receiver {
         }
         case State.Length16: {
           if (this.input.length < 2) return null;
-          const h = this.input.take(2);
-          const e = this.lengthKnown((h[0]! << 8) | h[1]!);
+          const length = (this.input.at(0) << 8) | this.input.at(1);
+          this.input.skip(2);
+          const e = this.lengthKnown(length);
           if (e) return e;
           break;
         }
@@ -118,7 +119,8 @@ export class Receiver {
         case State.MaskKey: {
           if (this.masked) {
             if (this.input.length < 4) return null;
-            this.key.set(this.input.take(4));
+            for (let i = 0; i < 4; i++) this.key[i] = this.input.at(i);
+            this.input.skip(4);
           }
           this.validated = 0;
           this.state = State.Payload;
