@@ -22,7 +22,11 @@ const a = args();
 const mode = a.mode ?? "hello";
 const seconds = Number(a.seconds ?? 3);
 const CONNS = 64;
-const REQUEST = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+const REQUEST_BYTES = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+// What each runtime's transport hands up: Buffers on Node and Bun (with their native
+// latin1Slice), plain Uint8Arrays on Deno (which has a Buffer global too).
+const NodeBuffer = (globalThis as { Buffer?: { from(b: Uint8Array): Uint8Array } }).Buffer;
+const REQUEST = runtime() !== "deno" && NodeBuffer ? NodeBuffer.from(REQUEST_BYTES) : REQUEST_BYTES;
 const addr = { hostname: "127.0.0.1", port: 8080, transport: "tcp" as const };
 
 /** One fake socket: our request in, and a callback when the response's bytes come out. */
@@ -63,7 +67,7 @@ const channel = new MessageChannel();
 let scheduled = false;
 channel.port1.onmessage = () => {
   scheduled = false;
-  for (const conn of ready.splice(0)) conn.handler.data(REQUEST.slice());
+  for (const conn of ready.splice(0)) conn.handler.data(Uint8Array.prototype.slice.call(REQUEST));
 };
 const schedule = () => {
   if (!scheduled) {

@@ -74,6 +74,9 @@ function internal(res: Response, description: string): unknown {
 
 const isStatic = (x: unknown): x is string | Uint8Array => typeof x === "string" || x instanceof Uint8Array;
 
+/** Decided on the first Response seen: does this runtime's Response hold its state under symbols? */
+let keepsNoState: boolean | undefined;
+
 /**
  * The bytes of a Response built from a string or bytes, read from where the runtime
  * keeps them, so the body is written without a stream round-trip. Returns null for
@@ -81,6 +84,8 @@ const isStatic = (x: unknown): x is string | Uint8Array => typeof x === "string"
  * internals we do not recognise: Bun), and then the stream is read as usual.
  */
 export function staticBody(res: Response): string | Uint8Array | null | undefined {
+  // A runtime whose Response keeps no state under symbols (Bun's is native) never will.
+  if (keepsNoState ??= Object.getOwnPropertySymbols(res).length === 0) return undefined;
   if (res.bodyUsed) return undefined;
   // Node (undici): state.body = { stream, source, length }, source the string or bytes given.
   const state = internal(res, "state") as { body?: { stream?: ReadableStream; source?: unknown } | null } | undefined;
