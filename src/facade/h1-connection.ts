@@ -487,7 +487,9 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     }
     let plan: BodyPlan;
     try {
-      plan = await planResponse(res, pool);
+      // A body whose bytes are known is planned at once: no promise to wait for.
+      const planned = planResponse(res, pool);
+      plan = planned instanceof Promise ? await planned : planned;
     } catch {
       plan = { kind: "empty" };
     }
@@ -510,7 +512,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       for (let copied = 0; k < parts.length && copied + parts[k]!.length <= 16 * 1024; k++) copied += parts[k]!.length;
       let last = this.write(serializeResponse(pool, init, k === parts.length ? parts : parts.slice(0, k)));
       for (; k < parts.length; k++) last = this.write(parts[k]!);
-      await last;
+      if (last) await last;
       return;
     }
     // Streaming: chunked for HTTP/1.1, read-until-close for HTTP/1.0.
