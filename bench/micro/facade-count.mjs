@@ -1,0 +1,46 @@
+/**
+ * serve()'s cost per request counted in instructions, for changes too small for wall
+ * clock on a noisy machine: HTTP/1.1 from dist/ (run `npm run build` first) over a fake
+ * transport, 64 keep-alive connections, N batches of one GET each. Time plays no part,
+ * so under callgrind the count repeats within about 1%:
+ *
+ *   count() { N=$1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+ *     node --single-threaded bench/micro/facade-count.mjs 2>&1 | awk '/Collected/ {print $4}'; }
+ *   echo $(( ($(count 400) - $(count 100)) / (300 * 64) ))   # instructions per request
+ *
+ * MODE=hello answers `new Response("Hello World")`, the default `new Response(null)`.
+ * ROOT points at another checkout to compare builds.
+ */
+const root = process.env.ROOT ?? new URL("../..", import.meta.url).pathname;
+const { serve } = await import(root + "/dist/mod.js");
+const N = Number(process.env.N ?? 200);
+const mode = process.env.MODE ?? "empty";
+const addr = { hostname: "127.0.0.1", port: 8080, transport: "tcp" };
+let accept;
+const transport = { name: "node", listen(_o, a) { accept = a; return Promise.resolve({ addr, close() {} }); } };
+const server = serve({ transport, port: 0, onListen() {} }, () => (mode === "empty" ? new Response(null) : new Response("Hello World")));
+await server.listening;
+const REQUEST = Buffer.from("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+let pending = 0;
+let wake = () => {};
+const conns = Array.from({ length: 64 }, () => {
+  const c = {
+    remoteAddr: addr, localAddr: addr, alpnProtocol: null, encrypted: false,
+    write() {
+      if (--pending === 0) wake();
+      return true;
+    },
+    end() {}, destroy() {}, pause() {}, resume() {},
+  };
+  c.handler = accept(c);
+  return c;
+});
+for (let i = 0; i < N; i++) {
+  pending = conns.length;
+  const done = new Promise((r) => (wake = r));
+  for (const c of conns) c.handler.data(Uint8Array.prototype.slice.call(REQUEST));
+  await done;
+  await new Promise((r) => setImmediate(r));
+}
+console.log(`${N * conns.length} requests`);
+await server.shutdown();
