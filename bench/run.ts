@@ -8,8 +8,8 @@
  *   npm run bench -- [--runtimes node,deno,bun] [--suites h1,h2,ws,mem,micro] [--seconds 3] [--rounds 3]
  */
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Runtime, type Running, ROOT, command, start } from "../spec-tests/helpers/runtimes.ts";
@@ -59,8 +59,13 @@ async function wrk(port: number, path: string, script?: string, conns = 64): Pro
   return rps;
 }
 
-async function h2load(port: number): Promise<number> {
-  const { stdout } = await run("h2load", ["-c16", "-m32", "-D", String(SECONDS), "--warm-up-time=1", `http://127.0.0.1:${port}/`], { timeout: (SECONDS + 30) * 1000 });
+/** A 1 KiB request body for h2load -d (wrk's POST sends the same size, see wrk/post.lua). */
+const POST_BODY = join(mkdtempSync(join(tmpdir(), "purehttp-bench-")), "post-1k");
+writeFileSync(POST_BODY, "x".repeat(1024));
+
+async function h2load(port: number, path = "/", data?: string): Promise<number> {
+  const args = ["-c16", "-m32", "-D", String(SECONDS), "--warm-up-time=1", ...(data ? ["-d", data] : []), `http://127.0.0.1:${port}${path}`];
+  const { stdout } = await run("h2load", args, { timeout: (SECONDS + 30) * 1000 });
   const ok = /(\d+) succeeded, (\d+) failed/.exec(stdout);
   if (!ok || Number(ok[2]) > 0) return 0;
   return Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(stdout)?.[1] ?? 0);
@@ -146,7 +151,10 @@ for (const rt of RUNTIMES) {
   }
   if (SUITES.has("h2")) {
     const h2native: Contender = { name: `node:http2 on ${rt}`, script: "bench/servers/native.ts", args: ["--h2", "1"], runtime: rt };
-    r.h2 = await compare("h2", [pure, h2native], [{ name: "16x32 streams", unit: "req/s", measure: h2load }]);
+    r.h2 = await compare("h2", [pure, h2native], [
+      { name: "16x32 streams", unit: "req/s", measure: (p) => h2load(p) },
+      { name: "post-1k 16x32", unit: "req/s", measure: (p) => h2load(p, "/echo", POST_BODY) },
+    ]);
   }
   if (SUITES.has("ws")) {
     r.ws = await compare("ws", [pure, { ...native, name: rt === "node" ? "ws (npm)" : native.name }], [

@@ -15,7 +15,11 @@ if (a.h2 === "1") {
   const http2 = await import("node:http2");
   const server = http2.createServer();
   server.on("stream", async (stream, headers) => {
-    const req = new Request(`http://${headers[":authority"] ?? "x"}${headers[":path"]}`, { method: String(headers[":method"]) });
+    const method = String(headers[":method"]);
+    const chunks: Buffer[] = [];
+    if (method === "POST") for await (const c of stream) chunks.push(c as Buffer);
+    const reqBody = method === "POST" ? Buffer.concat(chunks) : null;
+    const req = new Request(`http://${headers[":authority"] ?? "x"}${headers[":path"]}`, { method, body: reqBody });
     const res = await handle(req);
     const body = new Uint8Array(await res.arrayBuffer());
     // node:http2 on Bun destroys some streams under load; skip those rather than crash,
