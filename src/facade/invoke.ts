@@ -38,18 +38,25 @@ export function runHandler(
   info.remoteAddr = conn.remoteAddr;
   info.completed = completed;
   info.httpVersion = httpVersion;
-  return (async () => {
-    try {
-      return await ctx.handler(request, info as ServeInfo & Record<string, unknown>);
-    } catch (e) {
-      if (e instanceof WebSocketHandshakeError) return e.response;
-      try {
-        return await ctx.onError(e);
-      } catch {
-        return new Response("Internal Server Error\n", { status: 500 });
-      }
-    }
-  })();
+  // Not an async function: a handler's promise is passed on with one catch, not awaited in a new frame.
+  let answer: Response | undefined | Promise<Response | undefined>;
+  try {
+    answer = ctx.handler(request, info as ServeInfo & Record<string, unknown>);
+  } catch (e) {
+    return failed(ctx, e);
+  }
+  // A promise (or any thenable) is taken as it is, with its rejection caught; a Response is settled already.
+  return answer instanceof Response ? Promise.resolve(answer) : Promise.resolve(answer).catch((e) => failed(ctx, e));
+}
+
+/** A handler's throw or rejection: a failed WebSocket handshake's own answer, else onError's Response, else 500. */
+async function failed(ctx: ServerContext, e: unknown): Promise<Response | undefined> {
+  if (e instanceof WebSocketHandshakeError) return e.response;
+  try {
+    return await ctx.onError(e);
+  } catch {
+    return new Response("Internal Server Error\n", { status: 500 });
+  }
 }
 
 const trailerMap = new WeakMap<Response, HeadersInit | Promise<HeadersInit>>();
