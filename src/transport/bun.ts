@@ -71,9 +71,10 @@ class BunConnection implements Connection {
     try {
       this.handler.data(data);
     } finally {
+      // Even if the protocol threw: what it wrote must not wait for a later write's immediate.
       this.receiving = false;
+      if (this.batch.length > 0) this.sendBatch();
     }
-    if (this.batch.length > 0) this.sendBatch();
   }
 
   /** We reported backpressure: a drain is owed once the queue is below the mark. */
