@@ -62,12 +62,17 @@ export function copyBytes(parts: readonly Uint8Array[], alloc: (n: number) => Ui
   let n = 0;
   for (const p of parts) n += p.length;
   const out = alloc(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
+  setParts(out, parts, 0);
   return out;
+}
+
+/** Writes the parts one after another into out from index `at`; returns the index after them. */
+export function setParts(out: Uint8Array, parts: readonly Uint8Array[], at: number): number {
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return at;
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

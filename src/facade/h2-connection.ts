@@ -7,7 +7,7 @@ import { H2ServerConnection } from "../h2/connection.ts";
 import type { RequestPseudo } from "../h2/fields.ts";
 import { httpDate } from "../h1/serializer.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
-import { copyBytes } from "../buffers/bytes.ts";
+import { concatBytes } from "../buffers/bytes.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
 import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
@@ -156,7 +156,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       if (s.earlyEnd) {
         // All of the body: bytes for the handler, no stream. Its window credit goes back at once.
         if (size > 0) this.core.consumed(id, size);
-        this.dispatch(id, req, s, size === 0 ? null : parts.length === 1 ? parts[0]! : copyBytes(parts));
+        this.dispatch(id, req, s, size === 0 ? null : concatBytes(parts));
         continue;
       }
       s.body = new RequestBody({

@@ -2,7 +2,7 @@
  * HTTP/1.1 response serialization (RFC 9112 §4, §6, §7), sans-I/O. The caller
  * passes the current time for the Date field (RFC 9110 §6.6.1).
  */
-import { concatBytes, latin1Bytes } from "../buffers/bytes.ts";
+import { concatBytes, latin1Bytes, setParts } from "../buffers/bytes.ts";
 import { type WritePool, writeLatin1 } from "../buffers/pool.ts";
 
 export const REASON: Record<number, string> = {
@@ -79,11 +79,7 @@ export function serializeResponse(pool: WritePool, init: ResponseHeadInit, body:
   for (const part of body) length += part.length;
   const out = pool.take(length);
   writeLatin1(out, head);
-  let o = head.length;
-  for (const part of body) {
-    out.set(part, o);
-    o += part.length;
-  }
+  setParts(out, body, head.length);
   return out;
 }
 

@@ -4,7 +4,7 @@
  * the bytes to send. Every error is a ConnectionError (GOAWAY, then close) or a
  * StreamError (RST_STREAM), with the code RFC 9113 assigns.
  */
-import { latin1Bytes } from "../buffers/bytes.ts";
+import { copyBytes, latin1Bytes } from "../buffers/bytes.ts";
 import { ByteQueue } from "../buffers/byte-queue.ts";
 import type { WritePool } from "../buffers/pool.ts";
 import { HpackDecoder } from "../hpack/decoder.ts";
@@ -294,10 +294,7 @@ export class H2ServerConnection {
       throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "header block too large or split into too many CONTINUATION frames");
     if (!(f.flags & Flag.END_HEADERS)) return;
     this.continuation = null;
-    const block = new Uint8Array(c.bytes);
-    let o = 0;
-    for (const p of c.parts) block.set(p, o), (o += p.length);
-    this.onHeaderBlock(c.streamId, c.flags, block, c.selfDependent);
+    this.onHeaderBlock(c.streamId, c.flags, copyBytes(c.parts), c.selfDependent);
   }
 
   private onHeaderBlock(id: number, flags: number, block: Uint8Array, selfDependent: boolean): void {
