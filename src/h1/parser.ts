@@ -39,6 +39,7 @@ const enum State {
 /** RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request-line. */
 const MAX_LEADING_EMPTY_LINES = 8;
 const MAX_CHUNK_LINE = 4096;
+const LIMIT_NAMES = Object.keys(DEFAULT_H1_LIMITS) as (keyof H1Limits)[];
 /** What trailerFields holds outside a trailer section: an idle parser keeps no array of its own. Never written. */
 const NO_TRAILERS: string[] = [];
 
@@ -62,7 +63,7 @@ export class RequestParser {
 
   /** A server's parsers share its limits object when it sets every limit (one object less per connection). */
   constructor(limits: Partial<H1Limits> = {}) {
-    const whole = Object.keys(DEFAULT_H1_LIMITS).every((k) => limits[k as keyof H1Limits] !== undefined);
+    const whole = LIMIT_NAMES.every((k) => limits[k] !== undefined);
     this.limits = whole ? (limits as H1Limits) : { ...DEFAULT_H1_LIMITS, ...limits };
   }
 
