@@ -64,7 +64,8 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
   private lastRequestSeen = false;
   private parseError: H1ParseError | null = null;
   private drainWaiter: (() => void) | null = null;
-  private delegate: ConnectionHandler | null = null;
+  /** The socket went to another protocol (see handOver): this connection is done. */
+  private handedOver = false;
   private sniffed: boolean;
   private stalled = false;
   private lastActivity: number;
@@ -80,7 +81,6 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
   // ---- transport events ----
 
   data(chunk: Uint8Array): void {
-    if (this.delegate) return this.delegate.data(chunk);
     if (this.closed || this.parseError || this.closeAfterWrites && this.exchanges.length === 0) return;
     this.lastActivity = Date.now();
     if (this.parser.idle && !this.receiving) this.headStartedAt = this.lastActivity;
@@ -90,20 +90,17 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
   }
 
   drain(): void {
-    if (this.delegate) return this.delegate.drain();
     const w = this.drainWaiter;
     this.drainWaiter = null;
     w?.();
   }
 
   end(): void {
-    if (this.delegate) return this.delegate.end();
     this.peerEnded = true;
     if (this.exchanges.length === 0) this.finish();
   }
 
   close(): void {
-    if (this.delegate) return this.delegate.close();
     this.closed = true;
     this.ctx.connections.delete(this);
     for (const ex of this.exchanges) {
@@ -117,7 +114,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
   // ---- LiveConnection ----
 
   tick(now: number): void {
-    if (this.closed || this.delegate) return;
+    if (this.closed || this.handedOver) return;
     const t = this.ctx.timeouts;
     const idle = this.exchanges.length === 0 && this.parser.idle;
     if (idle) {
@@ -137,7 +134,6 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
 
   shutdown(): void {
     this.closeAfterWrites = true;
-    if (this.delegate) return (this.delegate as unknown as LiveConnection).shutdown?.();
     if (this.exchanges.length === 0 && !this.receiving) this.finish();
   }
 
@@ -162,15 +158,20 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     return true;
   }
 
+  /**
+   * The socket's events go to the next protocol from now on: the transport delivers them
+   * there, and this connection, its parser and what they hold can be collected.
+   */
   private handOver(next: ConnectionHandler): void {
-    this.delegate = next;
+    this.handedOver = true;
+    this.conn.handler = next;
     this.ctx.connections.delete(this);
   }
 
   /** Parses as far as the consumers allow; pauses the socket when they are full. */
   private pump(): void {
     let stall = false;
-    while (!this.closed && !this.delegate && !this.parseError) {
+    while (!this.closed && !this.handedOver && !this.parseError) {
       const r = this.receiving;
       if (r && r.body && !r.discard && !r.body.wantsMore) {
         stall = true;

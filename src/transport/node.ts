@@ -4,11 +4,36 @@ import process from "node:process";
 import * as tls from "node:tls";
 import { type Addr, type Connection, type ConnectionHandler, LINGER_MS, type Listener, type ListenOptions, type Transport } from "./types.ts";
 
+/** The socket's NodeConnection, kept on the socket so one set of listeners serves every socket. */
+const CONN = Symbol("purehttp connection");
+type Socket = net.Socket & { [CONN]: NodeConnection };
+
+// Shared listeners (the emitter calls them with the socket as `this`): no closures per
+// connection, and each event finds the connection's handler as it is now.
+function onData(this: Socket, d: Uint8Array): void {
+  this[CONN].handler.data(d);
+}
+function onDrain(this: Socket): void {
+  this[CONN].handler.drain();
+}
+function onEnd(this: Socket): void {
+  this[CONN].handler.end();
+}
+function onClose(this: Socket): void {
+  this[CONN].handler.close();
+}
+/** Errors end in "close", which the handler hears; the listener keeps them from being thrown. */
+function ignore(): void {}
+function uncork(conn: NodeConnection): void {
+  conn.uncork();
+}
+
 class NodeConnection implements Connection {
   readonly remoteAddr: Addr;
   readonly localAddr: Addr;
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
+  handler!: ConnectionHandler;
   private ended = false;
 
   constructor(private readonly socket: net.Socket) {
@@ -28,16 +53,17 @@ class NodeConnection implements Connection {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(this.uncork);
+      process.nextTick(uncork, this);
     }
     return this.socket.write(bytes);
   }
 
   private corked = false;
-  private readonly uncork = () => {
+
+  uncork(): void {
     this.corked = false;
     this.socket.uncork();
-  };
+  }
 
   end(): void {
     if (this.ended) return;
@@ -65,12 +91,14 @@ export const nodeTransport: Transport = {
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener> {
     const onSocket = (socket: net.Socket) => {
       socket.setNoDelay(true);
-      const handler = accept(new NodeConnection(socket));
-      socket.on("data", (d: Uint8Array) => handler.data(d));
-      socket.on("drain", () => handler.drain());
-      socket.on("end", () => handler.end());
-      socket.on("close", () => handler.close());
-      socket.on("error", () => {});
+      const conn = new NodeConnection(socket);
+      (socket as Socket)[CONN] = conn;
+      conn.handler = accept(conn);
+      socket.on("data", onData);
+      socket.on("drain", onDrain);
+      socket.on("end", onEnd);
+      socket.on("close", onClose);
+      socket.on("error", ignore);
     };
     const server = options.tls
       ? tls.createServer(

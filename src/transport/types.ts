@@ -16,6 +16,12 @@ export interface Connection {
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
   /**
+   * Where the transport delivers this connection's events: the handler `accept` returned,
+   * until a protocol switch (a WebSocket or h2c upgrade, HTTP/2 prior knowledge) sets the
+   * new protocol here, so nothing stays behind to forward its bytes.
+   */
+  handler: ConnectionHandler;
+  /**
    * Queues bytes for sending. The view must not be written afterwards (see buffers/pool.ts).
    * Returns false when the queue is over its high-water mark: wait for `drain`.
    */
