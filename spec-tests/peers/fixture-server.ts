@@ -95,6 +95,11 @@ const server = serve({
       }
       return Response.json({ bytes: n, sha256: h.digest("hex") });
     }
+    case "/refuse":
+      // Answers without reading the request body (as a 413 or a failed auth check would), a
+      // little later, so some of the body has come in and waits unread.
+      await new Promise((r) => setTimeout(r, 10));
+      return new Response("not reading that\n", { status: 413 });
     case "/stream-echo":
       return new Response(req.body);
     case "/memory":

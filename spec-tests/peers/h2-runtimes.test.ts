@@ -164,6 +164,31 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     expect(streamedPieces).toEqual(Buffer.concat([bodies[0]!, bodies[3]!]));
   });
 
+  it("node:http2 client: uploads answered without being read do not use up the connection window", async () => {
+    // 12 uploads of 512 KiB refused unread, each larger than the 256 KiB stream window, so the
+    // answer comes while the client is still sending: 6 MiB offered on one connection whose
+    // window is 1 MiB. What the server throws away must be credited back, or the last request stalls.
+    const session = http2.connect(fx.url);
+    const upload = (path: string, body: Buffer) => new Promise<{ status: number; body: Buffer }>((res, rej) => {
+      const req = session.request({ ":method": "POST", ":path": path });
+      const chunks: Buffer[] = [];
+      let status = 0;
+      req.on("response", (h) => (status = Number(h[":status"])));
+      req.on("data", (d) => chunks.push(d));
+      req.on("end", () => res({ status, body: Buffer.concat(chunks) }));
+      req.on("error", rej);
+      req.end(body);
+    });
+    try {
+      for (let i = 0; i < 12; i++) expect((await upload("/refuse", randomBytes(512 * 1024))).status).toBe(413);
+      const data = randomBytes(512 * 1024);
+      const echoed = await upload("/stream-echo", data);
+      expect(Buffer.compare(echoed.body, data)).toBe(0);
+    } finally {
+      session.close();
+    }
+  }, 20_000);
+
   it("response trailers arrive as a trailing HEADERS frame", async () => {
     const trailers = await new Promise<http2.IncomingHttpHeaders>((res, rej) => {
       const session = http2.connect(fx.url);

@@ -115,6 +115,28 @@ describe("§5.1 stream states", () => {
     expect(rstCode(c.send(rawFrame(T.DATA, 0, 1, [1])), 1)).toBe(E.STREAM_CLOSED);
     expect(goawayCode(c.send(c.headers(1, GET)))).toBe(E.STREAM_CLOSED);
   });
+  it("closed by our RST_STREAM: what the peer had in flight is ignored, its DATA credited, its header block decoded", () => {
+    const c = new Client();
+    c.read();
+    // An uppercase field name: we reset stream 1 (PROTOCOL_ERROR) while the client is still sending.
+    expect(rstCode(c.send(c.headers(1, [...POST, ["X-Upper", "1"]], F.END_HEADERS)), 1)).toBe(E.PROTOCOL_ERROR);
+    const after = c.send(rawFrame(T.DATA, 0, 1, new Uint8Array(100)), c.headers(1, [["x-trailer", "kept in the table"]]));
+    expect(after.filter((f) => f.type === T.RST_STREAM || f.type === T.GOAWAY)).toEqual([]);
+    // The trailer block's new table entry is used by the next request: the server decoded it.
+    c.send(c.headers(3, [...GET, ["x-trailer", "kept in the table"]]));
+    expect(c.events.at(-1)).toMatchObject({ type: "request", id: 3, req: { fields: ["x-trailer", "kept in the table"] } });
+    expect(c.closedWith).toBeUndefined();
+  });
+  it("a stream the peer closed stays the peer's: a frame it sends after is still an error, even once we answered one", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, GET));
+    c.server.respond(1, [[":status", "204"]], true);
+    c.read();
+    // Closed both ways by END_STREAM: DATA is a stream error, and HEADERS still a connection error after it.
+    expect(rstCode(c.send(rawFrame(T.DATA, 0, 1, [1])), 1)).toBe(E.STREAM_CLOSED);
+    expect(goawayCode(c.send(c.headers(1, GET)))).toBe(E.STREAM_CLOSED);
+  });
   it("the peer's RST_STREAM aborts the stream for the application", () => {
     const c = new Client();
     c.read();

@@ -159,3 +159,41 @@ describe("§10.5 abuse bounds: ENHANCE_YOUR_CALM", () => {
     expect(code).toBe(E.ENHANCE_YOUR_CALM);
   });
 });
+
+describe("§8.1 a response complete before its request", () => {
+  const started = () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, POST, F.END_HEADERS), rawFrame(T.DATA, 0, 1, new Uint8Array(10)));
+    return c;
+  };
+  it("stopReceiving after the response ended: RST_STREAM(NO_ERROR) follows it, later DATA is ignored", () => {
+    const c = started();
+    c.server.respond(1, [[":status", "413"]], true);
+    c.server.stopReceiving(1);
+    const out = c.read();
+    expect(out.map((f) => f.type)).toEqual([T.HEADERS, T.RST_STREAM]);
+    expect(rstCode(out, 1)).toBe(E.NO_ERROR);
+    const late = c.send(rawFrame(T.DATA, F.END_STREAM, 1, new Uint8Array(10)));
+    expect(late.filter((f) => f.type === T.RST_STREAM || f.type === T.GOAWAY)).toEqual([]);
+    expect(c.closedWith).toBeUndefined();
+  });
+  it("stopReceiving before the response ended: the RST_STREAM waits for the end of the response", () => {
+    const c = started();
+    c.server.respond(1, [[":status", "200"]], false);
+    c.server.stopReceiving(1);
+    expect(c.read().map((f) => f.type)).toEqual([T.HEADERS]);
+    c.server.sendData(1, new TextEncoder().encode("done"), true);
+    const out = c.read();
+    expect(out.map((f) => [f.type, f.flags & F.END_STREAM])).toEqual([[T.DATA, F.END_STREAM], [T.RST_STREAM, 0]]);
+    expect(rstCode(out, 1)).toBe(E.NO_ERROR);
+  });
+  it("stopReceiving when the request has ended sends nothing", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, POST, F.END_HEADERS), rawFrame(T.DATA, F.END_STREAM, 1, new Uint8Array(10)));
+    c.server.stopReceiving(1);
+    c.server.respond(1, [[":status", "200"]], true);
+    expect(c.read().map((f) => f.type)).toEqual([T.HEADERS]);
+  });
+});

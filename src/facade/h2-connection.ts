@@ -150,9 +150,13 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     for (const { id, req, s } of opened) {
       const parts = s.early!;
       s.early = null;
-      if (s.reset) continue; // reset before its handler was called: nobody to tell
       let size = 0;
       for (const p of parts) size += p.length;
+      if (s.reset) {
+        // Reset before its handler was called: nobody to tell, and its DATA is given back.
+        this.core.consumed(id, size);
+        continue;
+      }
       if (s.earlyEnd) {
         // All of the body: bytes for the handler, no stream. Its window credit goes back at once.
         if (size > 0) this.core.consumed(id, size);
@@ -203,6 +207,14 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     await this.respondWith(id, method, res, s);
   }
 
+  /** Gives back the credit of every body byte received and not yet returned: nobody will read them. */
+  private release(id: number, s: StreamCtx): void {
+    if (s.pushed > s.credited) {
+      this.core.consumed(id, s.pushed - s.credited);
+      s.credited = s.pushed;
+    }
+  }
+
   /** Returns flow-control credit for body bytes the application has read. */
   private credit(id: number, s: StreamCtx): void {
     const read = s.pushed - (s.body?.queuedBytes ?? 0);
@@ -239,6 +251,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     s.reset = true;
     this.streams.delete(id);
     s.body?.error(new Error("stream reset"));
+    this.release(id, s);
     s.abort?.abort(new Error("stream reset"));
     s.completed();
     this.wake(id, s);
@@ -311,11 +324,18 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     } catch {
       core.resetStream(id, ErrorCode.INTERNAL_ERROR);
     } finally {
-      this.flush();
       if (!s.reset) {
         this.streams.delete(id);
+        if (s.body && !s.body.closed) {
+          // The response is complete and the request is still coming: like HTTP/1.1, the
+          // rest is not read (the body ends where it is); the client is asked to stop.
+          s.body.end();
+          this.core.stopReceiving(id);
+        }
+        this.release(id, s);
         s.completed();
       }
+      this.flush();
     }
   }
 

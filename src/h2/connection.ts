@@ -85,6 +85,8 @@ interface Stream {
   wantsWritable: boolean;
   /** When this stream last had data queued and no window to send it (0: not stalled). */
   stalledSince: number;
+  /** The application reads no more of the request: once our side ends, RST_STREAM(NO_ERROR) (see stopReceiving). */
+  stopAfterEnd: boolean;
 }
 
 /** Bytes queued per stream before sendData reports backpressure. */
@@ -115,7 +117,8 @@ export class H2ServerConnection {
   private readonly encoder = new HpackEncoder();
   private readonly remote: Settings = { ...DEFAULT_SETTINGS };
   private readonly streams = new Map<number, Stream>();
-  private readonly recentlyClosed = new Set<number>();
+  /** Streams closed lately, each with whether we closed it with RST_STREAM (see §5.1 "closed"). */
+  private readonly recentlyClosed = new Map<number, boolean>();
   private readonly connSend = new SendWindow(65535);
   private readonly connRecv: ReceiveWindow;
   private prefaceSeen = false;
@@ -247,6 +250,8 @@ export class H2ServerConnection {
     const s = this.streams.get(f.streamId);
     if (!s) {
       this.returnCredit(null, flowLength);
+      // §5.1: after our RST_STREAM the peer may still have DATA in flight; it is ignored.
+      if (this.recentlyClosed.get(f.streamId)) return;
       if (f.streamId > this.lastPeerStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
       throw new StreamError(f.streamId, ErrorCode.STREAM_CLOSED, "DATA on a closed stream");
     }
@@ -316,7 +321,11 @@ export class H2ServerConnection {
       if (existing.state === StreamState.Closed) this.closeStream(existing);
       return;
     }
-    if (this.recentlyClosed.has(id)) throw new ConnectionError(ErrorCode.STREAM_CLOSED, `HEADERS on closed stream ${id}`);
+    if (this.recentlyClosed.has(id)) {
+      // §5.1: frames the peer sent before our RST_STREAM reached it are ignored (the block is decoded above).
+      if (this.recentlyClosed.get(id)) return;
+      throw new ConnectionError(ErrorCode.STREAM_CLOSED, `HEADERS on closed stream ${id}`);
+    }
     // §5.1.1: client streams are odd and increase.
     if (id % 2 === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `client stream id ${id} is even`);
     if (id <= this.lastPeerStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `stream id ${id} is not above ${this.lastPeerStreamId}`);
@@ -421,6 +430,7 @@ export class H2ServerConnection {
       id, state: StreamState.Idle, send: new SendWindow(this.remote.initialWindowSize),
       recv: new ReceiveWindow(this.options.initialWindowSize), outbox: new ByteQueue(), endQueued: false,
       trailers: null, headersReceived: false, contentLength: -1, received: 0, wantsWritable: false, stalledSince: 0,
+      stopAfterEnd: false,
     };
     this.streams.set(id, s);
     return s;
@@ -430,12 +440,18 @@ export class H2ServerConnection {
     return this.streams.size;
   }
 
-  private closeStream(s: Stream): void {
+  private closeStream(s: Stream, resetByUs = false): void {
     s.state = StreamState.Closed;
     this.streams.delete(s.id);
-    this.recentlyClosed.add(s.id);
-    if (this.recentlyClosed.size > RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.values().next().value!);
+    this.closedRecently(s.id, resetByUs);
     if (this.goawaySent && this.streams.size === 0) this.finish();
+  }
+
+  /** Remembers how a stream closed; a later stream error on it (the peer sent on a stream it knew closed) changes nothing. */
+  private closedRecently(id: number, resetByUs: boolean): void {
+    if (this.recentlyClosed.has(id)) return;
+    this.recentlyClosed.set(id, resetByUs);
+    if (this.recentlyClosed.size > RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
   }
 
   /** §5.4.2: a stream error: RST_STREAM, and the application is told. */
@@ -444,9 +460,22 @@ export class H2ServerConnection {
     this.out.push(rstStreamFrame(this.pool, id, code));
     const s = this.streams.get(id);
     if (s) {
-      this.closeStream(s);
+      this.closeStream(s, true);
       this.handler.onReset(id, code, false);
-    } else this.recentlyClosed.add(id);
+    } else this.closedRecently(id, true);
+  }
+
+  /**
+   * The application will read no more of this stream's request body (its response is
+   * complete without it). RFC 9113 §8.1: once the response has ended, the client is
+   * asked to stop sending with RST_STREAM(NO_ERROR); what is still in flight is ignored
+   * and its credit returned. Nothing happens if the request has already ended.
+   */
+  stopReceiving(id: number): void {
+    const s = this.streams.get(id);
+    if (!s || s.state === StreamState.HalfClosedRemote || s.state === StreamState.Closed) return;
+    if (s.state === StreamState.HalfClosedLocal) this.resetStream(id, ErrorCode.NO_ERROR);
+    else s.stopAfterEnd = true;
   }
 
   // ---- output ----
@@ -501,6 +530,7 @@ export class H2ServerConnection {
   private endSent(s: Stream): void {
     s.state = transition(s.state, StreamInput.SendEndStream);
     if (s.state === StreamState.Closed) this.closeStream(s);
+    else if (s.stopAfterEnd) this.resetStream(s.id, ErrorCode.NO_ERROR);
   }
 
   /** Moves queued DATA into frames as the send windows allow, round-robin over streams. */

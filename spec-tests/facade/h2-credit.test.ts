@@ -1,0 +1,147 @@
+/**
+ * RFC 9113 §6.9: request body bytes count against the connection's window whether or
+ * not anyone reads them. Bytes the server throws away (a stream reset, a handler that
+ * answered without reading) must be given back with a connection WINDOW_UPDATE, or each
+ * such stream shrinks the window for good and the connection stalls. Runs serve() over
+ * a fake transport with HTTP/2 prior knowledge.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { HpackEncoder } from "../../src/hpack/encoder.ts";
+import { serve } from "../../src/mod.ts";
+import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
+import { F, POST, T, rawFrame, settings, u32 } from "../helpers/h2.ts";
+
+const CANCEL = 0x8;
+
+const addr = { hostname: "127.0.0.1", port: 1, transport: "tcp" as const };
+
+class FakeConnection implements Connection {
+  readonly remoteAddr = addr;
+  readonly localAddr = addr;
+  readonly alpnProtocol = null;
+  readonly encrypted = false;
+  handler!: ConnectionHandler;
+  private out: Uint8Array[] = [];
+  private closed = false;
+  write(bytes: Uint8Array): boolean {
+    this.out.push(bytes.slice());
+    return true;
+  }
+  end() {
+    this.destroy();
+  }
+  destroy() {
+    if (this.closed) return;
+    this.closed = true;
+    queueMicrotask(() => this.handler.close());
+  }
+  pause() {}
+  resume() {}
+  /** The frames written so far, as [type, flags, stream, payload]. */
+  frames(): { type: number; flags: number; id: number; payload: Buffer }[] {
+    const all = Buffer.concat(this.out);
+    const frames = [];
+    for (let i = 0; i + 9 <= all.length;) {
+      const len = all.readUIntBE(i, 3);
+      frames.push({ type: all[i + 3]!, flags: all[i + 4]!, id: all.readUInt32BE(i + 5) & 0x7fffffff, payload: all.subarray(i + 9, i + 9 + len) });
+      i += 9 + len;
+    }
+    return frames;
+  }
+  /** Connection-level credit the server has given back. */
+  connectionCredit(): number {
+    return this.frames().filter((f) => f.type === T.WINDOW_UPDATE && f.id === 0).reduce((n, f) => n + f.payload.readUInt32BE(0), 0);
+  }
+}
+
+let stop: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await stop?.();
+  stop = null;
+});
+
+async function session(handler: (req: Request) => Response | Promise<Response>) {
+  let accept!: (conn: Connection) => ConnectionHandler;
+  const transport: Transport = {
+    name: "node",
+    listen(_options, a) {
+      accept = a;
+      return Promise.resolve({ addr, close() {} });
+    },
+  };
+  const server = serve({ transport, port: 0, onListen() {} }, handler);
+  await server.listening;
+  stop = () => server.stop(true);
+  const conn = new FakeConnection();
+  conn.handler = accept(conn);
+  conn.handler.data(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), settings()]));
+  const enc = new HpackEncoder();
+  const headers = (id: number) => rawFrame(T.HEADERS, F.END_HEADERS, id, enc.encode(POST));
+  const data = (id: number, n: number, flags = 0) => rawFrame(T.DATA, flags, id, new Uint8Array(n).fill(0x61));
+  const rst = (id: number) => rawFrame(T.RST_STREAM, 0, id, u32(CANCEL));
+  const send = (...frames: Uint8Array[]) => conn.handler.data(Buffer.concat(frames));
+  // The server may raise the connection window at the start; count what comes after.
+  const initial = conn.connectionCredit();
+  const credit = () => conn.connectionCredit() - initial;
+  /** Of `sent` body bytes, those the server has not given back. */
+  const heldBack = (sent: number) => sent - credit();
+  return { conn, headers, data, rst, send, credit, heldBack };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 5));
+/** A quarter of the connection window the server advertises (65,535 raised by its first WINDOW_UPDATE to 1 MiB). */
+const quarter = (1 << 20) / 4;
+
+describe("connection credit for request bodies nobody reads", () => {
+  // The server returns credit in batches of a quarter of its connection window; what it
+  // holds back must stay below that, however many bytes it has thrown away.
+  const STREAMS = 24;
+  const SIZE = 16_000; // 24 x 16,000 = 384,000 bytes: more than a batch must come back
+
+  it("streams reset in the read that opened them: handlers never called, DATA given back", async () => {
+    let called = 0;
+    const { credit, heldBack, headers, data, rst, send } = await session(() => (called++, new Response("ok")));
+    for (let i = 0, id = 1; i < STREAMS; i++, id += 2) send(headers(id), data(id, SIZE), rst(id));
+    await settle();
+    expect(called).toBe(0);
+    expect(credit()).toBeGreaterThan(0);
+    expect(heldBack(STREAMS * SIZE)).toBeLessThan(quarter);
+  });
+
+  it("streams reset while their handlers hold unread body bytes give them back", async () => {
+    let started = 0;
+    const { credit, heldBack, headers, data, rst, send } = await session(() => {
+      started++;
+      return new Promise<Response>(() => {}); // never reads, never answers
+    });
+    for (let i = 0, id = 1; i < STREAMS; i++, id += 2) {
+      send(headers(id), data(id, SIZE / 2));
+      await settle();
+      send(data(id, SIZE / 2));
+      await settle();
+      send(rst(id));
+    }
+    await settle();
+    expect(started).toBe(STREAMS);
+    expect(credit()).toBeGreaterThan(0);
+    expect(heldBack(STREAMS * SIZE)).toBeLessThan(quarter);
+  });
+
+  it("handlers that answer without reading: the queued bytes and later DATA are given back", async () => {
+    const { conn, credit, heldBack, headers, data, send } = await session(() => new Response("early answer"));
+    for (let i = 0, id = 1; i < STREAMS; i++, id += 2) {
+      send(headers(id), data(id, SIZE / 2));
+      await settle();
+      // The response is complete (END_STREAM sent) while the request is still coming.
+      expect(conn.frames().some((f) => f.type === T.DATA && f.id === id && (f.flags & F.END_STREAM) !== 0)).toBe(true);
+      send(data(id, SIZE / 2, F.END_STREAM));
+    }
+    await settle();
+    expect(credit()).toBeGreaterThan(0);
+    expect(heldBack(STREAMS * SIZE)).toBeLessThan(quarter);
+    // RFC 9113 §8.1: each stream was ended with RST_STREAM(NO_ERROR) after its response, and the
+    // DATA the client still sent was ignored, not answered with RST_STREAM(STREAM_CLOSED).
+    const resets = conn.frames().filter((f) => f.type === T.RST_STREAM);
+    expect(resets.map((f) => f.payload.readUInt32BE(0))).toEqual(new Array(STREAMS).fill(0));
+  });
+});
