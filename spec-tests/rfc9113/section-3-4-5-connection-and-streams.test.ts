@@ -249,4 +249,25 @@ describe("§5.4 error handling and §6.8 GOAWAY", () => {
     c.server.respond(1, [[":status", "204"]], true);
     expect(c.closedWith).toBeNull();
   });
+  it("after GOAWAY, the DATA and trailers of newer streams are ignored too (credit given back, no errors)", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, GET));
+    c.server.shutdown();
+    c.read();
+    const out = c.send(
+      c.headers(3, POST, F.END_HEADERS),
+      ...Array.from({ length: 20 }, () => rawFrame(T.DATA, 0, 3, new Uint8Array(15_000))),
+      c.headers(3, [["x-trailer", "1"]]),
+    );
+    expect(out.filter((f) => f.type === T.RST_STREAM || f.type === T.GOAWAY)).toEqual([]);
+    expect(c.events.filter((e) => e.type === "request")).toHaveLength(1);
+    // Credit comes back in batches of a quarter of the 1 MiB window: what is held back stays below one.
+    const credit = out.filter((f) => f.type === T.WINDOW_UPDATE && f.streamId === 0).reduce((n, f) => n + Buffer.from(f.payload).readUInt32BE(0), 0);
+    expect(credit).toBeGreaterThan(0);
+    expect(300_000 - credit).toBeLessThan((1 << 20) / 4);
+    expect(c.closedWith).toBeUndefined();
+    c.server.respond(1, [[":status", "204"]], true);
+    expect(c.closedWith).toBeNull();
+  });
 });

@@ -250,8 +250,9 @@ export class H2ServerConnection {
     const s = this.streams.get(f.streamId);
     if (!s) {
       this.returnCredit(null, flowLength);
-      // §5.1: after our RST_STREAM the peer may still have DATA in flight; it is ignored.
-      if (this.recentlyClosed.get(f.streamId)) return;
+      // §5.1: after our RST_STREAM the peer may still have DATA in flight; it is ignored, as
+      // is DATA on streams newer than our GOAWAY's last stream id (§6.8).
+      if (this.recentlyClosed.get(f.streamId) || this.ignoredAfterGoaway(f.streamId)) return;
       if (f.streamId > this.lastPeerStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
       throw new StreamError(f.streamId, ErrorCode.STREAM_CLOSED, "DATA on a closed stream");
     }
@@ -321,6 +322,11 @@ export class H2ServerConnection {
       if (existing.state === StreamState.Closed) this.closeStream(existing);
       return;
     }
+    // §6.8: streams newer than our GOAWAY's last stream id are ignored, trailers included.
+    if (this.ignoredAfterGoaway(id)) {
+      this.lastPeerStreamId = Math.max(this.lastPeerStreamId, id);
+      return;
+    }
     if (this.recentlyClosed.has(id)) {
       // §5.1: frames the peer sent before our RST_STREAM reached it are ignored (the block is decoded above).
       if (this.recentlyClosed.get(id)) return;
@@ -331,8 +337,6 @@ export class H2ServerConnection {
     if (id <= this.lastPeerStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `stream id ${id} is not above ${this.lastPeerStreamId}`);
     this.lastPeerStreamId = id;
     if (selfDependent) throw new StreamError(id, ErrorCode.PROTOCOL_ERROR, "stream depends on itself");
-    // §6.8: streams above our GOAWAY's last stream id are ignored.
-    if (this.goawaySent && id > this.goawayLastStreamId) return;
     if (this.activeStreams() >= this.options.maxConcurrentStreams)
       throw new StreamError(id, ErrorCode.REFUSED_STREAM, "over SETTINGS_MAX_CONCURRENT_STREAMS");
     const req = checkRequestFields(decoded.fields);
@@ -434,6 +438,11 @@ export class H2ServerConnection {
     };
     this.streams.set(id, s);
     return s;
+  }
+
+  /** §6.8: after our GOAWAY, frames on streams above its last stream id are ignored. */
+  private ignoredAfterGoaway(id: number): boolean {
+    return this.goawaySent && id > this.goawayLastStreamId;
   }
 
   private activeStreams(): number {
