@@ -5,7 +5,7 @@ import { WritePool } from "../src/buffers/pool.ts";
 import { WsError } from "../src/ws/errors.ts";
 import { Receiver } from "../src/ws/receiver.ts";
 import { WsSession } from "../src/ws/session.ts";
-import { mask } from "../src/ws/mask.ts";
+import { keyWord, mask, maskWith } from "../src/ws/mask.ts";
 
 const pool = new WritePool();
 const message = fc.oneof(
@@ -70,5 +70,17 @@ describe("WebSocket codec properties", () => {
       mask(view, 0, view.length, key);
       expect(Array.from(view)).toEqual(Array.from(data));
     }), { numRuns: 500 });
+  });
+  it("masking any region from any key position is RFC 6455 §5.3's byte-by-byte definition", () => {
+    const region = fc.tuple(fc.uint8Array({ maxLength: 200 }), fc.nat(7), fc.nat(200), fc.nat(200), fc.nat(7), fc.uint8Array({ minLength: 4, maxLength: 4 }));
+    fc.assert(fc.property(region, ([data, align, a, b, keyOffset, key]) => {
+      const buf = new Uint8Array(data.length + align);
+      buf.set(data, align);
+      const view = buf.subarray(align);
+      const start = Math.min(a, b, data.length), end = Math.min(Math.max(a, b), data.length);
+      const expected = Array.from(data, (x, i) => (i >= start && i < end ? x ^ key[(i - start + keyOffset) % 4]! : x));
+      maskWith(view, start, end, keyWord(key), keyOffset);
+      expect(Array.from(view)).toEqual(expected);
+    }), { numRuns: 2000 });
   });
 });

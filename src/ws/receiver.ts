@@ -8,7 +8,7 @@ import { ByteQueue } from "../buffers/byte-queue.ts";
 import { EMPTY } from "../buffers/bytes.ts";
 import { WsError } from "./errors.ts";
 import { Opcode, isControl, isKnownOpcode, isValidCloseCode } from "./frame.ts";
-import { mask } from "./mask.ts";
+import { maskWith } from "./mask.ts";
 import { Utf8Validator, isValidUtf8 } from "./utf8.ts";
 
 export type WsEvent =
@@ -38,6 +38,8 @@ const enum State {
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+/** What fragments holds between fragmented messages: an idle receiver keeps no array. Never written. */
+const NO_FRAGMENTS: Uint8Array[] = [];
 
 export class Receiver {
   private readonly input = new ByteQueue();
@@ -46,9 +48,10 @@ export class Receiver {
   private opcode = 0;
   private masked = false;
   private length = 0;
-  private key = new Uint8Array(4);
-  /** The data message being assembled from fragments. */
-  private fragments: Uint8Array[] = [];
+  /** The frame's masking key as maskWith() takes it. */
+  private key = 0;
+  /** The data message being assembled from fragments; a fresh array from its first fragment. */
+  private fragments: Uint8Array[] = NO_FRAGMENTS;
   private fragmentsLength = 0;
   private messageOpcode = -1;
   private readonly utf8 = new Utf8Validator();
@@ -56,7 +59,9 @@ export class Receiver {
 
   /** `role` is ours: a server requires masked frames, a client refuses them (§5.1). */
   constructor(readonly role: "server" | "client", limits: Partial<WsLimits> = {}) {
-    this.limits = { ...DEFAULT_WS_LIMITS, ...limits };
+    const whole = limits.maxMessageSize !== undefined && limits.maxFrameSize !== undefined;
+    // One limits object for every receiver that takes the defaults or sets them all.
+    this.limits = whole ? (limits as WsLimits) : Object.keys(limits).length === 0 ? DEFAULT_WS_LIMITS : { ...DEFAULT_WS_LIMITS, ...limits };
   }
 
   feed(chunk: Uint8Array): void {
@@ -119,7 +124,8 @@ export class Receiver {
         case State.MaskKey: {
           if (this.masked) {
             if (this.input.length < 4) return null;
-            for (let i = 0; i < 4; i++) this.key[i] = this.input.at(i);
+            const q = this.input;
+            this.key = (q.at(0) | (q.at(1) << 8) | (q.at(2) << 16) | (q.at(3) << 24)) >>> 0;
             this.input.skip(4);
           }
           this.validated = 0;
@@ -134,7 +140,7 @@ export class Receiver {
             return null;
           }
           const data = this.length === 0 ? EMPTY : this.input.take(this.length);
-          if (this.masked && data.length) mask(data, 0, data.length, this.key);
+          if (this.masked && data.length) maskWith(data, 0, data.length, this.key);
           this.state = State.Header;
           const ev = this.frame(data);
           if (ev) return ev;
@@ -157,7 +163,7 @@ export class Receiver {
   private validatePartial(): boolean {
     const end = Math.min(this.input.length, this.length);
     const part = this.input.copy(this.validated, end);
-    if (this.masked) mask(part, 0, part.length, this.key, this.validated);
+    if (this.masked) maskWith(part, 0, part.length, this.key, this.validated);
     this.validated = end;
     return this.utf8.push(part);
   }
@@ -191,7 +197,10 @@ export class Receiver {
       return this.fail(1007, "WS_ERR_INVALID_UTF8", "text message is not valid UTF-8");
     if (!this.fin) {
       // Views of received bytes stay valid: the transport never reuses them.
-      if (data.length) this.fragments.push(data);
+      if (data.length) {
+        if (this.fragments === NO_FRAGMENTS) this.fragments = [];
+        this.fragments.push(data);
+      }
       this.fragmentsLength += data.length;
       return null;
     }
@@ -203,7 +212,7 @@ export class Receiver {
       for (const f of this.fragments) message.set(f, o), (o += f.length);
     }
     const binary = this.messageOpcode === Opcode.Binary;
-    this.fragments = [];
+    this.fragments = NO_FRAGMENTS;
     this.fragmentsLength = 0;
     this.messageOpcode = -1;
     if (!binary) {
