@@ -30,7 +30,6 @@ function uncork(conn: NodeConnection): void {
 
 class NodeConnection implements Connection {
   readonly remoteAddr: Addr;
-  readonly localAddr: Addr;
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
   handler!: ConnectionHandler;
@@ -38,10 +37,17 @@ class NodeConnection implements Connection {
 
   constructor(private readonly socket: net.Socket) {
     this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0, transport: "tcp" };
-    this.localAddr = { hostname: socket.localAddress ?? "", port: socket.localPort ?? 0, transport: "tcp" };
     const t = socket as tls.TLSSocket;
     this.encrypted = !!t.encrypted;
     this.alpnProtocol = this.encrypted && typeof t.alpnProtocol === "string" ? t.alpnProtocol : null;
+  }
+
+  /**
+   * Made when first asked for: the facade needs it only for a request without a Host
+   * (and node:net keeps the address it looks up on the socket, another object).
+   */
+  get localAddr(): Addr {
+    return { hostname: this.socket.localAddress ?? "", port: this.socket.localPort ?? 0, transport: "tcp" };
   }
 
   /**
