@@ -112,11 +112,12 @@ export class Receiver {
         }
         case State.Length64: {
           if (this.input.length < 8) return null;
-          const h = this.input.take(8);
+          const q = this.input;
           // §5.2: the most significant bit MUST be 0.
-          if (h[0]! & 0x80) return this.fail(1002, "WS_ERR_INVALID_LENGTH", "64-bit payload length with the high bit set");
-          const hi = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
-          const lo = ((h[4]! << 24) | (h[5]! << 16) | (h[6]! << 8) | h[7]!) >>> 0;
+          if (q.at(0) & 0x80) return this.fail(1002, "WS_ERR_INVALID_LENGTH", "64-bit payload length with the high bit set");
+          const hi = ((q.at(0) << 24) | (q.at(1) << 16) | (q.at(2) << 8) | q.at(3)) >>> 0;
+          const lo = ((q.at(4) << 24) | (q.at(5) << 16) | (q.at(6) << 8) | q.at(7)) >>> 0;
+          q.skip(8);
           const e = this.lengthKnown(hi * 2 ** 32 + lo);
           if (e) return e;
           break;
