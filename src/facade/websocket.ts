@@ -41,7 +41,10 @@ export class WebSocketHandshakeError extends TypeError {
 /** Connects an endpoint to the transport through a session. */
 export class WsLink implements ConnectionHandler, LiveConnection {
   readonly session: WsSession;
+  /** When traffic was last seen, as of the sweep that noticed it (see tick). */
   private lastSeen = Date.now();
+  /** Traffic came since the last tick: no clock read per message, the sweep's time is close enough. */
+  private seen = false;
   private pinged = false;
   private closedNotified = false;
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -74,7 +77,7 @@ export class WsLink implements ConnectionHandler, LiveConnection {
   }
 
   data(chunk: Uint8Array): void {
-    this.lastSeen = Date.now();
+    this.seen = true;
     this.pinged = false;
     this.session.receive(chunk, this.onEvent);
     this.flush();
@@ -126,7 +129,12 @@ export class WsLink implements ConnectionHandler, LiveConnection {
     this.closeTimer ??= setTimeout(() => this.conn.destroy(), 5000);
   }
 
+  /** The server's sweep, about once a second: idle time is counted from the sweep after the last traffic. */
   tick(now: number): void {
+    if (this.seen) {
+      this.seen = false;
+      this.lastSeen = now;
+    }
     const idle = (this.opts.idleTimeout ?? 120) * 1000;
     if (!idle || this.session.state !== ReadyState.Open) return;
     if (now - this.lastSeen > idle * 2) return this.startClose(1001, "idle timeout");

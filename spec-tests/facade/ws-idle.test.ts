@@ -1,0 +1,118 @@
+/**
+ * WebSocket idle handling, with time passed in through tick(now) as the server's sweep
+ * does: a ping after `idleTimeout` seconds without traffic, Close 1001 after twice that,
+ * and any traffic starts the count again. Runs serve() over a fake transport.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { serve, upgradeWebSocket } from "../../src/mod.ts";
+import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
+
+const addr = { hostname: "127.0.0.1", port: 1, transport: "tcp" as const };
+
+class FakeConnection implements Connection {
+  readonly remoteAddr = addr;
+  readonly localAddr = addr;
+  readonly alpnProtocol = null;
+  readonly encrypted = false;
+  handler!: ConnectionHandler;
+  written: Uint8Array[] = [];
+  private closed = false;
+  write(bytes: Uint8Array): boolean {
+    this.written.push(bytes.slice());
+    return true;
+  }
+  end() {
+    this.destroy();
+  }
+  destroy() {
+    if (this.closed) return;
+    this.closed = true;
+    queueMicrotask(() => this.handler.close());
+  }
+  pause() {}
+  resume() {}
+  /** The first two bytes of each frame written since `from` (all our frames here are small). */
+  framesSince(from: number): number[][] {
+    return this.written.slice(from).map((b) => [b[0]!, b[1]!]);
+  }
+}
+
+let stop: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await stop?.();
+  stop = null;
+});
+
+async function open(idleTimeout: number) {
+  let accept!: (conn: Connection) => ConnectionHandler;
+  const transport: Transport = {
+    name: "node",
+    listen(_options, a) {
+      accept = a;
+      return Promise.resolve({ addr, close() {} });
+    },
+  };
+  let closeCode = 0;
+  const server = serve({ transport, port: 0, onListen() {} }, (req) => {
+    const { socket, response } = upgradeWebSocket(req, { idleTimeout });
+    socket.onclose = (e) => (closeCode = e.code);
+    return response;
+  });
+  await server.listening;
+  stop = () => server.stop(true);
+  const conn = new FakeConnection();
+  conn.handler = accept(conn);
+  conn.handler.data(Buffer.from(
+    "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  ));
+  await new Promise((r) => setTimeout(r, 20));
+  const link = conn.handler as ConnectionHandler & { tick(now: number): void };
+  return { conn, link, closeCode: () => closeCode };
+}
+
+/** A masked client Pong with no payload (RFC 6455 §5.5.3). */
+const PONG = Uint8Array.from([0x8a, 0x80, 1, 2, 3, 4]);
+
+describe("WebSocket idle timeout", () => {
+  it("pings after idleTimeout without traffic and closes with 1001 after twice that", async () => {
+    const { conn, link } = await open(1);
+    const t0 = Date.now();
+    const from = conn.written.length;
+    link.tick(t0 + 900);
+    expect(conn.framesSince(from)).toEqual([]);
+    link.tick(t0 + 1100);
+    expect(conn.framesSince(from)).toEqual([[0x89, 0]]); // Ping, empty
+    link.tick(t0 + 1500);
+    expect(conn.framesSince(from)).toHaveLength(1); // one ping per silence
+    link.tick(t0 + 2100);
+    const close = conn.written.at(-1)!;
+    expect([close[0], close[2]! << 8 | close[3]!]).toEqual([0x88, 1001]);
+    expect(Buffer.from(close.subarray(4)).toString()).toBe("idle timeout");
+  });
+
+  it("traffic starts the count again: an answered ping keeps the socket open", async () => {
+    const { conn, link, closeCode } = await open(1);
+    const t0 = Date.now();
+    link.tick(t0 + 1100); // ping
+    conn.handler.data(PONG);
+    link.tick(t0 + 1200); // the sweep notices the pong
+    const from = conn.written.length;
+    link.tick(t0 + 2100);
+    expect(conn.framesSince(from)).toEqual([]); // 0.9 s since the pong was noticed
+    link.tick(t0 + 2300);
+    expect(conn.framesSince(from)).toEqual([[0x89, 0]]); // silent for 1.1 s again: ping
+    conn.handler.data(PONG);
+    link.tick(t0 + 2400);
+    link.tick(t0 + 4300);
+    expect(conn.framesSince(from).map((f) => f[0])).toEqual([0x89, 0x89]);
+    expect(closeCode()).toBe(0);
+  });
+
+  it("idleTimeout 0 never pings or closes", async () => {
+    const { conn, link } = await open(0);
+    const from = conn.written.length;
+    link.tick(Date.now() + 3_600_000);
+    expect(conn.framesSince(from)).toEqual([]);
+  });
+});
