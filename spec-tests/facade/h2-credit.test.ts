@@ -92,6 +92,30 @@ const settle = () => new Promise((r) => setTimeout(r, 5));
 /** A quarter of the connection window the server advertises (65,535 raised by its first WINDOW_UPDATE to 1 MiB). */
 const quarter = (1 << 20) / 4;
 
+describe("RFC 9113 §8.1: a request still coming when its response is complete", () => {
+  it("a handler that cancelled the body: the client is asked to stop with RST_STREAM(NO_ERROR)", async () => {
+    const { conn, headers, data, send } = await session(async (req) => {
+      await req.body?.cancel();
+      return new Response("no thanks");
+    });
+    send(headers(1), data(1, 100));
+    await settle();
+    send(data(1, 100));
+    await settle();
+    const frames = conn.frames().filter((f) => f.id === 1);
+    const end = frames.findIndex((f) => f.type === T.DATA && (f.flags & F.END_STREAM) !== 0);
+    expect(end).toBeGreaterThanOrEqual(0);
+    expect(frames.slice(end + 1).map((f) => [f.type, f.payload.readUInt32BE(0)])).toEqual([[T.RST_STREAM, 0]]);
+  });
+
+  it("a request that has ended gets no RST_STREAM", async () => {
+    const { conn, headers, data, send } = await session(() => new Response("ok"));
+    send(headers(1), data(1, 100, F.END_STREAM));
+    await settle();
+    expect(conn.frames().filter((f) => f.type === T.RST_STREAM)).toEqual([]);
+  });
+});
+
 describe("connection credit for request bodies nobody reads", () => {
   // The server returns credit in batches of a quarter of its connection window; what it
   // holds back must stay below that, however many bytes it has thrown away.

@@ -326,12 +326,11 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     } finally {
       if (!s.reset) {
         this.streams.delete(id);
-        if (s.body && !s.body.closed) {
-          // The response is complete and the request is still coming: like HTTP/1.1, the
-          // rest is not read (the body ends where it is); the client is asked to stop.
-          s.body.end();
-          this.core.stopReceiving(id);
-        }
+        // The response is complete: if the request is still coming, the rest is not read
+        // (like HTTP/1.1, the body ends where it is) and the client is asked to stop
+        // sending (the core does nothing for a request that has ended).
+        s.body?.end();
+        this.core.stopReceiving(id);
         this.release(id, s);
         s.completed();
       }
