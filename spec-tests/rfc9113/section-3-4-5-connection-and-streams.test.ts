@@ -137,6 +137,28 @@ describe("§5.1 stream states", () => {
     expect(rstCode(c.send(rawFrame(T.DATA, 0, 1, [1])), 1)).toBe(E.STREAM_CLOSED);
     expect(goawayCode(c.send(c.headers(1, GET)))).toBe(E.STREAM_CLOSED);
   });
+  it("closed streams are remembered for the last 1,024: a frame on an older one reads as a stream id gone backwards", () => {
+    const c = new Client({ maxConcurrentStreams: 2000 });
+    c.read();
+    const count = 1100;
+    for (let i = 0, id = 1; i < count; i++, id += 2) {
+      c.send(c.headers(id, GET));
+      c.server.respond(id, [[":status", "204"]], true);
+    }
+    c.read();
+    // The newest 1,024 closed streams: HEADERS on one is STREAM_CLOSED.
+    const recent = 2 * (count - 1024) + 1;
+    expect(goawayCode(c.send(c.headers(recent, GET)))).toBe(E.STREAM_CLOSED);
+    // Older ones are forgotten in the order they closed: a lower id than the last, PROTOCOL_ERROR.
+    const d = new Client({ maxConcurrentStreams: 2000 });
+    d.read();
+    for (let i = 0, id = 1; i < count; i++, id += 2) {
+      d.send(d.headers(id, GET));
+      d.server.respond(id, [[":status", "204"]], true);
+    }
+    d.read();
+    expect(goawayCode(d.send(d.headers(recent - 2, GET)))).toBe(E.PROTOCOL_ERROR);
+  });
   it("the peer's RST_STREAM aborts the stream for the application", () => {
     const c = new Client();
     c.read();

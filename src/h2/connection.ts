@@ -119,6 +119,9 @@ export class H2ServerConnection {
   private readonly streams = new Map<number, Stream>();
   /** Streams closed lately, each with whether we closed it with RST_STREAM (see §5.1 "closed"). */
   private readonly recentlyClosed = new Map<number, boolean>();
+  /** The same ids in the order they closed, a ring: the oldest is forgotten first, with no iterator to make. */
+  private readonly closedOrder: number[] = [];
+  private closedNext = 0;
   private readonly connSend = new SendWindow(65535);
   private readonly connRecv: ReceiveWindow;
   private prefaceSeen = false;
@@ -460,7 +463,12 @@ export class H2ServerConnection {
   private closedRecently(id: number, resetByUs: boolean): void {
     if (this.recentlyClosed.has(id)) return;
     this.recentlyClosed.set(id, resetByUs);
-    if (this.recentlyClosed.size > RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
+    if (this.closedOrder.length < RECENTLY_CLOSED) this.closedOrder.push(id);
+    else {
+      this.recentlyClosed.delete(this.closedOrder[this.closedNext]!);
+      this.closedOrder[this.closedNext] = id;
+      this.closedNext = (this.closedNext + 1) % RECENTLY_CLOSED;
+    }
   }
 
   /** §5.4.2: a stream error: RST_STREAM, and the application is told. */
