@@ -1,7 +1,7 @@
 /** RFC 9113 §8.2 and §8.3: field validity and the request pseudo-header rules. */
+import { TCHAR } from "../h1/chars.ts";
 
 const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
-const REQUEST_PSEUDO = new Set([":method", ":scheme", ":authority", ":path", ":protocol"]);
 
 export interface RequestPseudo {
   method: string;
@@ -17,10 +17,10 @@ export interface RequestPseudo {
 /** §8.2.1: a name is lowercase token characters; a value has no NUL, CR, LF, nor leading/trailing whitespace. */
 function fieldProblem(name: string, value: string, allowPseudo: boolean): string | null {
   if (name.length === 0) return "empty field name";
-  for (let i = allowPseudo && name[0] === ":" ? 1 : 0; i < name.length; i++) {
+  for (let i = allowPseudo && name.charCodeAt(0) === 0x3a ? 1 : 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) return `uppercase field name "${name}"`;
-    if (c <= 0x20 || c >= 0x7f || "()<>@,;:\\\"/[]?={}".includes(name[i]!)) return `invalid character in field name "${name}"`;
+    if (c > 0x7e || TCHAR[c] === 0) return `invalid character in field name "${name}"`;
   }
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -34,20 +34,29 @@ function fieldProblem(name: string, value: string, allowPseudo: boolean): string
 
 /** Validates a request header section; returns the pseudo-headers or the reason it is malformed. */
 export function checkRequestFields(all: string[]): RequestPseudo | string {
-  const seen = new Map<string, string>();
+  // The five request pseudo-headers (§8.3.1, RFC 8441's :protocol); undefined until seen.
+  let method: string | undefined, scheme: string | undefined, authority: string | undefined;
+  let path: string | undefined, protocol: string | undefined;
   const fields: string[] = [];
   let regular = false;
   let contentLength = -1;
   for (let i = 0; i < all.length; i += 2) {
     const name = all[i]!, value = all[i + 1]!;
-    if (name.startsWith(":")) {
+    if (name.charCodeAt(0) === 0x3a) {
       // §8.3: pseudo-headers only before regular fields, only known ones, each once.
       if (regular) return `pseudo-header ${name} after a regular field`;
-      if (!REQUEST_PSEUDO.has(name)) return `unknown or response pseudo-header ${name}`;
-      if (seen.has(name)) return `duplicate ${name}`;
+      let seen: string | undefined;
+      switch (name) {
+        case ":method": seen = method; method = value; break;
+        case ":scheme": seen = scheme; scheme = value; break;
+        case ":authority": seen = authority; authority = value; break;
+        case ":path": seen = path; path = value; break;
+        case ":protocol": seen = protocol; protocol = value; break;
+        default: return `unknown or response pseudo-header ${name}`;
+      }
+      if (seen !== undefined) return `duplicate ${name}`;
       const p = fieldProblem(name, value, true);
       if (p) return p;
-      seen.set(name, value);
       continue;
     }
     regular = true;
@@ -62,20 +71,18 @@ export function checkRequestFields(all: string[]): RequestPseudo | string {
     }
     fields.push(name, value);
   }
-  const method = seen.get(":method");
   if (method === undefined) return "missing :method";
-  if (method === "CONNECT" && !seen.has(":protocol")) {
+  if (method === "CONNECT" && protocol === undefined) {
     // §8.5: CONNECT has :authority and no :scheme or :path.
-    if (seen.has(":scheme") || seen.has(":path") || !seen.has(":authority")) return "malformed CONNECT request";
-    return { method, scheme: "", authority: seen.get(":authority")!, path: "", fields, contentLength };
+    if (scheme !== undefined || path !== undefined || authority === undefined) return "malformed CONNECT request";
+    return { method, scheme: "", authority, path: "", fields, contentLength };
   }
-  if (seen.has(":protocol")) return ":protocol without extended CONNECT";
-  const scheme = seen.get(":scheme"), path = seen.get(":path");
+  if (protocol !== undefined) return ":protocol without extended CONNECT";
   if (scheme === undefined) return "missing :scheme";
   if (path === undefined || path === "") return "missing or empty :path";
   if (path !== "*" && path[0] !== "/" && !/^https?$/i.test(scheme)) return "invalid :path";
   if (path !== "*" && path[0] !== "/") return ":path must start with /";
-  return { method, scheme, authority: seen.get(":authority") ?? "", path, fields, contentLength };
+  return { method, scheme, authority: authority ?? "", path, fields, contentLength };
 }
 
 /** §8.1: trailers carry no pseudo-headers. */
