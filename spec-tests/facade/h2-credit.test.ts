@@ -2,57 +2,16 @@
  * RFC 9113 §6.9: request body bytes count against the connection's window whether or
  * not anyone reads them. Bytes the server throws away (a stream reset, a handler that
  * answered without reading) must be given back with a connection WINDOW_UPDATE, or each
- * such stream shrinks the window for good and the connection stalls. Runs serve() over
- * a fake transport with HTTP/2 prior knowledge.
+ * such stream shrinks the window for good and the connection stalls. HTTP/2 by prior
+ * knowledge over a fake transport.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { Handler } from "../../src/facade/context.ts";
 import { HpackEncoder } from "../../src/hpack/encoder.ts";
-import { serve } from "../../src/mod.ts";
-import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
-import { F, POST, T, rawFrame, settings, u32 } from "../helpers/h2.ts";
+import { H2_PREFACE, fakeServer } from "../helpers/fake-transport.ts";
+import { F, POST, T, rawFrame, u32 } from "../helpers/h2.ts";
 
 const CANCEL = 0x8;
-
-const addr = { hostname: "127.0.0.1", port: 1, transport: "tcp" as const };
-
-class FakeConnection implements Connection {
-  readonly remoteAddr = addr;
-  readonly localAddr = addr;
-  readonly alpnProtocol = null;
-  readonly encrypted = false;
-  handler!: ConnectionHandler;
-  private out: Uint8Array[] = [];
-  private closed = false;
-  write(bytes: Uint8Array): boolean {
-    this.out.push(bytes.slice());
-    return true;
-  }
-  end() {
-    this.destroy();
-  }
-  destroy() {
-    if (this.closed) return;
-    this.closed = true;
-    queueMicrotask(() => this.handler.close());
-  }
-  pause() {}
-  resume() {}
-  /** The frames written so far, as [type, flags, stream, payload]. */
-  frames(): { type: number; flags: number; id: number; payload: Buffer }[] {
-    const all = Buffer.concat(this.out);
-    const frames = [];
-    for (let i = 0; i + 9 <= all.length;) {
-      const len = all.readUIntBE(i, 3);
-      frames.push({ type: all[i + 3]!, flags: all[i + 4]!, id: all.readUInt32BE(i + 5) & 0x7fffffff, payload: all.subarray(i + 9, i + 9 + len) });
-      i += 9 + len;
-    }
-    return frames;
-  }
-  /** Connection-level credit the server has given back. */
-  connectionCredit(): number {
-    return this.frames().filter((f) => f.type === T.WINDOW_UPDATE && f.id === 0).reduce((n, f) => n + f.payload.readUInt32BE(0), 0);
-  }
-}
 
 let stop: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -60,29 +19,21 @@ afterEach(async () => {
   stop = null;
 });
 
-async function session(handler: (req: Request) => Response | Promise<Response>) {
-  let accept!: (conn: Connection) => ConnectionHandler;
-  const transport: Transport = {
-    name: "node",
-    listen(_options, a) {
-      accept = a;
-      return Promise.resolve({ addr, close() {} });
-    },
-  };
-  const server = serve({ transport, port: 0, onListen() {} }, handler);
-  await server.listening;
-  stop = () => server.stop(true);
-  const conn = new FakeConnection();
-  conn.handler = accept(conn);
-  conn.handler.data(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), settings()]));
+async function session(handler: Handler) {
+  const server = await fakeServer(handler);
+  stop = server.stop;
+  const conn = server.connect();
+  conn.handler.data(H2_PREFACE);
   const enc = new HpackEncoder();
   const headers = (id: number) => rawFrame(T.HEADERS, F.END_HEADERS, id, enc.encode(POST));
   const data = (id: number, n: number, flags = 0) => rawFrame(T.DATA, flags, id, new Uint8Array(n).fill(0x61));
   const rst = (id: number) => rawFrame(T.RST_STREAM, 0, id, u32(CANCEL));
   const send = (...frames: Uint8Array[]) => conn.handler.data(Buffer.concat(frames));
+  /** Connection-level credit the server has given back. */
+  const given = () => conn.frames().filter((f) => f.type === T.WINDOW_UPDATE && f.id === 0).reduce((n, f) => n + f.payload.readUInt32BE(0), 0);
   // The server may raise the connection window at the start; count what comes after.
-  const initial = conn.connectionCredit();
-  const credit = () => conn.connectionCredit() - initial;
+  const initial = given();
+  const credit = () => given() - initial;
   /** Of `sent` body bytes, those the server has not given back. */
   const heldBack = (sent: number) => sent - credit();
   return { conn, headers, data, rst, send, credit, heldBack };

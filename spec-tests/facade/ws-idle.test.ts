@@ -1,41 +1,12 @@
 /**
  * WebSocket idle handling, with time passed in through tick(now) as the server's sweep
  * does: a ping after `idleTimeout` seconds without traffic, Close 1001 after twice that,
- * and any traffic starts the count again. Runs serve() over a fake transport.
+ * and any traffic starts the count again.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { serve, upgradeWebSocket } from "../../src/mod.ts";
-import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
-
-const addr = { hostname: "127.0.0.1", port: 1, transport: "tcp" as const };
-
-class FakeConnection implements Connection {
-  readonly remoteAddr = addr;
-  readonly localAddr = addr;
-  readonly alpnProtocol = null;
-  readonly encrypted = false;
-  handler!: ConnectionHandler;
-  written: Uint8Array[] = [];
-  private closed = false;
-  write(bytes: Uint8Array): boolean {
-    this.written.push(bytes.slice());
-    return true;
-  }
-  end() {
-    this.destroy();
-  }
-  destroy() {
-    if (this.closed) return;
-    this.closed = true;
-    queueMicrotask(() => this.handler.close());
-  }
-  pause() {}
-  resume() {}
-  /** The first two bytes of each frame written since `from` (all our frames here are small). */
-  framesSince(from: number): number[][] {
-    return this.written.slice(from).map((b) => [b[0]!, b[1]!]);
-  }
-}
+import { upgradeWebSocket } from "../../src/mod.ts";
+import type { ConnectionHandler } from "../../src/transport/types.ts";
+import { type FakeConnection, WS_HANDSHAKE, fakeServer, settle } from "../helpers/fake-transport.ts";
 
 let stop: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -43,30 +14,20 @@ afterEach(async () => {
   stop = null;
 });
 
+/** The first two bytes of each frame written since `from` (all our frames here are small). */
+const framesSince = (conn: FakeConnection, from: number) => conn.written.slice(from).map((b) => [b[0]!, b[1]!]);
+
 async function open(idleTimeout: number) {
-  let accept!: (conn: Connection) => ConnectionHandler;
-  const transport: Transport = {
-    name: "node",
-    listen(_options, a) {
-      accept = a;
-      return Promise.resolve({ addr, close() {} });
-    },
-  };
   let closeCode = 0;
-  const server = serve({ transport, port: 0, onListen() {} }, (req) => {
+  const server = await fakeServer((req) => {
     const { socket, response } = upgradeWebSocket(req, { idleTimeout });
     socket.onclose = (e) => (closeCode = e.code);
     return response;
   });
-  await server.listening;
-  stop = () => server.stop(true);
-  const conn = new FakeConnection();
-  conn.handler = accept(conn);
-  conn.handler.data(Buffer.from(
-    "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-  ));
-  await new Promise((r) => setTimeout(r, 20));
+  stop = server.stop;
+  const conn = server.connect();
+  conn.handler.data(WS_HANDSHAKE);
+  await settle();
   const link = conn.handler as ConnectionHandler & { tick(now: number): void };
   return { conn, link, closeCode: () => closeCode };
 }
@@ -80,11 +41,11 @@ describe("WebSocket idle timeout", () => {
     const t0 = Date.now();
     const from = conn.written.length;
     link.tick(t0 + 900);
-    expect(conn.framesSince(from)).toEqual([]);
+    expect(framesSince(conn, from)).toEqual([]);
     link.tick(t0 + 1100);
-    expect(conn.framesSince(from)).toEqual([[0x89, 0]]); // Ping, empty
+    expect(framesSince(conn, from)).toEqual([[0x89, 0]]); // Ping, empty
     link.tick(t0 + 1500);
-    expect(conn.framesSince(from)).toHaveLength(1); // one ping per silence
+    expect(framesSince(conn, from)).toHaveLength(1); // one ping per silence
     link.tick(t0 + 2100);
     const close = conn.written.at(-1)!;
     expect([close[0], close[2]! << 8 | close[3]!]).toEqual([0x88, 1001]);
@@ -99,13 +60,13 @@ describe("WebSocket idle timeout", () => {
     link.tick(t0 + 1200); // the sweep notices the pong
     const from = conn.written.length;
     link.tick(t0 + 2100);
-    expect(conn.framesSince(from)).toEqual([]); // 0.9 s since the pong was noticed
+    expect(framesSince(conn, from)).toEqual([]); // 0.9 s since the pong was noticed
     link.tick(t0 + 2300);
-    expect(conn.framesSince(from)).toEqual([[0x89, 0]]); // silent for 1.1 s again: ping
+    expect(framesSince(conn, from)).toEqual([[0x89, 0]]); // silent for 1.1 s again: ping
     conn.handler.data(PONG);
     link.tick(t0 + 2400);
     link.tick(t0 + 4300);
-    expect(conn.framesSince(from).map((f) => f[0])).toEqual([0x89, 0x89]);
+    expect(framesSince(conn, from).map((f) => f[0])).toEqual([0x89, 0x89]);
     expect(closeCode()).toBe(0);
   });
 
@@ -113,6 +74,6 @@ describe("WebSocket idle timeout", () => {
     const { conn, link } = await open(0);
     const from = conn.written.length;
     link.tick(Date.now() + 3_600_000);
-    expect(conn.framesSince(from)).toEqual([]);
+    expect(framesSince(conn, from)).toEqual([]);
   });
 });
