@@ -179,7 +179,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     const authority = req.authority || this.fieldValue(req.fields, "host") || `${this.conn.localAddr.hostname}:${this.conn.localAddr.port}`;
     const path = req.path === "*" ? "/*" : req.path;
     const { response } = invokeHandler(this.ctx, {
-      url: `${req.scheme}://${authority}${path}`,
+      url: this.urlOf(req.scheme, authority, path),
       method: req.method,
       fields: req.fields,
       body,
@@ -194,6 +194,25 @@ class H2Facade implements ConnectionHandler, LiveConnection {
 
   private respondTo(id: number, method: string, request: Request, s: StreamCtx): void {
     this.finishWith(id, method, runHandler(this.ctx, request, this.conn, s.done, "2"), s);
+  }
+
+  /**
+   * The request's URL; the same string as last time when scheme, authority and path
+   * repeat (a client asks for the same few URLs again and again), so the lazy Request's
+   * URL memo finds it without hashing a new string.
+   */
+  private lastUrl = "";
+
+  private urlOf(scheme: string, authority: string, path: string): string {
+    const last = this.lastUrl;
+    const at = scheme.length + 3;
+    if (
+      last.length === at + authority.length + path.length && last.startsWith(scheme) &&
+      last.startsWith("://", scheme.length) && last.startsWith(authority, at) && last.endsWith(path)
+    ) return last;
+    const url = `${scheme}://${authority}${path}`;
+    url.charCodeAt(0); // flattened once, kept flat
+    return (this.lastUrl = url);
   }
 
   private fieldValue(fields: string[], name: string): string | null {
