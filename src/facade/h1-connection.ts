@@ -428,15 +428,24 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     }
   }
 
+  /**
+   * The handler is done without the rest of the request body, and the rest cannot be
+   * skipped to keep the connection: a client told to wait for 100 Continue may or may
+   * not send it, and past MAX_DISCARD (or chunked, of unknown size) it is too much.
+   */
+  private leavesBodyBehind(ex: Exchange): boolean {
+    if (ex.bodyDone) return false;
+    if (ex.head.expectContinue && !ex.continueSent) return true;
+    return (ex.head.chunked ? Infinity : ex.head.contentLength) > MAX_DISCARD;
+  }
+
   /** After a response: keep the connection (returns false) or close it (true). */
   private afterExchange(ex: Exchange): boolean {
     if (!ex.bodyDone) {
       // The handler did not read all of the body: skip the rest if it is small enough.
+      if (this.leavesBodyBehind(ex)) this.closeAfterWrites = true;
       ex.discard = true;
       ex.body?.end();
-      if (ex.head.expectContinue && !ex.continueSent) this.closeAfterWrites = true;
-      const left = ex.head.chunked ? Infinity : ex.head.contentLength;
-      if (left > MAX_DISCARD) this.closeAfterWrites = true;
     }
     if (!ex.head.keepAlive || (this.closeAfterWrites && this.exchanges.length === 0 && !this.parseError)) {
       this.finish();
@@ -471,9 +480,13 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     const noBody = head.method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);
     const last = this.exchanges.length <= 1;
     const close = !head.keepAlive || (last && (this.closeAfterWrites || this.ctx.shuttingDown || this.peerEnded));
+    // A response complete at once (no body, or bytes known now) is followed at once by
+    // afterExchange: if it leaves a body behind that cannot be skipped, the connection
+    // closes after it, and the response says so (RFC 9112 §9.6).
+    const closeAtOnce = close || this.leavesBodyBehind(ex);
     const now = Date.now();
     const pool = this.ctx.pool;
-    const http10KeepAlive = head.minor === 0 && !close;
+    const http10KeepAlive = head.minor === 0 && !closeAtOnce;
 
     if (noBody) {
       // RFC 9110 §9.3.2: HEAD gets the fields GET would, so a body of known length gives its length.
@@ -483,7 +496,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
         if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
         else framing = { kind: "length", length: plan.kind === "bytes" ? plan.length : 0 };
       } else if (res.body) res.body.cancel().catch(() => {});
-      await this.write(serializeResponseHead(pool, { status, statusText: res.statusText, fields: res.headers, framing, close, now, http10KeepAlive }));
+      await this.write(serializeResponseHead(pool, { status, statusText: res.statusText, fields: res.headers, framing, close: closeAtOnce, now, http10KeepAlive }));
       return;
     }
     let plan: BodyPlan;
@@ -504,7 +517,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       const length = plan.kind === "bytes" ? plan.length : 0;
       const init = {
         status, statusText: res.statusText, fields: res.headers,
-        framing: { kind: "length", length } as const, close, now, http10KeepAlive,
+        framing: { kind: "length", length } as const, close: closeAtOnce, now, http10KeepAlive,
       };
       // The head goes out in one pooled region with the leading parts that fit in 16 KiB (the
       // whole of a small body); the rest as the views they are. Bun hands a 64 KiB body out

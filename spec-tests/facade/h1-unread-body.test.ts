@@ -1,0 +1,69 @@
+/**
+ * HTTP/1.1: a handler that answers without reading the request body. The rest of the
+ * body must still be taken off the connection as body (RFC 9112 §6.3: the framing says
+ * where the next request starts), never parsed as a request; past a bound the
+ * connection is closed instead; with "Expect: 100-continue" no 100 is sent.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeConnection, fakeServer, settle } from "../helpers/fake-transport.ts";
+
+let stop: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await stop?.();
+  stop = null;
+});
+
+async function connect() {
+  const paths: string[] = [];
+  const server = await fakeServer((req) => {
+    const path = new URL(req.url).pathname;
+    paths.push(path);
+    return path === "/upload" ? new Response("too large\n", { status: 413 }) : new Response(`ok ${path}\n`);
+  });
+  stop = server.stop;
+  return { conn: server.connect(), paths };
+}
+
+const statuses = (conn: FakeConnection) => [...conn.text().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+
+describe("a request body the handler does not read", () => {
+  it("is skipped as body, even when it looks like a request, and the connection goes on", async () => {
+    const { conn, paths } = await connect();
+    const smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    conn.handler.data(Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${smuggled.length + 10}\r\n\r\n`));
+    await settle();
+    expect(statuses(conn)).toEqual([413]);
+    // The body arrives after the answer: ten bytes of padding, then bytes shaped like a request.
+    conn.handler.data(Buffer.from("0123456789" + smuggled));
+    conn.handler.data(Buffer.from("GET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+    await settle();
+    expect(paths).toEqual(["/upload", "/next"]);
+    expect(statuses(conn)).toEqual([413, 200]);
+    expect(conn.text()).toContain("ok /next");
+    expect(conn.text()).not.toMatch(/connection: close/i);
+  });
+
+  it("past the bound, the answer says close and the connection ends", async () => {
+    const { conn, paths } = await connect();
+    conn.handler.data(Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n`));
+    await settle();
+    expect(statuses(conn)).toEqual([413]);
+    expect(conn.text()).toMatch(/\r\nconnection: close\r\n/i);
+    conn.handler.data(Buffer.from("GET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+    await settle();
+    expect(paths).toEqual(["/upload"]);
+  });
+
+  it("with Expect: 100-continue, no 100 is sent and the connection ends after the answer", async () => {
+    const { conn, paths } = await connect();
+    conn.handler.data(Buffer.from("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+    await settle();
+    expect(statuses(conn)).toEqual([413]);
+    expect(conn.text()).not.toContain("100 Continue");
+    expect(conn.text()).toMatch(/\r\nconnection: close\r\n/i);
+    conn.handler.data(Buffer.from("hello"));
+    conn.handler.data(Buffer.from("GET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+    await settle();
+    expect(paths).toEqual(["/upload"]);
+  });
+});
