@@ -43,6 +43,19 @@ describe("§8.3 request pseudo-header fields", () => {
   it("a pseudo-header after a regular field is malformed", () => {
     expect(malformed([[":method", "GET"], ["accept", "*/*"], [":scheme", "http"], [":path", "/"]])).toBe(E.PROTOCOL_ERROR);
   });
+  it(":authority with userinfo, or not host[:port], is malformed", () => {
+    for (const a of ["user@example.com", "user:pw@example.com:80", "a b", "example.com/x", "example.com:8o"])
+      expect(malformed(GET.map(([n, v]) => [n, n === ":authority" ? a : v])), a).toBe(E.PROTOCOL_ERROR);
+    for (const a of ["example.com", "example.com:8080", "[::1]:443", "127.0.0.1"])
+      expect(malformed(GET.map(([n, v]) => [n, n === ":authority" ? a : v])), a).toBeNull();
+  });
+  it("a Host field naming another authority than :authority is malformed; the same one, in any case, is not", () => {
+    expect(malformed([...GET, ["host", "other.example"]])).toBe(E.PROTOCOL_ERROR);
+    expect(malformed([...GET, ["host", "EXAMPLE.com"]])).toBeNull();
+    expect(malformed([...GET, ["host", "example.com"], ["host", "example.com"]])).toBe(E.PROTOCOL_ERROR);
+    expect(malformed([...GET.filter(([n]) => n !== ":authority"), ["host", "bad host"]])).toBe(E.PROTOCOL_ERROR);
+    expect(malformed([...GET.filter(([n]) => n !== ":authority"), ["host", "example.com"]])).toBeNull();
+  });
   it("CONNECT needs :authority and no :scheme or :path", () => {
     expect(malformed([[":method", "CONNECT"], [":authority", "a:443"], [":path", "/"]])).toBe(E.PROTOCOL_ERROR);
     expect(malformed([[":method", "CONNECT"], [":authority", "a:443"]])).toBeNull();

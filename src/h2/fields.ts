@@ -1,5 +1,5 @@
 /** RFC 9113 §8.2 and §8.3: field validity and the request pseudo-header rules. */
-import { TCHAR } from "../h1/chars.ts";
+import { TCHAR, isValidAuthority } from "../h1/chars.ts";
 
 const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
 
@@ -37,6 +37,7 @@ export function checkRequestFields(all: string[]): RequestPseudo | string {
   // The five request pseudo-headers (§8.3.1, RFC 8441's :protocol); undefined until seen.
   let method: string | undefined, scheme: string | undefined, authority: string | undefined;
   let path: string | undefined, protocol: string | undefined;
+  let host: string | undefined;
   const fields: string[] = [];
   let regular = false;
   let contentLength = -1;
@@ -65,6 +66,10 @@ export function checkRequestFields(all: string[]): RequestPseudo | string {
     // §8.2.2: connection-specific fields are malformed; TE only with "trailers".
     if (CONNECTION_SPECIFIC.has(name)) return `connection-specific field ${name}`;
     if (name === "te" && value.toLowerCase() !== "trailers") return `te other than "trailers"`;
+    if (name === "host") {
+      if (host !== undefined) return "more than one host field";
+      host = value;
+    }
     if (name === "content-length") {
       if (!/^[0-9]{1,15}$/.test(value) || (contentLength !== -1 && contentLength !== Number(value))) return "invalid content-length";
       contentLength = Number(value);
@@ -72,6 +77,12 @@ export function checkRequestFields(all: string[]): RequestPseudo | string {
     fields.push(name, value);
   }
   if (method === undefined) return "missing :method";
+  // §8.3.1: :authority is host [":" port], no userinfo; a Host naming another entity makes the request malformed.
+  if (authority !== undefined && !isValidAuthority(authority, true)) return "invalid :authority";
+  if (host !== undefined) {
+    if (!isValidAuthority(host, true)) return "invalid host field";
+    if (authority && host.toLowerCase() !== authority.toLowerCase()) return "host field differs from :authority";
+  }
   if (method === "CONNECT" && protocol === undefined) {
     // §8.5: CONNECT has :authority and no :scheme or :path.
     if (scheme !== undefined || path !== undefined || authority === undefined) return "malformed CONNECT request";
