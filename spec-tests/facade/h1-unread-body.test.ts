@@ -4,23 +4,18 @@
  * where the next request starts), never parsed as a request; past a bound the
  * connection is closed instead; with "Expect: 100-continue" no 100 is sent.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeConnection, fakeServer, settle } from "../helpers/fake-transport.ts";
+import { describe, expect, it } from "vitest";
+import { type FakeConnection, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
 
-let stop: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await stop?.();
-  stop = null;
-});
+const start = fakeServerPerTest();
 
 async function connect() {
   const paths: string[] = [];
-  const server = await fakeServer((req) => {
+  const server = await start((req) => {
     const path = new URL(req.url).pathname;
     paths.push(path);
     return path === "/upload" ? new Response("too large\n", { status: 413 }) : new Response(`ok ${path}\n`);
   });
-  stop = server.stop;
   return { conn: server.connect(), paths };
 }
 

@@ -5,23 +5,18 @@
  * such stream shrinks the window for good and the connection stalls. HTTP/2 by prior
  * knowledge over a fake transport.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Handler } from "../../src/facade/context.ts";
 import { HpackEncoder } from "../../src/hpack/encoder.ts";
-import { H2_PREFACE, fakeServer } from "../helpers/fake-transport.ts";
+import { H2_PREFACE, fakeServerPerTest } from "../helpers/fake-transport.ts";
 import { F, POST, T, rawFrame, u32 } from "../helpers/h2.ts";
 
 const CANCEL = 0x8;
 
-let stop: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await stop?.();
-  stop = null;
-});
+const start = fakeServerPerTest();
 
 async function session(handler: Handler) {
-  const server = await fakeServer(handler);
-  stop = server.stop;
+  const server = await start(handler);
   const conn = server.connect();
   conn.handler.data(H2_PREFACE);
   const enc = new HpackEncoder();

@@ -3,21 +3,16 @@
  * authority and path), while they change and repeat: the connection reuses the last
  * URL string when all three repeat, and must never hand out a stale one.
  */
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { HpackEncoder } from "../../src/hpack/encoder.ts";
-import { H2_PREFACE, fakeServer, settle } from "../helpers/fake-transport.ts";
+import { H2_PREFACE, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
 import { F, T, rawFrame } from "../helpers/h2.ts";
 
-let stop: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await stop?.();
-  stop = null;
-});
+const start = fakeServerPerTest();
 
 it("each request's url is its own as scheme, authority and path change and repeat", async () => {
   const seen: string[] = [];
-  const server = await fakeServer((req) => (seen.push(req.url), new Response(null, { status: 204 })));
-  stop = server.stop;
+  const server = await start((req) => (seen.push(req.url), new Response(null, { status: 204 })));
   const conn = server.connect();
   conn.handler.data(H2_PREFACE);
   const enc = new HpackEncoder();

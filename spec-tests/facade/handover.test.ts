@@ -4,20 +4,15 @@
  * protocol itself, and the HTTP/1.1 connection is left with nothing to forward (so it,
  * its parser and what they hold can be collected).
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { upgradeWebSocket } from "../../src/mod.ts";
 import type { Handler } from "../../src/facade/context.ts";
-import { H2_PREFACE, WS_HANDSHAKE, fakeServer, settle } from "../helpers/fake-transport.ts";
+import { H2_PREFACE, WS_HANDSHAKE, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
 
-let stop: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await stop?.();
-  stop = null;
-});
+const start = fakeServerPerTest();
 
 async function connect(handler: Handler) {
-  const server = await fakeServer(handler);
-  stop = server.stop;
+  const server = await start(handler);
   return server.connect();
 }
 

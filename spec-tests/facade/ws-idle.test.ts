@@ -3,28 +3,23 @@
  * does: a ping after `idleTimeout` seconds without traffic, Close 1001 after twice that,
  * and any traffic starts the count again.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { upgradeWebSocket } from "../../src/mod.ts";
 import type { ConnectionHandler } from "../../src/transport/types.ts";
-import { type FakeConnection, WS_HANDSHAKE, fakeServer, settle } from "../helpers/fake-transport.ts";
+import { type FakeConnection, WS_HANDSHAKE, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
 
-let stop: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await stop?.();
-  stop = null;
-});
+const start = fakeServerPerTest();
 
 /** The first two bytes of each frame written since `from` (all our frames here are small). */
 const framesSince = (conn: FakeConnection, from: number) => conn.written.slice(from).map((b) => [b[0]!, b[1]!]);
 
 async function open(idleTimeout: number) {
   let closeCode = 0;
-  const server = await fakeServer((req) => {
+  const server = await start((req) => {
     const { socket, response } = upgradeWebSocket(req, { idleTimeout });
     socket.onclose = (e) => (closeCode = e.code);
     return response;
   });
-  stop = server.stop;
   const conn = server.connect();
   conn.handler.data(WS_HANDSHAKE);
   await settle();

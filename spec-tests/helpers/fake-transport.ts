@@ -3,6 +3,7 @@
  * connection's handler, everything written kept. For facade tests that need exact
  * control of what arrives in which read.
  */
+import { afterEach } from "vitest";
 import { serve } from "../../src/mod.ts";
 import type { Handler } from "../../src/facade/context.ts";
 import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
@@ -80,6 +81,23 @@ export async function fakeServer(handler: Handler) {
       return conn;
     },
     stop: () => server.stop(true),
+  };
+}
+
+/**
+ * For a test file: `const start = fakeServerPerTest();` at its top, then
+ * `await start(handler)` in a test gives a server that is stopped after that test.
+ */
+export function fakeServerPerTest() {
+  let stop: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await stop?.();
+    stop = null;
+  });
+  return async (handler: Handler) => {
+    const server = await fakeServer(handler);
+    stop = server.stop;
+    return server;
   };
 }
 
