@@ -61,4 +61,29 @@ describe("a request body the handler does not read", () => {
     await settle();
     expect(paths).toEqual(["/upload"]);
   });
+
+  it("read after the response has gone out, it fails instead of ending early", async () => {
+    let late: Promise<string> = Promise.resolve("");
+    const server = await start((req) => {
+      late = new Promise((r) => setTimeout(r, 30)).then(() => req.text());
+      return new Response("early\n");
+    });
+    const conn = server.connect();
+    conn.handler.data(Buffer.from("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234"));
+    await settle();
+    expect(statuses(conn)).toEqual([200]);
+    await expect(late).rejects.toThrow(TypeError);
+  });
+
+  it("a body that had all arrived can still be read after the response", async () => {
+    let late: Promise<string> = Promise.resolve("");
+    const server = await start((req) => {
+      late = new Promise((r) => setTimeout(r, 30)).then(() => req.text());
+      return new Response("early\n");
+    });
+    const conn = server.connect();
+    conn.handler.data(Buffer.from("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"));
+    await settle();
+    await expect(late).resolves.toBe("0123456789");
+  });
 });

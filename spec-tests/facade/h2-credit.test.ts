@@ -54,6 +54,17 @@ describe("RFC 9113 §8.1: a request still coming when its response is complete",
     expect(frames.slice(end + 1).map((f) => [f.type, f.payload.readUInt32BE(0)])).toEqual([[T.RST_STREAM, 0]]);
   });
 
+  it("a handler that reads the body after its response has gone out gets an error, not a cut-off body", async () => {
+    let late: Promise<string> = Promise.resolve("");
+    const { headers, data, send } = await session((req) => {
+      late = new Promise((r) => setTimeout(r, 30)).then(() => req.text());
+      return new Response("early");
+    });
+    send(headers(1), data(1, 100));
+    await settle();
+    await expect(late).rejects.toThrow(TypeError);
+  });
+
   it("a request that has ended gets no RST_STREAM", async () => {
     const { conn, headers, data, send } = await session(() => new Response("ok"));
     send(headers(1), data(1, 100, F.END_STREAM));

@@ -71,6 +71,15 @@ export class RequestBody {
     this.controller.close();
   }
 
+  /**
+   * The response has gone out and the rest of the body will not be read: a read from now
+   * on fails (as Deno.serve's "Request closed" does) rather than ending early, which would
+   * pass a cut-off body for a whole one.
+   */
+  abandon(): void {
+    this.error(new TypeError("request body closed: the response was sent before it was read"));
+  }
+
   error(e: Error): void {
     if (this.closed) return;
     this.closed = true;

@@ -445,7 +445,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       // The handler did not read all of the body: skip the rest if it is small enough.
       if (this.leavesBodyBehind(ex)) this.closeAfterWrites = true;
       ex.discard = true;
-      ex.body?.end();
+      ex.body?.abandon();
     }
     if (!ex.head.keepAlive || (this.closeAfterWrites && this.exchanges.length === 0 && !this.parseError)) {
       this.finish();

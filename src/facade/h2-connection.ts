@@ -346,9 +346,9 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       if (!s.reset) {
         this.streams.delete(id);
         // The response is complete: if the request is still coming, the rest is not read
-        // (like HTTP/1.1, the body ends where it is) and the client is asked to stop
-        // sending (the core does nothing for a request that has ended).
-        s.body?.end();
+        // (a later read fails, as on HTTP/1.1) and the client is asked to stop sending
+        // (the core does nothing for a request that has ended).
+        s.body?.abandon();
         this.core.stopReceiving(id);
         this.release(id, s);
         s.completed();
