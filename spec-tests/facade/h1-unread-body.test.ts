@@ -62,28 +62,27 @@ describe("a request body the handler does not read", () => {
     expect(paths).toEqual(["/upload"]);
   });
 
-  it("read after the response has gone out, it fails instead of ending early", async () => {
+  /** A server whose handler answers at once and reads the body 30 ms later; `late` is that read. */
+  async function answerThenRead(request: string) {
     let late: Promise<string> = Promise.resolve("");
     const server = await start((req) => {
       late = new Promise((r) => setTimeout(r, 30)).then(() => req.text());
       return new Response("early\n");
     });
     const conn = server.connect();
-    conn.handler.data(Buffer.from("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234"));
+    conn.handler.data(Buffer.from(request));
     await settle();
+    return { conn, late };
+  }
+
+  it("read after the response has gone out, it fails instead of ending early", async () => {
+    const { conn, late } = await answerThenRead("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234");
     expect(statuses(conn)).toEqual([200]);
     await expect(late).rejects.toThrow(TypeError);
   });
 
   it("a body that had all arrived can still be read after the response", async () => {
-    let late: Promise<string> = Promise.resolve("");
-    const server = await start((req) => {
-      late = new Promise((r) => setTimeout(r, 30)).then(() => req.text());
-      return new Response("early\n");
-    });
-    const conn = server.connect();
-    conn.handler.data(Buffer.from("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"));
-    await settle();
+    const { late } = await answerThenRead("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
     await expect(late).resolves.toBe("0123456789");
   });
 });
