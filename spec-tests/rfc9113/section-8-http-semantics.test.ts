@@ -132,6 +132,18 @@ describe("§10.5 abuse bounds: ENHANCE_YOUR_CALM", () => {
     }
     expect(code).toBe(E.ENHANCE_YOUR_CALM);
   });
+  it("empty DATA frame floods on a stream we reset, whose frames are otherwise ignored", () => {
+    const c = new Client({ maxEmptyFramesPer10s: 100 });
+    c.read();
+    // An uppercase field name: we reset stream 1, and what the client still sends on it is ignored.
+    c.send(c.headers(1, [...POST, ["X-Upper", "1"]], F.END_HEADERS));
+    let code: number | null = null;
+    for (let i = 0; i < 200 && code === null; i++) {
+      const g = c.send(rawFrame(T.DATA, 0, 1, [])).find((f) => f.type === T.GOAWAY);
+      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
+    }
+    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+  });
   it("zero-window streams: too many stalled at once", () => {
     const c = new Client({ maxStalledStreams: 3 });
     c.read();

@@ -255,7 +255,12 @@ export class H2ServerConnection {
       this.returnCredit(null, flowLength);
       // §5.1: after our RST_STREAM the peer may still have DATA in flight; it is ignored, as
       // is DATA on streams newer than our GOAWAY's last stream id (§6.8).
-      if (this.recentlyClosed.get(f.streamId) || this.ignoredAfterGoaway(f.streamId)) return;
+      if (this.recentlyClosed.get(f.streamId) || this.ignoredAfterGoaway(f.streamId)) {
+        // Ignored, but not free: empty frames count toward the flood bound as on open streams.
+        if (flowLength === 0 && !(f.flags & Flag.END_STREAM) && this.empty.hit(now))
+          throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many empty DATA frames");
+        return;
+      }
       if (f.streamId > this.lastPeerStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
       throw new StreamError(f.streamId, ErrorCode.STREAM_CLOSED, "DATA on a closed stream");
     }
