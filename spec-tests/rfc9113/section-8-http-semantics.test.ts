@@ -144,6 +144,17 @@ describe("§10.5 abuse bounds: ENHANCE_YOUR_CALM", () => {
     }
     expect(code).toBe(E.ENHANCE_YOUR_CALM);
   });
+  it("header blocks on a stream we reset are decoded, then ignored, but only so many", () => {
+    const c = new Client({ maxResetsPer10s: 100 });
+    c.read();
+    c.send(c.headers(1, [...POST, ["X-Upper", "1"]], F.END_HEADERS));
+    let code: number | null = null;
+    for (let i = 0; i < 200 && code === null; i++) {
+      const g = c.send(c.headers(1, [["x-trailer", String(i)]])).find((f) => f.type === T.GOAWAY);
+      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
+    }
+    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+  });
   it("zero-window streams: too many stalled at once", () => {
     const c = new Client({ maxStalledStreams: 3 });
     c.read();

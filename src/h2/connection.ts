@@ -221,7 +221,7 @@ export class H2ServerConnection {
       throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "expected CONTINUATION");
     switch (f.type) {
       case FrameType.DATA: return this.onData(f, now);
-      case FrameType.HEADERS: return this.onHeaders(f);
+      case FrameType.HEADERS: return this.onHeaders(f, now);
       case FrameType.PRIORITY: return this.onPriority(f);
       case FrameType.RST_STREAM: return this.onRstStream(f, now);
       case FrameType.SETTINGS: return this.onSettings(f, now);
@@ -229,7 +229,7 @@ export class H2ServerConnection {
       case FrameType.PING: return this.onPing(f, now);
       case FrameType.GOAWAY: return this.onGoaway(f);
       case FrameType.WINDOW_UPDATE: return this.onWindowUpdate(f);
-      case FrameType.CONTINUATION: return this.onContinuation(f);
+      case FrameType.CONTINUATION: return this.onContinuation(f, now);
       default: return; // §4.1: unknown frame types are ignored
     }
   }
@@ -281,7 +281,7 @@ export class H2ServerConnection {
     if (s.state === StreamState.Closed) this.closeStream(s);
   }
 
-  private onHeaders(f: Frame): void {
+  private onHeaders(f: Frame, now: number): void {
     if (f.streamId === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS on stream 0");
     let block = this.unpad(f);
     let selfDependent = false;
@@ -294,10 +294,10 @@ export class H2ServerConnection {
       this.continuation = { streamId: f.streamId, flags: f.flags, parts: [block], bytes: block.length, frames: 1, selfDependent };
       return;
     }
-    this.onHeaderBlock(f.streamId, f.flags, block, selfDependent);
+    this.onHeaderBlock(f.streamId, f.flags, block, selfDependent, now);
   }
 
-  private onContinuation(f: Frame): void {
+  private onContinuation(f: Frame, now: number): void {
     const c = this.continuation;
     if (!c || c.streamId !== f.streamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "unexpected CONTINUATION");
     c.parts.push(f.payload);
@@ -308,10 +308,10 @@ export class H2ServerConnection {
       throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "header block too large or split into too many CONTINUATION frames");
     if (!(f.flags & Flag.END_HEADERS)) return;
     this.continuation = null;
-    this.onHeaderBlock(c.streamId, c.flags, copyBytes(c.parts), c.selfDependent);
+    this.onHeaderBlock(c.streamId, c.flags, copyBytes(c.parts), c.selfDependent, now);
   }
 
-  private onHeaderBlock(id: number, flags: number, block: Uint8Array, selfDependent: boolean): void {
+  private onHeaderBlock(id: number, flags: number, block: Uint8Array, selfDependent: boolean, now: number): void {
     // Decode first, always: the HPACK context must stay in step even for refused streams.
     const decoded = this.decoder.decode(block);
     const end = (flags & Flag.END_STREAM) !== 0;
@@ -333,11 +333,11 @@ export class H2ServerConnection {
     // §6.8: streams newer than our GOAWAY's last stream id are ignored, trailers included.
     if (this.ignoredAfterGoaway(id)) {
       this.lastPeerStreamId = Math.max(this.lastPeerStreamId, id);
-      return;
+      return this.ignoredBlock(now);
     }
     if (this.recentlyClosed.has(id)) {
       // §5.1: frames the peer sent before our RST_STREAM reached it are ignored (the block is decoded above).
-      if (this.recentlyClosed.get(id)) return;
+      if (this.recentlyClosed.get(id)) return this.ignoredBlock(now);
       throw new ConnectionError(ErrorCode.STREAM_CLOSED, `HEADERS on closed stream ${id}`);
     }
     // §5.1.1: client streams are odd and increase.
@@ -446,6 +446,15 @@ export class H2ServerConnection {
     };
     this.streams.set(id, s);
     return s;
+  }
+
+  /**
+   * A header block decoded for nothing (on a stream we reset, or past our GOAWAY): a
+   * stream yields at most one such block legitimately, so they share the rapid-reset
+   * bound, or a peer could make us decode blocks without end.
+   */
+  private ignoredBlock(now: number): void {
+    if (this.resets.hit(now)) throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many header blocks on closed streams");
   }
 
   /** §6.8: after our GOAWAY, frames on streams above its last stream id are ignored. */
