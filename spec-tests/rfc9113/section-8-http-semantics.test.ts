@@ -99,61 +99,45 @@ describe("§8.1 message framing", () => {
   });
 });
 
+/** Sends frame(i) for i = 0, 1, ... until the server answers with GOAWAY (at most `max`); its code, or null. */
+function floodUntilGoaway(c: Client, frame: (i: number) => Uint8Array[], max = 200): number | null {
+  for (let i = 0; i < max; i++) {
+    const g = c.send(...frame(i)).find((f) => f.type === T.GOAWAY);
+    if (g) return Buffer.from(g.payload).readUInt32BE(4);
+  }
+  return null;
+}
+
 describe("§10.5 abuse bounds: ENHANCE_YOUR_CALM", () => {
   it("rapid reset: too many streams opened and reset", () => {
     const c = new Client({ maxResetsPer10s: 50 });
     c.read();
-    let code: number | null = null;
-    for (let id = 1; id < 400 && code === null; id += 2) {
-      const out = c.send(c.headers(id, POST, F.END_HEADERS), rawFrame(T.RST_STREAM, 0, id, [0, 0, 0, 8]));
-      const g = out.find((f) => f.type === T.GOAWAY);
-      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
-    }
-    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+    const id = (i: number) => 2 * i + 1;
+    expect(floodUntilGoaway(c, (i) => [c.headers(id(i), POST, F.END_HEADERS), rawFrame(T.RST_STREAM, 0, id(i), [0, 0, 0, 8])])).toBe(E.ENHANCE_YOUR_CALM);
   });
   it("PING and SETTINGS floods", () => {
     const c = new Client({ maxControlFramesPer10s: 100 });
     c.read();
-    let code: number | null = null;
-    for (let i = 0; i < 200 && code === null; i++) {
-      const g = c.send(rawFrame(T.PING, 0, 0, new Uint8Array(8))).find((f) => f.type === T.GOAWAY);
-      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
-    }
-    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+    expect(floodUntilGoaway(c, () => [rawFrame(T.PING, 0, 0, new Uint8Array(8))])).toBe(E.ENHANCE_YOUR_CALM);
   });
   it("empty DATA frame floods", () => {
     const c = new Client({ maxEmptyFramesPer10s: 100 });
     c.read();
     c.send(c.headers(1, POST, F.END_HEADERS));
-    let code: number | null = null;
-    for (let i = 0; i < 200 && code === null; i++) {
-      const g = c.send(rawFrame(T.DATA, 0, 1, [])).find((f) => f.type === T.GOAWAY);
-      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
-    }
-    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+    expect(floodUntilGoaway(c, () => [rawFrame(T.DATA, 0, 1, [])])).toBe(E.ENHANCE_YOUR_CALM);
   });
   it("empty DATA frame floods on a stream we reset, whose frames are otherwise ignored", () => {
     const c = new Client({ maxEmptyFramesPer10s: 100 });
     c.read();
     // An uppercase field name: we reset stream 1, and what the client still sends on it is ignored.
     c.send(c.headers(1, [...POST, ["X-Upper", "1"]], F.END_HEADERS));
-    let code: number | null = null;
-    for (let i = 0; i < 200 && code === null; i++) {
-      const g = c.send(rawFrame(T.DATA, 0, 1, [])).find((f) => f.type === T.GOAWAY);
-      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
-    }
-    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+    expect(floodUntilGoaway(c, () => [rawFrame(T.DATA, 0, 1, [])])).toBe(E.ENHANCE_YOUR_CALM);
   });
   it("header blocks on a stream we reset are decoded, then ignored, but only so many", () => {
     const c = new Client({ maxResetsPer10s: 100 });
     c.read();
     c.send(c.headers(1, [...POST, ["X-Upper", "1"]], F.END_HEADERS));
-    let code: number | null = null;
-    for (let i = 0; i < 200 && code === null; i++) {
-      const g = c.send(c.headers(1, [["x-trailer", String(i)]])).find((f) => f.type === T.GOAWAY);
-      if (g) code = Buffer.from(g.payload).readUInt32BE(4);
-    }
-    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+    expect(floodUntilGoaway(c, (i) => [c.headers(1, [["x-trailer", String(i)]])])).toBe(E.ENHANCE_YOUR_CALM);
   });
   it("zero-window streams: too many stalled at once", () => {
     const c = new Client({ maxStalledStreams: 3 });
