@@ -49,6 +49,12 @@ describe("§8.3 request pseudo-header fields", () => {
     for (const a of ["example.com", "example.com:8080", "[::1]:443", "127.0.0.1"])
       expect(malformed(GET.map(([n, v]) => [n, n === ":authority" ? a : v])), a).toBeNull();
   });
+  it("without :authority, the Host field gives the request's authority", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, [...GET.filter(([n]) => n !== ":authority"), ["host", "h.example:81"]]));
+    expect(c.events[0]).toMatchObject({ req: { authority: "h.example:81", fields: ["host", "h.example:81"] } });
+  });
   it("a Host field naming another authority than :authority is malformed; the same one, in any case, is not", () => {
     expect(malformed([...GET, ["host", "other.example"]])).toBe(E.PROTOCOL_ERROR);
     expect(malformed([...GET, ["host", "EXAMPLE.com"]])).toBeNull();

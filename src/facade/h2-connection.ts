@@ -176,7 +176,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   }
 
   private dispatch(id: number, req: RequestPseudo, s: StreamCtx, body: ReadableStream<Uint8Array> | Uint8Array | null): void {
-    const authority = req.authority || this.fieldValue(req.fields, "host") || `${this.conn.localAddr.hostname}:${this.conn.localAddr.port}`;
+    const authority = req.authority || `${this.conn.localAddr.hostname}:${this.conn.localAddr.port}`;
     const path = req.path === "*" ? "/*" : req.path;
     const { response } = invokeHandler(this.ctx, {
       url: this.urlOf(req.scheme, authority, path),
@@ -213,11 +213,6 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     const url = `${scheme}://${authority}${path}`;
     url.charCodeAt(0); // flattened once, kept flat
     return (this.lastUrl = url);
-  }
-
-  private fieldValue(fields: string[], name: string): string | null {
-    for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1]!;
-    return null;
   }
 
   private async finishWith(id: number, method: string, response: Promise<Response | undefined>, s: StreamCtx): Promise<void> {

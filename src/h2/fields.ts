@@ -6,6 +6,7 @@ const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connecti
 export interface RequestPseudo {
   method: string;
   scheme: string;
+  /** The target's authority: :authority, or the Host field when it is absent or empty (§8.3.1); "" with neither. */
   authority: string;
   path: string;
   /** Regular fields, flat [name, value, ...]. */
@@ -93,7 +94,7 @@ export function checkRequestFields(all: string[]): RequestPseudo | string {
   if (path === undefined || path === "") return "missing or empty :path";
   if (path !== "*" && path[0] !== "/" && !/^https?$/i.test(scheme)) return "invalid :path";
   if (path !== "*" && path[0] !== "/") return ":path must start with /";
-  return { method, scheme, authority: authority ?? "", path, fields, contentLength };
+  return { method, scheme, authority: authority || host || "", path, fields, contentLength };
 }
 
 /** §8.1: trailers carry no pseudo-headers. */
