@@ -15,7 +15,7 @@ import type { LiveConnection, ServerContext } from "./context.ts";
 import { type BodyPlan, planResponse, toBytes } from "./response-body.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
 import { invokeHandler, trailersOf } from "./invoke.ts";
-import { pairs } from "./lazy-request.ts";
+import { isUrlOf, pairs } from "./lazy-request.ts";
 import type { WritePool } from "../buffers/pool.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
@@ -358,31 +358,25 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
   /**
    * The last URL built from an origin-form target: a keep-alive client asks for the same
    * URL again and again, and the same string (its hash already computed) makes the lazy
-   * Request's href lookup a cheap one. Only the URL is kept, with its parts' lengths: the
-   * Host and target strings are slices of their request's head, and keeping them would
-   * keep the whole head (650 bytes an idle connection, with a browser's head).
+   * Request's href lookup a cheap one. Only the URL is kept: the Host and target strings
+   * are slices of their request's head, and keeping them would keep the whole head (650
+   * bytes an idle connection, with a browser's head).
    */
   private lastUrl = "";
-  private lastHostLength = -1;
 
   private urlOf(head: RequestHead): string {
     if (head.targetForm === "absolute") return head.target;
     const scheme = this.ctx.scheme;
-    const last = this.lastUrl;
-    const start = scheme.length + 3;
-    if (
-      head.host.length === this.lastHostLength && last.length === start + head.host.length + head.target.length &&
-      last.endsWith(head.target) && last.startsWith(head.host, start)
-    ) return last;
+    const origin = head.targetForm === "origin" && head.host !== "";
+    if (origin && isUrlOf(this.lastUrl, scheme, head.host, head.target)) return this.lastUrl;
     const l = this.conn.localAddr;
     const host = head.host || (l.hostname.includes(":") ? `[${l.hostname}]:${l.port}` : `${l.hostname}:${l.port}`);
     const path = head.targetForm === "asterisk" ? "/*" : head.target;
     const url = `${scheme}://${host}${path}`;
-    if (head.targetForm === "origin" && head.host !== "") {
+    if (origin) {
       // Reading a character flattens the concatenation, which then holds no slice of the head.
       url.charCodeAt(0);
       this.lastUrl = url;
-      this.lastHostLength = head.host.length;
     }
     return url;
   }

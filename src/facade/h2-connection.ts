@@ -11,6 +11,7 @@ import { concatBytes } from "../buffers/bytes.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
 import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
+import { isUrlOf } from "./lazy-request.ts";
 import { planResponse, toBytes } from "./response-body.ts";
 
 /** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
@@ -204,12 +205,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   private lastUrl = "";
 
   private urlOf(scheme: string, authority: string, path: string): string {
-    const last = this.lastUrl;
-    const at = scheme.length + 3;
-    if (
-      last.length === at + authority.length + path.length && last.startsWith(scheme) &&
-      last.startsWith("://", scheme.length) && last.startsWith(authority, at) && last.endsWith(path)
-    ) return last;
+    if (isUrlOf(this.lastUrl, scheme, authority, path)) return this.lastUrl;
     const url = `${scheme}://${authority}${path}`;
     url.charCodeAt(0); // flattened once, kept flat
     return (this.lastUrl = url);

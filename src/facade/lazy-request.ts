@@ -280,6 +280,17 @@ export function makeRequest(init: LazyRequestInit): Request {
 }
 
 /**
+ * Whether url is exactly `${scheme}://${authority}${path}`, checked without building
+ * that string: a connection hands out its last URL again when the parts repeat, so the
+ * memo below finds the same string (its hash already computed).
+ */
+export function isUrlOf(url: string, scheme: string, authority: string, path: string): boolean {
+  const at = scheme.length + 3;
+  return url.length === at + authority.length + path.length && url.startsWith(scheme) &&
+    url.startsWith("://", scheme.length) && url.startsWith(authority, at) && url.endsWith(path);
+}
+
+/**
  * The URL parser's href for url, remembered for short URLs: a keep-alive client asks
  * for the same few URLs again and again, and parsing one (0.3-0.5 us) cost more than
  * parsing the whole request line. A URL that does not parse throws and is not kept.
