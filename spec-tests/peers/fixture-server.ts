@@ -11,6 +11,7 @@ const big = new Uint8Array(64 * 1024).fill(0x61);
 
 let flood: Record<string, unknown> = {};
 let chromiumResult: string | null = null;
+let wsEventsClosed: Record<string, unknown> | null = null;
 
 const PAGE = `<!doctype html><title>purehttp ws</title><script>
 const ws = new WebSocket(location.origin.replace("http", "ws") + "/ws-deno");
@@ -70,6 +71,27 @@ const server = serve({
       socket.onmessage = (e) => socket.send(e.data);
       return response;
     }
+    case "/ws-events": {
+      // What a Deno.serve app may rely on: an on<type> attribute is a listener in its place
+      // among the others, sees the event's target, and set to null stops being called.
+      const { socket, response } = upgradeWebSocket(req);
+      const log: string[] = [];
+      socket.addEventListener("message", () => log.push("listener before"));
+      socket.onmessage = function (e) {
+        log.push(`onmessage target:${e.target === socket} this:${this === socket} ${e.constructor.name}`);
+      };
+      socket.addEventListener("message", (e) => {
+        log.push("listener after");
+        if (e.data === "drop") socket.onmessage = null;
+        (e.target as WebSocket).send(JSON.stringify(log.splice(0)));
+      });
+      socket.onclose = (e) => {
+        wsEventsClosed = { type: e.constructor.name, code: e.code, reason: e.reason, wasClean: e.wasClean, target: e.target === socket };
+      };
+      return response;
+    }
+    case "/ws-events-closed":
+      return Response.json(wsEventsClosed);
     case "/shutdown":
       setTimeout(() => server.shutdown().then(() => {
         console.log("finished");

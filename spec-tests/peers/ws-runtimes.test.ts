@@ -82,6 +82,33 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     expect(b.readUInt16BE(2)).toBe(1002);
   });
 
+  it("Deno-style socket: on<type> attributes are listeners in their place and see the target; close is a CloseEvent", async () => {
+    const s = await rawWs(servers.fx.port, "/ws-events");
+    const reply = (text: string) => new Promise<unknown>((res) => {
+      s.once("data", (d: Buffer) => res(JSON.parse(d.subarray(2).toString())));
+      s.write(maskedText(text));
+    });
+    const attribute = "onmessage target:true this:true MessageEvent";
+    expect(await reply("one")).toEqual(["listener before", attribute, "listener after"]);
+    expect(await reply("drop")).toEqual(["listener before", attribute, "listener after"]);
+    expect(await reply("three")).toEqual(["listener before", "listener after"]);
+    const closed = new Promise((res) => s.on("close", res));
+    const reason = Buffer.from("bye");
+    const payload = Buffer.concat([Buffer.from([0x0f, 0xa1]), reason]); // 4001
+    const key = [5, 6, 7, 8];
+    s.write(Buffer.concat([Buffer.from([0x88, 0x80 | payload.length, ...key]), Buffer.from(payload.map((b, i) => b ^ key[i & 3]!))]));
+    await closed;
+    const res = await fetch(`http://127.0.0.1:${servers.fx.port}/ws-events-closed`);
+    expect(await res.json()).toEqual({
+      // Node 20 has no CloseEvent class: there the event is an Event with the same fields.
+      type: runtime === "node" && typeof CloseEvent === "undefined" ? "Event" : "CloseEvent",
+      code: 4001,
+      reason: "bye",
+      wasClean: true,
+      target: true,
+    });
+  });
+
   it("Bun-style server.upgrade with data, pub/sub to other subscribers", async () => {
     const a = await rawWs(servers.fx.port, "/bun-ws");
     const b = await rawWs(servers.fx.port, "/bun-ws");

@@ -157,6 +157,8 @@ export class WsLink implements ConnectionHandler, LiveConnection {
 // ---------------------------------------------------------------------------
 // Deno style
 
+const RUN_ATTRIBUTE = Symbol("run on<type> attribute");
+
 type WsEventHandler<E extends Event> = ((this: PureWebSocket, ev: E) => unknown) | null;
 
 /** A standard `WebSocket`-shaped server socket, as Deno's `upgradeWebSocket` returns. */
@@ -171,15 +173,72 @@ export class PureWebSocket extends EventTarget implements Endpoint {
   readonly CLOSED = 3;
   binaryType: "arraybuffer" | "blob" = "arraybuffer";
   readonly extensions = "";
-  onopen: WsEventHandler<Event> = null;
-  onmessage: WsEventHandler<MessageEvent> = null;
-  onclose: WsEventHandler<CloseEvent> = null;
-  onerror: WsEventHandler<Event> = null;
   private link: WsLink | null = null;
+  // The values of the on<type> attributes (see runAttribute).
+  private onOpenValue: WsEventHandler<Event> = null;
+  private onMessageValue: WsEventHandler<MessageEvent> = null;
+  private onCloseValue: WsEventHandler<CloseEvent> = null;
+  private onErrorValue: WsEventHandler<Event> = null;
   private state: number = ReadyState.Connecting;
 
   constructor(readonly url: string, readonly protocol: string) {
     super();
+  }
+
+  /*
+   * Event handler attributes, as HTML defines them for a WebSocket: setting one adds a
+   * listener at that point in the listener order, so `onmessage` runs in turn with the
+   * listeners added before and after it, and sees the event's target set to the socket;
+   * setting it to null removes that listener.
+   */
+  get onopen(): WsEventHandler<Event> {
+    return this.onOpenValue;
+  }
+  set onopen(f: WsEventHandler<Event>) {
+    this.onOpenValue = this.attribute("open", this.onOpenValue, f);
+  }
+  get onmessage(): WsEventHandler<MessageEvent> {
+    return this.onMessageValue;
+  }
+  set onmessage(f: WsEventHandler<MessageEvent>) {
+    this.onMessageValue = this.attribute("message", this.onMessageValue, f);
+  }
+  get onclose(): WsEventHandler<CloseEvent> {
+    return this.onCloseValue;
+  }
+  set onclose(f: WsEventHandler<CloseEvent>) {
+    this.onCloseValue = this.attribute("close", this.onCloseValue, f);
+  }
+  get onerror(): WsEventHandler<Event> {
+    return this.onErrorValue;
+  }
+  set onerror(f: WsEventHandler<Event>) {
+    this.onErrorValue = this.attribute("error", this.onErrorValue, f);
+  }
+
+  private attribute<F>(type: string, was: F | null, f: F | null): F | null {
+    const value = typeof f === "function" ? f : null;
+    if (value !== null && was === null) this.addEventListener(type, runAttribute);
+    else if (value === null && was !== null) this.removeEventListener(type, runAttribute);
+    return value;
+  }
+
+  /** Calls the on<type> attribute for ev; a handler that throws is reported and the socket goes on. */
+  [RUN_ATTRIBUTE](ev: Event): void {
+    const f: ((this: PureWebSocket, ev: never) => unknown) | null = ev.type === "message"
+      ? this.onMessageValue
+      : ev.type === "close"
+        ? this.onCloseValue
+        : ev.type === "open"
+          ? this.onOpenValue
+          : ev.type === "error"
+            ? this.onErrorValue
+            : null;
+    try {
+      f?.call(this, ev as never);
+    } catch (e) {
+      reportError(e);
+    }
   }
 
   get readyState(): number {
@@ -217,7 +276,7 @@ export class PureWebSocket extends EventTarget implements Endpoint {
 
   onOpen(): void {
     this.state = ReadyState.Open;
-    this.fire(new Event("open"), this.onopen);
+    this.dispatchEvent(new Event("open"));
   }
 
   onMessage(binary: boolean, data: Uint8Array): void {
@@ -226,7 +285,7 @@ export class PureWebSocket extends EventTarget implements Endpoint {
       : this.binaryType === "blob"
         ? new Blob([data as Uint8Array<ArrayBuffer>])
         : toArrayBuffer(data);
-    this.fire(new MessageEvent("message", { data: payload }), this.onmessage);
+    this.dispatchEvent(new MessageEvent("message", { data: payload }));
   }
 
   onPing(): void {}
@@ -234,27 +293,41 @@ export class PureWebSocket extends EventTarget implements Endpoint {
   onDrain(): void {}
 
   onError(error: WsError): void {
-    const ev = new Event("error") as Event & { error?: WsError; message?: string };
-    ev.error = error;
-    ev.message = error.message;
-    this.fire(ev, this.onerror);
+    this.dispatchEvent(errorEvent(error));
   }
 
   onClose(code: number, reason: string, wasClean: boolean): void {
     this.state = ReadyState.Closed;
-    const ev = new Event("close") as Event & { code: number; reason: string; wasClean: boolean };
-    Object.assign(ev, { code, reason, wasClean });
-    this.fire(ev, this.onclose as WsEventHandler<Event>);
+    this.dispatchEvent(closeEvent(code, reason, wasClean));
   }
+}
 
-  private fire<E extends Event>(ev: E, handler: WsEventHandler<E>): void {
-    try {
-      handler?.call(this, ev);
-    } catch (e) {
-      reportError(e);
-    }
-    this.dispatchEvent(ev);
+/** The one listener behind every on<type> attribute: `this` is the socket the event is at. */
+function runAttribute(this: PureWebSocket, ev: Event): void {
+  this[RUN_ATTRIBUTE](ev);
+}
+
+type CloseEventInit = { code: number; reason: string; wasClean: boolean };
+const CloseEventClass = (globalThis as { CloseEvent?: new (type: string, init: CloseEventInit) => Event }).CloseEvent;
+const ErrorEventClass = (globalThis as { ErrorEvent?: new (type: string, init: { message: string; error: unknown }) => Event }).ErrorEvent;
+
+/** A CloseEvent where the runtime has the class (Deno, Bun); elsewhere an Event with its fields. */
+function closeEvent(code: number, reason: string, wasClean: boolean): Event {
+  if (CloseEventClass) return new CloseEventClass("close", { code, reason, wasClean });
+  const ev = new Event("close");
+  for (const [k, value] of [["code", code], ["reason", reason], ["wasClean", wasClean]] as const) {
+    Object.defineProperty(ev, k, { value, enumerable: true });
   }
+  return ev;
+}
+
+/** An ErrorEvent (message, error) where the runtime has the class; elsewhere an Event with them. */
+function errorEvent(error: WsError): Event {
+  if (ErrorEventClass) return new ErrorEventClass("error", { message: error.message, error });
+  const ev = new Event("error");
+  Object.defineProperty(ev, "message", { value: error.message, enumerable: true });
+  Object.defineProperty(ev, "error", { value: error, enumerable: true });
+  return ev;
 }
 
 function reportError(e: unknown): void {
