@@ -16,6 +16,7 @@ import { type BodyPlan, planResponse, toBytes } from "./response-body.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
 import { invokeHandler, trailersOf } from "./invoke.ts";
 import { isUrlOf, pairs } from "./lazy-request.ts";
+import { unservableMethod } from "./method.ts";
 import type { WritePool } from "../buffers/pool.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
@@ -261,15 +262,14 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     this.receiving = ex;
 
     const h2Settings = this.h2cSettings(head);
-    const forbidden = head.method === "CONNECT" || head.method === "TRACE" || head.method === "TRACK";
-    if (h2Settings) {
-      this.startH2cUpgrade(ex, h2Settings);
-    } else if (forbidden) {
+    const unservable = unservableMethod(head.method);
+    if (unservable !== null) {
+      // Not upgraded to h2c either: its stream 1 would be the same request.
       ex.discard = true;
       this.closeAfterWrites = true;
-      ex.response = Promise.resolve(
-        new Response(`${head.method} is not supported by this server\n`, { status: 501, headers: { "content-type": "text/plain" } }),
-      );
+      ex.response = Promise.resolve(new Response(`${unservable}\n`, { status: 501, headers: { "content-type": "text/plain" } }));
+    } else if (h2Settings) {
+      this.startH2cUpgrade(ex, h2Settings);
     } else {
       const canHaveBody = hasBody && head.method !== "GET" && head.method !== "HEAD";
       if (hasBody && !canHaveBody) ex.discard = true;

@@ -12,6 +12,7 @@ import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
 import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
 import { isUrlOf } from "./lazy-request.ts";
+import { unservableMethod } from "./method.ts";
 import { planResponse, toBytes } from "./response-body.ts";
 
 /** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
@@ -133,8 +134,9 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   private onRequest(id: number, req: RequestPseudo, end: boolean): void {
     this.lastActivity = Date.now();
     const s = this.newStream(id, null);
-    if (req.method === "CONNECT" || req.method === "TRACE" || req.method === "TRACK") {
-      this.respondWith(id, "GET", new Response(`${req.method} is not supported by this server\n`, { status: 501 }), s);
+    const unservable = unservableMethod(req.method);
+    if (unservable !== null) {
+      this.respondWith(id, "GET", new Response(`${unservable}\n`, { status: 501, headers: { "content-type": "text/plain" } }), s);
       return;
     }
     if (end || req.method === "GET" || req.method === "HEAD") return this.dispatch(id, req, s, null);

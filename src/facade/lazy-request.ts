@@ -49,16 +49,6 @@ interface Lazy {
   [READ]: boolean;
 }
 
-/** Fetch's method normalisation: these six are upper-cased, any other is kept as sent. */
-const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
-/** Methods the Fetch standard forbids: `new Request` throws for them. */
-const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
-
-function normalizeMethod(method: string): string {
-  const upper = method.toUpperCase();
-  return NORMALIZED_METHODS.has(upper) ? upper : method;
-}
-
 /** Flat [name, value, ...] to the pairs Headers takes. */
 export function pairs(fields: string[]): [string, string][] {
   const out: [string, string][] = new Array(fields.length >> 1);
@@ -225,7 +215,8 @@ function lazyPrototype(): object | null {
       });
     }
     Object.defineProperties(proto, {
-      method: { get(this: Lazy) { return normalizeMethod(this[INIT].method); } },
+      // Never one Fetch would normalise (facade/method.ts keeps those from handlers).
+      method: { get(this: Lazy) { return this[INIT].method; } },
       url: { get(this: Lazy) { return this[HREF]; } },
       headers: { get(this: Lazy) { return headersOf(this); } },
       signal: { get(this: Lazy) { return this[INIT].signal(); } },
@@ -242,7 +233,7 @@ function selfTest(proto: object): boolean {
   const signal = new AbortController().signal;
   const r = build(proto, {
     url: "http://probe.invalid/a?b=1",
-    method: "post",
+    method: "POST",
     fields: ["x-probe", "1"],
     body: null,
     signal: () => signal,
@@ -262,11 +253,12 @@ function selfTest(proto: object): boolean {
 
 /**
  * A Request for the handler: a lazy one where this runtime allows, else a real one.
- * Throws as `new Request` would (an unparsable URL, a forbidden method).
+ * Throws as `new Request` would (an unparsable URL, a GET with a body). The method is
+ * one a Request keeps as it is (see method.ts).
  */
 export function makeRequest(init: LazyRequestInit): Request {
-  const method = init.method.toUpperCase();
-  const eager = FORBIDDEN_METHODS.has(method) || (init.body !== null && (method === "GET" || method === "HEAD"));
+  const method = init.method;
+  const eager = init.body !== null && (method === "GET" || method === "HEAD");
   const proto = eager ? null : lazyPrototype();
   if (proto === null) {
     const request = newRequest(init.url, init, pairs(init.fields));
