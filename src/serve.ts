@@ -12,6 +12,7 @@ import type { Addr, Connection, Listener, Transport } from "./transport/types.ts
 import { exchangeOf } from "./facade/upgrade.ts";
 import { startH2 } from "./facade/h2-connection.ts";
 import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, bunUpgrade } from "./facade/websocket.ts";
+import { FixedResponse, Router, type Routes, pathOf } from "./facade/routes.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
@@ -26,6 +27,8 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   onListen?: (addr: Addr) => void;
   /** Turns a handler's exception into a Response. Default: 500 and a log line. */
   onError?: (error: unknown) => Response | Promise<Response>;
+  /** Bun's name for `onError`. */
+  error?: (error: unknown) => Response | Promise<Response>;
   /** PEM certificate chain and key: serves HTTPS, with ALPN h2 and http/1.1. */
   tls?: { cert: string; key: string };
   /** Deno-style TLS options. */
@@ -33,8 +36,13 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   key?: string;
   /** Serve HTTP/2 (prior knowledge, h2c upgrade, ALPN). Default true. */
   http2?: boolean;
-  /** Bun-style handler. */
+  /** Bun-style handler: for the requests no route takes, when there are `routes`. */
   fetch?: Handler;
+  /**
+   * Bun-style routes: path patterns (`/users/:id`, `/api/*`) to a handler, a fixed
+   * Response, or either per method (`{ GET, POST }`). See facade/routes.ts.
+   */
+  routes?: Routes;
   /** Deno-style handler in the options. */
   handler?: Handler;
   /** Bun-style WebSocket handlers, for `server.upgrade()`. */
@@ -66,16 +74,37 @@ export interface Server {
   requestIP(request: Request): { address: string; family: string; port: number } | null;
   ref(): void;
   unref(): void;
+  /** Bun-style: serve with another `fetch`, `routes`, `error` or `websocket` from the next request on. */
+  reload(options: ReloadOptions): this;
 }
+
+/** What `server.reload()` can change. */
+export type ReloadOptions = Pick<ServeOptions, "fetch" | "handler" | "routes" | "error" | "onError" | "websocket">;
 
 export function serve(handler: Handler): Server;
 export function serve(options: ServeOptions, handler: Handler): Server;
 export function serve(options: ServeOptions & ({ fetch: Handler } | { handler: Handler })): Server;
+export function serve(options: ServeOptions & { routes: Routes }): Server;
 export function serve(a: Handler | ServeOptions, b?: Handler): Server {
   const options: ServeOptions = typeof a === "function" ? {} : a;
   const handler = typeof a === "function" ? a : b ?? a.fetch ?? a.handler;
-  if (typeof handler !== "function") throw new TypeError("serve() needs a handler function");
-  return new PureServer(options, handler);
+  return new PureServer(options, handlerOf(handler, options.routes));
+}
+
+/** The handler for `fetch` (or `handler`) and `routes`: a route's target if one takes the request, else `fetch`. */
+function handlerOf(fetch: Handler | undefined, routes: Routes | undefined): Handler {
+  if (fetch !== undefined && typeof fetch !== "function") throw new TypeError("serve(): the handler must be a function");
+  if (routes === undefined) {
+    if (fetch === undefined) throw new TypeError("serve() needs a handler function (or Bun-style `routes`)");
+    return fetch;
+  }
+  const router = new Router(routes);
+  return (req, info) => {
+    const m = router.match(pathOf(req.url), req.method);
+    if (m === null) return fetch ? fetch(req, info) : new Response(null, { status: 404 });
+    (req as Request & { params: Record<string, string> }).params = m.params;
+    return m.target instanceof FixedResponse ? m.target.respond(req) : m.target(req, info);
+  };
 }
 
 const SWEEP_MS = 1000;
@@ -112,7 +141,7 @@ class PureServer implements Server {
     };
     this.ctx = {
       handler,
-      onError: options.onError ?? defaultOnError,
+      onError: options.onError ?? options.error ?? defaultOnError,
       limits: {
         maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_H1_LIMITS.maxHeaderBytes,
         maxHeaderCount: options.maxHeaderCount ?? DEFAULT_H1_LIMITS.maxHeaderCount,
@@ -218,6 +247,16 @@ class PureServer implements Server {
 
   ref(): void {
     // The listener keeps the process alive; the sweep timer never does.
+  }
+
+  reload(options: ReloadOptions): this {
+    const fetch = options.fetch ?? options.handler;
+    // Build everything first, so a bad route leaves the server as it was.
+    const handler = handlerOf(fetch, options.routes);
+    this.ctx.handler = handler;
+    if (options.onError ?? options.error) this.ctx.onError = (options.onError ?? options.error)!;
+    if (options.websocket) this.ctx.websocket = options.websocket as BunWebSocketHandlers;
+    return this;
   }
 
   unref(): void {
