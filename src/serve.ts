@@ -11,7 +11,7 @@ import { runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
 import { startH2 } from "./facade/h2-connection.ts";
-import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, bunUpgrade } from "./facade/websocket.ts";
+import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, WsLink, bunUpgrade } from "./facade/websocket.ts";
 import { FixedResponse, Router, type Routes, pathOf } from "./facade/routes.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
@@ -76,6 +76,12 @@ export interface Server {
   unref(): void;
   /** Bun-style: serve with another `fetch`, `routes`, `error` or `websocket` from the next request on. */
   reload(options: ReloadOptions): this;
+  /** Bun-style: requests received and not yet fully answered. */
+  readonly pendingRequests: number;
+  /** Bun-style: open WebSockets. */
+  readonly pendingWebSockets: number;
+  /** `await using server = serve(...)`: shuts down gracefully at the end of the scope, as Deno's server does. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What `server.reload()` can change. */
@@ -247,6 +253,22 @@ class PureServer implements Server {
 
   ref(): void {
     // The listener keeps the process alive; the sweep timer never does.
+  }
+
+  get pendingRequests(): number {
+    let n = 0;
+    for (const c of this.ctx.connections) n += c.requestsInFlight();
+    return n;
+  }
+
+  get pendingWebSockets(): number {
+    let n = 0;
+    for (const c of this.ctx.connections) if (c instanceof WsLink) n++;
+    return n;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
   }
 
   reload(options: ReloadOptions): this {

@@ -75,6 +75,7 @@ export async function fakeServer(handler: Handler) {
   const server = serve({ transport, port: 0, onListen() {} }, handler);
   await server.listening;
   return {
+    server,
     connect(): FakeConnection {
       const conn = new FakeConnection();
       conn.handler = accept(conn);

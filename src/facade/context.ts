@@ -54,6 +54,8 @@ export interface H2UpgradeRequest {
 export interface LiveConnection {
   /** Time passes here: the server calls this about once a second. */
   tick(now: number): void;
+  /** Requests received and not yet fully answered (Bun's `server.pendingRequests` sums them). */
+  requestsInFlight(): number;
   /** Graceful shutdown: finish what is in flight, accept nothing new. */
   shutdown(): void;
   /** Immediate close. */

@@ -114,6 +114,10 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
 
   // ---- LiveConnection ----
 
+  requestsInFlight(): number {
+    return this.exchanges.length;
+  }
+
   tick(now: number): void {
     if (this.closed || this.handedOver) return;
     const t = this.ctx.timeouts;

@@ -103,6 +103,10 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     if (!this.core.closed) this.core.fail(new ConnectionError(ErrorCode.CANCEL, "transport closed"));
   }
 
+  requestsInFlight(): number {
+    return this.streams.size;
+  }
+
   tick(now: number): void {
     this.core.tick(now);
     this.flush();

@@ -130,6 +130,10 @@ export class WsLink implements ConnectionHandler, LiveConnection {
   }
 
   /** The server's sweep, about once a second: idle time is counted from the sweep after the last traffic. */
+  requestsInFlight(): number {
+    return 0;
+  }
+
   tick(now: number): void {
     if (this.seen) {
       this.seen = false;
