@@ -63,6 +63,11 @@ describe("server.reload", () => {
       expect([await get("/v"), await get("/w"), await get("/other")]).toEqual(["two", "w", ""]);
       expect(() => server.reload({ routes: { bad: ok } as never })).toThrow(TypeError);
       expect(await get("/v")).toBe("two");
+      server.reload({ routes: { "/none": new Response(null, { status: 204 }), "/go": Response.redirect("http://a.test/x", 302) } });
+      const none = await fetch(`http://127.0.0.1:${server.port}/none`);
+      expect([none.status, await none.text()]).toEqual([204, ""]);
+      const go = await fetch(`http://127.0.0.1:${server.port}/go`, { redirect: "manual" });
+      expect([go.status, go.headers.get("location")]).toEqual([302, "http://a.test/x"]);
       server.reload({ fetch: () => new Response("fetch only") });
       expect(await get("/v")).toBe("fetch only");
     } finally {

@@ -171,10 +171,15 @@ export class FixedResponse {
     if ((method === "GET" || method === "HEAD") && t.status === 200 && matchesIfNoneMatch(request.headers.get("if-none-match"), this.etag)) {
       return new Response(null, { status: 304, headers: this.headers! });
     }
-    // A copy for each response: what a handler reads from a body it may change.
-    return new Response(this.bytes!.slice(), { status: t.status, statusText: t.statusText, headers: this.headers! });
+    // A copy for each response: what a handler reads from a body it may change. A status
+    // that has no body (204, 304, ...) cannot be given even an empty one.
+    const body = NULL_BODY_STATUS.has(t.status) ? null : this.bytes!.slice();
+    return new Response(body, { status: t.status, statusText: t.statusText, headers: this.headers! });
   }
 }
+
+/** Fetch's null body statuses: a Response with one of these has no body. */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** RFC 9110 §13.1.2: If-None-Match with weak comparison; "*" matches any current representation. */
 function matchesIfNoneMatch(field: string | null, etag: string): boolean {
