@@ -11,7 +11,7 @@
  */
 export { serve } from "./serve.ts";
 export type { Addr, Handler, ReloadOptions, ServeInfo, ServeOptions, Server, Timeouts } from "./serve.ts";
-export type { RouteHandler, Routes, RouteValue } from "./facade/routes.ts";
+export type { RouteHandler, RouteRequest, Routes, RouteValue } from "./facade/routes.ts";
 export { H1ParseError } from "./h1/errors.ts";
 export { setTrailers } from "./facade/invoke.ts";
 export { ConnectionError, ErrorCode, StreamError } from "./h2/errors.ts";

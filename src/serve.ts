@@ -12,7 +12,7 @@ import type { Addr, Connection, Listener, Transport } from "./transport/types.ts
 import { exchangeOf } from "./facade/upgrade.ts";
 import { startH2 } from "./facade/h2-connection.ts";
 import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, WsLink, bunUpgrade } from "./facade/websocket.ts";
-import { FixedResponse, Router, type Routes, pathOf } from "./facade/routes.ts";
+import { FixedResponse, type RouteRequest, Router, type Routes, pathOf } from "./facade/routes.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
@@ -108,8 +108,9 @@ function handlerOf(fetch: Handler | undefined, routes: Routes | undefined): Hand
   return (req, info) => {
     const m = router.match(pathOf(req.url), req.method);
     if (m === null) return fetch ? fetch(req, info) : new Response(null, { status: 404 });
-    (req as Request & { params: Record<string, string> }).params = m.params;
-    return m.target instanceof FixedResponse ? m.target.respond(req) : m.target(req, info);
+    const routed = req as RouteRequest;
+    routed.params = m.params;
+    return m.target instanceof FixedResponse ? m.target.respond(routed) : m.target(routed, info);
   };
 }
 

@@ -18,10 +18,15 @@
  * goes on to `fetch`, and with no `fetch` the answer is an empty 404, as on Bun.
  */
 
-import type { Handler } from "./context.ts";
+import type { ServeInfo } from "./context.ts";
 
+/** The Request a route's handler gets: Bun's BunRequest, with the pattern's parameters. */
+export type RouteRequest = Request & { params: Record<string, string> };
 /** A route's handler: Bun passes the server as the second argument (purehttp's info has its methods). */
-export type RouteHandler = Handler;
+export type RouteHandler = (
+  request: RouteRequest,
+  server: ServeInfo & Record<string, unknown>,
+) => Response | Promise<Response> | undefined | Promise<Response | undefined>;
 type Target = RouteHandler | FixedResponse;
 export type RouteValue = Response | RouteHandler | Partial<Record<string, Response | RouteHandler>>;
 export type Routes = Record<string, RouteValue>;

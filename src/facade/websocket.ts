@@ -129,11 +129,11 @@ export class WsLink implements ConnectionHandler, LiveConnection {
     this.closeTimer ??= setTimeout(() => this.conn.destroy(), 5000);
   }
 
-  /** The server's sweep, about once a second: idle time is counted from the sweep after the last traffic. */
   requestsInFlight(): number {
     return 0;
   }
 
+  /** The server's sweep, about once a second: idle time is counted from the sweep after the last traffic. */
   tick(now: number): void {
     if (this.seen) {
       this.seen = false;
