@@ -18,7 +18,11 @@ export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
 
 export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
-  /** Port to listen on; 0 picks a free one (see `onListen` / `server.addr`). Default 8000. */
+  /**
+   * Port to listen on; 0 picks a free one (see `onListen` / `server.addr`). Default 8000,
+   * as Deno.serve; called Bun's way (`serve({ fetch })` or `serve({ routes })`), Bun's
+   * default: $BUN_PORT, $PORT or $NODE_PORT, else 3000.
+   */
   port?: number;
   /** Default "0.0.0.0". */
   hostname?: string;
@@ -94,7 +98,24 @@ export function serve(options: ServeOptions & { routes: Routes }): Server;
 export function serve(a: Handler | ServeOptions, b?: Handler): Server {
   const options: ServeOptions = typeof a === "function" ? {} : a;
   const handler = typeof a === "function" ? a : b ?? a.fetch ?? a.handler;
-  return new PureServer(options, handlerOf(handler, options.routes));
+  const bunStyle = typeof a !== "function" && b === undefined && (a.fetch !== undefined || a.routes !== undefined);
+  const port = options.port ?? (bunStyle ? bunDefaultPort() : 8000);
+  return new PureServer({ ...options, port }, handlerOf(handler, options.routes));
+}
+
+/** Bun.serve's default port: from the environment where set, else 3000. */
+function bunDefaultPort(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  for (const name of ["BUN_PORT", "PORT", "NODE_PORT"]) {
+    let v: string | undefined;
+    try {
+      v = env?.[name]; // Deno asks for --allow-env: without it, the default
+    } catch {
+      v = undefined;
+    }
+    if (v !== undefined && /^\d+$/.test(v) && Number(v) <= 65535) return Number(v);
+  }
+  return 3000;
 }
 
 /** The handler for `fetch` (or `handler`) and `routes`: a route's target if one takes the request, else `fetch`. */

@@ -47,3 +47,32 @@ it("await using shuts the server down at the end of the scope", async () => {
   }
   expect(finished).toBe(true);
 });
+
+it("the default port follows the calling style: Deno's 8000, Bun's $BUN_PORT / $PORT / $NODE_PORT or 3000", async () => {
+  const saved = { BUN_PORT: process.env.BUN_PORT, PORT: process.env.PORT, NODE_PORT: process.env.NODE_PORT };
+  const portOf = async (make: () => ReturnType<typeof serve>) => {
+    const server = make();
+    const port = server.port; // the configured one, before the socket is bound
+    await server.stop(true);
+    return port;
+  };
+  const fetch = () => new Response("x");
+  try {
+    delete process.env.BUN_PORT;
+    delete process.env.PORT;
+    delete process.env.NODE_PORT;
+    const opts = { hostname: "127.0.0.1", onListen() {} };
+    expect(await portOf(() => serve(opts, fetch))).toBe(8000);
+    expect(await portOf(() => serve({ ...opts, handler: fetch }))).toBe(8000);
+    expect(await portOf(() => serve({ ...opts, fetch }))).toBe(3000);
+    expect(await portOf(() => serve({ ...opts, routes: { "/": fetch } }))).toBe(3000);
+    process.env.NODE_PORT = "3456";
+    expect(await portOf(() => serve({ ...opts, fetch }))).toBe(3456);
+    process.env.PORT = "4567";
+    expect(await portOf(() => serve({ ...opts, fetch }))).toBe(4567);
+    expect(await portOf(() => serve({ ...opts, fetch, port: 0 }))).toBe(0);
+    expect(await portOf(() => serve(opts, fetch))).toBe(8000);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+  }
+});
