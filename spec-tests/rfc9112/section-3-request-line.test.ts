@@ -25,9 +25,11 @@ describe("RFC 9112 §3 request line", () => {
   it("rejects a method that is not a token", () => {
     expect(errorOf("G(T / HTTP/1.1\r\nHost: x\r\n\r\n")?.status).toBe(400);
   });
-  it("rejects more than one space between elements", () => {
-    expect(errorOf("GET  / HTTP/1.1\r\nHost: x\r\n\r\n")?.status).toBe(400);
-    expect(errorOf("GET /  HTTP/1.1\r\nHost: x\r\n\r\n")?.status).toBe(400);
+  it("rejects more than one space between elements, saying where", () => {
+    // (an empty target, then "/ HTTP/1.1" as the version, was the reading before)
+    expect(errorOf("GET  / HTTP/1.1\r\nHost: x\r\n\r\n")).toMatchObject({ status: 400, code: "EXTRA_SPACE" });
+    expect(errorOf("GET /  HTTP/1.1\r\nHost: x\r\n\r\n")).toMatchObject({ status: 400, code: "EXTRA_SPACE" });
+    expect(errorOf("GET \r\nHost: x\r\n\r\n")).toMatchObject({ status: 400, code: "EMPTY_TARGET" });
   });
   it("rejects whitespace or control bytes inside the request-target", () => {
     expect(errorOf("GET /a\tb HTTP/1.1\r\nHost: x\r\n\r\n")?.status).toBe(400);

@@ -67,6 +67,7 @@ function scanFieldLines(b: Uint8Array, start: number, end: number, limits: H1Lim
       // RFC 9112 §5.1: no whitespace between field name and colon; MUST reject with 400.
       if (c === SP || c === HTAB) return err(400, "WS_BEFORE_COLON", "whitespace between field name and colon");
       if (i === nameStart) return err(400, "EMPTY_FIELD_NAME", "field line without a field name");
+      if (c === CR || c === LF) return err(400, "NO_COLON", "field line without a colon");
       return err(400, "INVALID_FIELD_NAME", `invalid byte 0x${c.toString(16)} in field name`);
     }
     const nameEnd = i++;
@@ -154,12 +155,18 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   while (TARGET[b[i]!]) i++;
   if (i - targetStart > limits.maxTargetLength)
     return err(414, "URI_TOO_LONG", `request-target longer than ${limits.maxTargetLength} bytes`);
+  if (i === targetStart) {
+    if (i >= end) return null;
+    // "GET  / HTTP/1.1" would otherwise read as an empty target and a version of "/ HTTP/1.1".
+    if (b[i] === SP) return err(400, "EXTRA_SPACE", "more than one space after the method");
+    return err(400, "EMPTY_TARGET", "empty request-target");
+  }
   if (b[i] !== SP) {
     if (i >= end) return null;
-    if (i === targetStart) return err(400, "INVALID_REQUEST_LINE", "empty request-target or more than one space");
     return err(400, "INVALID_TARGET", `invalid byte 0x${b[i]!.toString(16)} in request-target`);
   }
   const targetEnd = i++;
+  if (b[i] === SP) return err(400, "EXTRA_SPACE", "more than one space after the request-target");
   // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF
   if (
     b[i] !== 0x48 || b[i + 1] !== 0x54 || b[i + 2] !== 0x54 || b[i + 3] !== 0x50 || b[i + 4] !== 0x2f ||
