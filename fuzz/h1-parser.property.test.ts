@@ -173,19 +173,27 @@ describe("HTTP/1.1 parser properties", () => {
 
 describe("Host and authority-form (RFC 9110 §7.2, RFC 3986 §3.2.2)", () => {
   // The grammar written out as one regular expression: IP-literal, or reg-name / IPv4address
-  // (the characters RFC 3986 allows), then an optional port of digits.
-  const AUTHORITY_RE = /^(?:\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[^\]]+)\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+  // (the characters RFC 3986 allows), then an optional port of digits, which must be one a
+  // TCP port can be (at most 65535: no URL holds a larger one).
+  const AUTHORITY_RE = /^(?:\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[^\]]+)\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::([0-9]*))?$/;
+  const grammar = (s: string) => {
+    const m = AUTHORITY_RE.exec(s);
+    return m !== null && (m[1] === undefined || m[1] === "" || Number(m[1]) <= 65535);
+  };
   const AUTHORITY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=%:\[\]]*$/;
   const piece = fc.constantFrom("a", "Z", "0", "9", "127", ".", "-", "%", "~", ":", "[", "]", "v1", "::1", "8080", "@", "/", " ", "é", "example.com");
   it("isValidAuthority agrees with the grammar on any mix of the characters that matter", () => {
     fc.assert(fc.property(fc.array(piece, { maxLength: 8 }).map((a) => a.join("")), (s) => {
-      const expected = s.length === 0 ? true : AUTHORITY_CHARS.test(s) && AUTHORITY_RE.test(s);
+      const expected = s.length === 0 ? true : AUTHORITY_CHARS.test(s) && grammar(s);
       expect(isValidAuthority(s, true)).toBe(expected);
     }), { numRuns: 5000 });
   });
   it("examples", () => {
     for (const ok of ["example.com", "127.0.0.1:8080", "[::1]:443", "[v1.x]", "host:", ":80"]) expect(isValidAuthority(ok, false)).toBe(true);
-    for (const bad of ["a:b:c", "a[b]", "[::1", "[::1]x", "user@host", "host:8o", "ho st", ""]) expect(isValidAuthority(bad, false)).toBe(false);
+    for (const ok of ["a:65535", "[::1]:65535", "a:00080"]) expect(isValidAuthority(ok, false)).toBe(true);
+    for (const bad of ["a:b:c", "a[b]", "[::1", "[::1]x", "user@host", "host:8o", "ho st", "", "a:65536", "[::1]:99999", "a:99999999999999999999"]) {
+      expect(isValidAuthority(bad, false)).toBe(false);
+    }
   });
 });
 

@@ -23,7 +23,12 @@ describe("RFC 9112 §3 request line", () => {
     expect(headOf("get / HTTP/1.1\r\nHost: x\r\n\r\n")?.method).toBe("get");
   });
   it("rejects a method that is not a token", () => {
-    expect(errorOf("G(T / HTTP/1.1\r\nHost: x\r\n\r\n")?.status).toBe(400);
+    expect(errorOf("G(T / HTTP/1.1\r\nHost: x\r\n\r\n")).toMatchObject({ status: 400, code: "INVALID_METHOD" });
+    expect(errorOf("G/T / HTTP/1.1\r\nHost: x\r\n\r\n")).toMatchObject({ status: 400, code: "INVALID_METHOD" });
+    expect(errorOf("GET\t/ HTTP/1.1\r\nHost: x\r\n\r\n")).toMatchObject({ status: 400, code: "INVALID_REQUEST_LINE" });
+  });
+  it("rejects HTTP/0.9's request-line (no version)", () => {
+    expect(errorOf("GET /\r\n\r\n")).toMatchObject({ status: 400, code: "NO_VERSION" });
   });
   it("rejects more than one space between elements, saying where", () => {
     // (an empty target, then "/ HTTP/1.1" as the version, was the reading before)

@@ -23,6 +23,8 @@ describe("RFC 9112 §7.1 chunked transfer coding", () => {
     expect(errorOf(POST + " 5\r\nhello\r\n0\r\n\r\n")?.status).toBe(400);
     expect(errorOf(POST + "fffffffffffffffff\r\n")?.status).toBe(400);
     expect(errorOf(POST + "-1\r\n")?.status).toBe(400);
+    // A byte that can start neither an extension nor the line's end is the size's fault, not an extension's.
+    expect(errorOf(POST + "3x\r\nabc\r\n0\r\n\r\n")).toMatchObject({ status: 400, code: "INVALID_CHUNK_SIZE" });
   });
   it("rejects chunk-data not followed by CRLF", () => {
     expect(errorOf(POST + "3\r\nabcX\r\n0\r\n\r\n")).toMatchObject({ status: 400, code: "CHUNK_NO_CRLF" });

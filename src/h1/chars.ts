@@ -157,17 +157,27 @@ export function isValidAuthority(s: string, allowEmpty: boolean): boolean {
     // A reg-name or IPv4address, then port = *DIGIT after one colon (only an IP-literal holds colons).
     if (colons === 0) return true;
     if (colons > 1) return false;
-    for (let i = lastColon + 1; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return false;
-    }
-    return true;
+    return isPort(s, lastColon + 1);
   }
   // IP-literal = "[" ( IPv6address / IPvFuture ) "]", the only place brackets may appear.
   if (s[0] !== "[") return false;
   const close = s.indexOf("]");
   if (close < 0) return false;
-  const rest = s.slice(close + 1);
-  if (rest && !/^:[0-9]*$/.test(rest)) return false;
+  if (close + 1 < s.length && (s.charCodeAt(close + 1) !== 0x3a || !isPort(s, close + 2))) return false;
   return /^\[[0-9A-Fa-f:.]+\]$|^\[v[0-9A-Fa-f]+\.[^\]]+\]$/.test(s.slice(0, close + 1));
+}
+
+/**
+ * port = *DIGIT (RFC 3986 §3.2.3) from s[from] to the end, and one a TCP port can be:
+ * an empty port is the scheme's default; past 65535 no URL can hold it.
+ */
+function isPort(s: string, from: number): boolean {
+  let port = 0;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+    port = port * 10 + (c - 0x30);
+    if (port > 65535) return false;
+  }
+  return true;
 }

@@ -149,7 +149,11 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   let i = METHODS.scan(b, start);
   const knownMethod = METHODS.token[METHODS.state];
   if (i === start) return err(400, "INVALID_METHOD", "request-line does not start with a method token");
-  if (b[i] !== SP) return err(400, "INVALID_REQUEST_LINE", "method not followed by a single space");
+  if (b[i] !== SP) {
+    const c = b[i]!;
+    if (c === undefined || c === HTAB || c === CR || c === LF) return err(400, "INVALID_REQUEST_LINE", "method not followed by a single space");
+    return err(400, "INVALID_METHOD", `invalid byte 0x${c.toString(16)} in method`);
+  }
   const methodEnd = i;
   const targetStart = ++i;
   while (TARGET[b[i]!]) i++;
@@ -163,6 +167,8 @@ export function parseHead(b: Uint8Array, start: number, end: number, limits: H1L
   }
   if (b[i] !== SP) {
     if (i >= end) return null;
+    // "GET /\r\n" is HTTP/0.9's request-line, which has no version and no fields.
+    if (b[i] === CR) return err(400, "NO_VERSION", "request-line without an HTTP-version");
     return err(400, "INVALID_TARGET", `invalid byte 0x${b[i]!.toString(16)} in request-target`);
   }
   const targetEnd = i++;

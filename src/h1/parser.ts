@@ -329,6 +329,9 @@ export class RequestParser {
     }
     if (i === digitsStart) return this.fail(err(400, "INVALID_CHUNK_SIZE", "chunk-size is not a hex number"));
     if (i - digitsStart > 12) return this.fail(err(400, "CHUNK_SIZE_OVERFLOW", "chunk-size too large"));
+    if (i < cr && b[i] !== 0x3b && b[i] !== 0x20 && b[i] !== 0x09) {
+      return this.fail(err(400, "INVALID_CHUNK_SIZE", `invalid byte 0x${b[i]!.toString(16)} after chunk-size`));
+    }
     const ext = validateChunkExt(b, i, cr);
     if (ext) return this.fail(ext);
     this.pos = cr + 2;
@@ -400,7 +403,7 @@ function validateChunkExt(b: Uint8Array, i: number, end: number): H1ParseError |
     // BWS is only allowed before ";": trailing whitespace is not part of the grammar.
     const wsStart = i;
     ws();
-    if (i === end) return i === wsStart ? null : bad();
+    if (i === end) return i === wsStart ? null : err(400, "INVALID_CHUNK_EXT", "whitespace at the end of a chunk-size line");
     if (b[i] !== 0x3b) return bad();
     i++;
     ws();
