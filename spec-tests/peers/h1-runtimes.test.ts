@@ -231,6 +231,11 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
       ["GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505],
       ["POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400],
       ["GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", 417],
+      // Methods a Fetch Request would change (Bun's upper-cases every one) or refuse.
+      ["get / HTTP/1.1\r\nHost: x\r\n\r\n", 501],
+      ["purge / HTTP/1.1\r\nHost: x\r\n\r\n", 501],
+      ["TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 501],
+      ["GET / HTTP/1.1\r\nHost: x:99999\r\n\r\n", 400],
     ];
     for (const [req, status] of cases) {
       const out = await raw(servers.echo.port, req + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -239,6 +244,14 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
       expect(out.split("\r\n\r\n")[1]!.length).toBeGreaterThan(5);
     }
   }, 60_000);
+
+  it("any upper-case method reaches the handler as sent", async () => {
+    for (const method of ["PURGE", "PROPFIND", "M-SEARCH"]) {
+      const out = await raw(servers.echo.port, `${method} /m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(statuses(out)).toEqual([200]);
+      expect(JSON.parse(out.split("\r\n\r\n")[1]!).method).toBe(method);
+    }
+  });
 
   it("bodies that arrive with their heads, pipelined in one write, each reach their own handler, read whole or as a stream", async () => {
     const post = (p: string, body: string, extra = "") => `POST ${p} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
