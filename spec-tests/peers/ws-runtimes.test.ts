@@ -61,9 +61,12 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     }, 90_000);
   }
 
-  it("handshake errors: 400 for a bad key, 426 for a wrong version, with a reason", async () => {
+  it("handshake errors: 400 for a bad key or HTTP/1.0, 426 for a wrong version, with a reason", async () => {
     const bad = await raw(servers.echo.port, handshake("/ws").replace(KEY, "short"));
     expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    const http10 = await raw(servers.echo.port, handshake("/ws").replace("HTTP/1.1", "HTTP/1.0"));
+    expect(http10).toMatch(/^HTTP\/1\.1 400 /);
+    expect(http10).toContain("needs HTTP/1.1");
     const ver = await raw(servers.echo.port, handshake("/ws").replace("Version: 13", "Version: 8"));
     expect(ver).toMatch(/^HTTP\/1\.1 426 /);
     expect(ver).toMatch(/sec-websocket-version: 13/i);

@@ -23,6 +23,10 @@ describe("RFC 6455 §4.2 opening handshake", () => {
     expect(checkHandshake(req({ ...good, "sec-websocket-protocol": "chat, superchat" }))).toMatchObject({ protocols: ["chat", "superchat"] });
   });
   it("the method MUST be GET", () => expect(checkHandshake(req(good, "POST"))).toMatchObject({ ok: false, status: 405 }));
+  it("§4.1: the HTTP version MUST be at least 1.1 (HTTP/1.0 ignores Upgrade, RFC 9110 §7.8)", () => {
+    expect(checkHandshake({ ...req(good), minor: 0 })).toMatchObject({ ok: false, status: 400, reason: expect.stringMatching(/HTTP\/1\.1/) });
+    expect(checkHandshake({ ...req(good), minor: 1 })).toMatchObject({ ok: true });
+  });
   it("Upgrade must contain websocket (426)", () => expect(checkHandshake(req({ ...good, upgrade: "h2c" }))).toMatchObject({ ok: false, status: 426 }));
   it("Connection must contain Upgrade (400)", () => expect(checkHandshake(req({ ...good, connection: "close" }))).toMatchObject({ ok: false, status: 400 }));
   it("§4.4: an unsupported version gets 426 with Sec-WebSocket-Version: 13", () => {

@@ -359,7 +359,7 @@ export interface UpgradeWebSocketOptions extends WsOptions {
 function handshakeFor(request: Request) {
   const ref = exchangeOf(request);
   if (!ref || !ref.setClaim) throw new TypeError("request was not received by a purehttp HTTP/1.1 server");
-  const hs = checkHandshake({ method: request.method, get: (n) => request.headers.get(n) });
+  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, get: (n) => request.headers.get(n) });
   return { ref, hs };
 }
 
@@ -592,7 +592,7 @@ export function bunUpgrade(ctx: ServerContext, request: Request, options: BunUpg
   if (!handlers) throw new TypeError("server.upgrade() needs the `websocket` option of serve()");
   const ref = exchangeOf(request);
   if (!ref || !ref.setClaim) return false;
-  const hs = checkHandshake({ method: request.method, get: (n) => request.headers.get(n) });
+  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, get: (n) => request.headers.get(n) });
   if (!hs.ok) return false;
   const extra = new Headers(options.headers);
   const headers: [string, string][] = [["upgrade", "websocket"], ["connection", "Upgrade"], ["sec-websocket-accept", acceptKey(hs.key)]];

@@ -15,6 +15,8 @@ export function acceptKey(key: string): string {
 
 export interface HandshakeRequest {
   method: string;
+  /** The HTTP/1.x minor version the request came in, where known. */
+  minor?: number;
   /** Field lookup, case-insensitive, repeated fields joined with ", ". */
   get(name: string): string | null;
 }
@@ -26,6 +28,8 @@ export type HandshakeResult =
 /** Checks a client's opening handshake (§4.2.1); the status and reason say what is wrong. */
 export function checkHandshake(req: HandshakeRequest): HandshakeResult {
   if (req.method !== "GET") return { ok: false, status: 405, reason: "the WebSocket handshake must be a GET", headers: [["allow", "GET"]] };
+  // §4.1: "the HTTP version MUST be at least 1.1"; and RFC 9110 §7.8: Upgrade in HTTP/1.0 is ignored.
+  if (req.minor === 0) return { ok: false, status: 400, reason: "the WebSocket handshake needs HTTP/1.1 (HTTP/1.0 ignores Upgrade)" };
   const upgrade = req.get("upgrade");
   if (!upgrade || !splitList(upgrade).some((t) => t.toLowerCase() === "websocket"))
     return { ok: false, status: 426, reason: "Upgrade must include websocket", headers: [["upgrade", "websocket"], ["connection", "Upgrade"]] };
