@@ -4,7 +4,7 @@
  * control of what arrives in which read.
  */
 import { afterEach } from "vitest";
-import { serve } from "../../src/mod.ts";
+import { type ServeOptions, serve } from "../../src/mod.ts";
 import type { Handler } from "../../src/facade/context.ts";
 import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
 
@@ -63,7 +63,7 @@ export class FakeConnection implements Connection {
  * Starts serve() with `handler` on a fake transport; `connect()` opens a connection.
  * `stop()` closes it all (call it after each test).
  */
-export async function fakeServer(handler: Handler) {
+export async function fakeServer(handler: Handler, options: Omit<ServeOptions, "transport" | "port"> = {}) {
   let accept!: (conn: Connection) => ConnectionHandler;
   const transport: Transport = {
     name: "node",
@@ -72,7 +72,7 @@ export async function fakeServer(handler: Handler) {
       return Promise.resolve({ addr, close() {} });
     },
   };
-  const server = serve({ transport, port: 0, onListen() {} }, handler);
+  const server = serve({ onListen() {}, ...options, transport, port: 0 }, handler);
   await server.listening;
   return {
     server,
@@ -95,8 +95,8 @@ export function fakeServerPerTest() {
     await stop?.();
     stop = null;
   });
-  return async (handler: Handler) => {
-    const server = await fakeServer(handler);
+  return async (handler: Handler, options: Omit<ServeOptions, "transport" | "port"> = {}) => {
+    const server = await fakeServer(handler, options);
     stop = server.stop;
     return server;
   };

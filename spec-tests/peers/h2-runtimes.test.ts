@@ -1,9 +1,10 @@
 /**
  * HTTP/2 end to end on Node, Deno and Bun, with peers we did not write: curl
  * (prior knowledge, h2c upgrade, TLS with ALPN), nghttp and h2load from
- * nghttp2-client, Python's h2, and Node's node:http2 client.
+ * nghttp2-client, Python's h2, Node's node:http2 client, and headless Chromium for
+ * WebSocket over HTTP/2 (RFC 8441).
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import * as http2 from "node:http2";
@@ -71,6 +72,63 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     const j = JSON.parse((await run("curl", ["-sk", "--http2", `${tls.url}/x`])).stdout);
     expect(j.url).toBe(`${tls.url}/x`);
   });
+
+  it("node:http2: WebSocket over an HTTP/2 stream (RFC 8441 extended CONNECT), text and binary, closing handshake", async () => {
+    const session = http2.connect(echo.url);
+    try {
+      const settings = await new Promise<http2.Settings>((r) => session.once("remoteSettings", r));
+      expect(settings.enableConnectProtocol).toBe(true);
+      const req = session.request({ ":method": "CONNECT", ":protocol": "websocket", ":path": "/ws", ":scheme": "http", ":authority": new URL(echo.url).host, "sec-websocket-version": "13" });
+      const status = await new Promise<number>((r) => req.once("response", (h) => r(Number(h[":status"]))));
+      expect(status).toBe(200);
+      const key = [9, 8, 7, 6];
+      const masked = (opcode: number, payload: Buffer) =>
+        Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length, ...key]), Buffer.from(payload.map((b, i) => b ^ key[i & 3]!))]);
+      const frames: { opcode: number; payload: Buffer }[] = [];
+      let buf = Buffer.alloc(0);
+      const ended = new Promise<void>((r) => req.on("end", r));
+      req.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + (buf[1]! & 0x7f)) {
+          const n = buf[1]! & 0x7f;
+          frames.push({ opcode: buf[0]! & 0x0f, payload: buf.subarray(2, 2 + n) });
+          buf = buf.subarray(2 + n);
+        }
+      });
+      req.write(masked(1, Buffer.from("over h2")));
+      req.write(masked(2, Buffer.from([1, 2, 3])));
+      req.write(masked(8, Buffer.from([0x03, 0xe8])));
+      await ended;
+      req.end();
+      expect(frames.map((f) => [f.opcode, f.opcode === 8 ? f.payload.readUInt16BE(0) : f.payload.toString("hex")])).toEqual([
+        [1, Buffer.from("over h2").toString("hex")], [2, "010203"], [8, 1000],
+      ]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it("headless Chromium opens wss:// over HTTP/2 (RFC 8441) to a page served by purehttp over TLS", async () => {
+    const app = await start(runtime, "spec-tests/peers/h2-ws-page.ts", ["--tls-cert", cert, "--tls-key", key]);
+    const profile = mkdtempSync(join(tmpdir(), "purehttp-chromium-"));
+    const chromium = spawn("chromium", [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--ignore-certificate-errors", `--user-data-dir=${profile}`,
+      "--remote-debugging-port=0", `${app.url}/page`,
+    ], { stdio: "ignore" });
+    try {
+      let result = "";
+      for (let i = 0; i < 150 && !result; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const { stdout } = await run("curl", ["-sk", "-w", "\n%{http_code}", `${app.url}/report-result`]);
+        if (stdout.endsWith("\n200")) result = stdout.slice(0, -4);
+      }
+      expect(JSON.parse(result)).toEqual({ got: ["one over HTTP/2", "binary:7,8,9"], code: 1000 });
+    } finally {
+      chromium.kill("SIGKILL");
+      await app.stop();
+    }
+  }, 60_000);
 
   it("nghttp: prior knowledge and HTTP Upgrade", async () => {
     const pk = await run("nghttp", ["-n", "-s", `${echo.url}/hello`]);

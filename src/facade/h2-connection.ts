@@ -10,6 +10,7 @@ import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { concatBytes } from "../buffers/bytes.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
+import type { UpgradeClaim } from "./upgrade.ts";
 import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
 import { isUrlOf } from "./lazy-request.ts";
 import { unservableMethod } from "./method.ts";
@@ -34,6 +35,9 @@ interface StreamCtx {
   early: Uint8Array[] | null;
   /** The body ended within that read. */
   earlyEnd: boolean;
+  /** An extended CONNECT's handler claimed the stream (upgrade.ts), and once answered, the tunnel it became. */
+  claim: UpgradeClaim | null;
+  tunnel: H2Tunnel | null;
 }
 
 export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) {
@@ -130,6 +134,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     const done = new Promise<void>((r) => (completed = r));
     const s: StreamCtx = {
       body, pushed: 0, credited: 0, abort: null, completed, done, writable: null, reset: false, early: null, earlyEnd: false,
+      claim: null, tunnel: null,
     };
     this.streams.set(id, s);
     return s;
@@ -138,6 +143,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   private onRequest(id: number, req: RequestPseudo, end: boolean): void {
     this.lastActivity = Date.now();
     const s = this.newStream(id, null);
+    if (req.protocol !== "") return this.openTunnel(id, req, s);
     const unservable = unservableMethod(req.method);
     if (unservable !== null) {
       this.respondWith(id, "GET", new Response(`${unservable}\n`, { status: 501, headers: { "content-type": "text/plain" } }), s);
@@ -243,6 +249,16 @@ class H2Facade implements ConnectionHandler, LiveConnection {
 
   private onData(id: number, data: Uint8Array, end: boolean): void {
     const s = this.streams.get(id);
+    if (s?.tunnel) {
+      // The tunnel's protocol reads each chunk as it comes: its credit goes back at once.
+      if (data.length) {
+        this.core.consumed(id, data.length);
+        s.tunnel.handler.data(data);
+      }
+      if (end) s.tunnel.peerEnded();
+      this.flush();
+      return;
+    }
     if (s?.early) {
       if (data.length) s.early.push(data);
       if (end) s.earlyEnd = true;
@@ -271,6 +287,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     s.abort?.abort(new Error("stream reset"));
     s.completed();
     this.wake(id, s);
+    s.tunnel?.gone();
   }
 
   private wake(id: number, s = this.streams.get(id)): void {
@@ -354,10 +371,157 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     }
   }
 
+  // ---- extended CONNECT (RFC 8441): WebSocket over an HTTP/2 stream ----
+
+  /**
+   * A CONNECT with :protocol. Only "websocket" is known; its handler sees a GET with
+   * `upgrade: websocket` and `connection: upgrade` (what the :protocol stands for), so
+   * `upgradeWebSocket(req)` and `server.upgrade(req)` work as over HTTP/1.1. The stream's
+   * DATA waits until the handler has answered.
+   */
+  private openTunnel(id: number, req: RequestPseudo, s: StreamCtx): void {
+    if (req.protocol !== "websocket") {
+      const reason = `:protocol "${req.protocol}" is not supported by this server\n`;
+      this.respondWith(id, "GET", new Response(reason, { status: 501, headers: { "content-type": "text/plain" } }), s);
+      return;
+    }
+    s.early = [];
+    const { response } = invokeHandler(this.ctx, {
+      url: this.urlOf(req.scheme, req.authority, req.path),
+      method: "GET",
+      fields: [...req.fields, "upgrade", "websocket", "connection", "upgrade"],
+      body: null,
+      signal: () => (s.abort ??= new AbortController()).signal,
+      httpVersion: "2",
+      conn: this.conn,
+      completed: s.done,
+      ref: { head: null, conn: this.conn, ctx: this.ctx, setClaim: (claim) => (s.claim = claim), extendedConnect: true },
+    });
+    this.finishTunnel(id, response, s);
+  }
+
+  /** RFC 8441 §5: a 200 opens the tunnel (no 101 in HTTP/2); any other answer ends the stream. */
+  private async finishTunnel(id: number, response: Promise<Response | undefined>, s: StreamCtx): Promise<void> {
+    const res = await response;
+    if (s.reset) return;
+    const early = s.early ?? [];
+    s.early = null;
+    let size = 0;
+    for (const p of early) size += p.length;
+    if (size > 0) this.core.consumed(id, size);
+    const claim = s.claim;
+    if (!claim || (res !== claim.response && res !== undefined)) {
+      const answer = res instanceof Response ? res : new Response("handler returned no Response\n", { status: 500 });
+      return this.respondWith(id, "GET", answer, s);
+    }
+    const fields: [string, string][] = [[":status", "200"]];
+    for (const [n, v] of claim.headers) {
+      const name = n.toLowerCase();
+      if (!HOP_BY_HOP.has(name)) fields.push([name, v]);
+    }
+    fields.push(["date", httpDate(Date.now())]);
+    this.core.respond(id, fields, false);
+    const tunnel = new H2Tunnel(this, id, s, this.conn);
+    s.tunnel = tunnel;
+    tunnel.handler = claim.start(tunnel, early);
+    if (s.earlyEnd) tunnel.peerEnded();
+    this.flush();
+  }
+
+  /** A tunnel's bytes as DATA; false when the stream's queue is over its mark (drain follows). */
+  tunnelWrite(id: number, s: StreamCtx, bytes: Uint8Array): boolean {
+    const more = this.core.sendData(id, bytes, false);
+    this.flush();
+    if (!more) s.writable = () => s.tunnel?.handler.drain();
+    return more;
+  }
+
+  tunnelEnd(id: number): void {
+    this.core.sendData(id, new Uint8Array(0), true);
+    this.flush();
+  }
+
+  tunnelReset(id: number): void {
+    this.core.resetStream(id, ErrorCode.CANCEL);
+    this.flush();
+  }
+
+  /** Both sides have ended the tunnel's stream (or it was reset): it is done. */
+  tunnelClosed(id: number, s: StreamCtx): void {
+    if (this.streams.get(id) !== s) return;
+    this.streams.delete(id);
+    s.completed();
+  }
+
   /** Sends body bytes, waiting while the stream's queue is full (flow control is backpressure). */
   private async send(id: number, s: StreamCtx, data: Uint8Array, end: boolean): Promise<void> {
     const more = this.core.sendData(id, data, end);
     this.flush();
     if (!more && !s.reset) await new Promise<void>((r) => (s.writable = r));
+  }
+}
+
+/**
+ * An extended CONNECT stream seen as a connection (transport/types.ts), for the
+ * protocol the handler switched it to: writes become DATA, end() END_STREAM, destroy()
+ * RST_STREAM(CANCEL); the peer's DATA and END_STREAM arrive as data() and end().
+ */
+class H2Tunnel implements Connection {
+  handler!: ConnectionHandler;
+  private ended = false;
+  private peerDone = false;
+  private closed = false;
+
+  constructor(private readonly facade: H2Facade, private readonly id: number, private readonly s: StreamCtx, private readonly conn: Connection) {}
+
+  get remoteAddr() {
+    return this.conn.remoteAddr;
+  }
+  get localAddr() {
+    return this.conn.localAddr;
+  }
+  get alpnProtocol() {
+    return this.conn.alpnProtocol;
+  }
+  get encrypted() {
+    return this.conn.encrypted;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || this.ended) return true;
+    return this.facade.tunnelWrite(this.id, this.s, bytes);
+  }
+
+  end(): void {
+    if (this.closed || this.ended) return;
+    this.ended = true;
+    this.facade.tunnelEnd(this.id);
+    if (this.peerDone) this.gone();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.facade.tunnelReset(this.id);
+    this.gone();
+  }
+
+  // Credit goes back as each chunk is handed on: nothing to hold back.
+  pause(): void {}
+  resume(): void {}
+
+  /** The peer's END_STREAM: its half of the tunnel is done. */
+  peerEnded(): void {
+    if (this.peerDone || this.closed) return;
+    this.peerDone = true;
+    this.handler.end();
+    if (this.ended) this.gone();
+  }
+
+  /** The stream is over (both ends, or a reset): the protocol hears of it as a closed socket. */
+  gone(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.facade.tunnelClosed(this.id, this.s);
+    queueMicrotask(() => this.handler.close());
   }
 }

@@ -20,8 +20,10 @@ export interface ExchangeRef {
   head: RequestHead | null;
   conn: Connection;
   ctx: ServerContext;
-  /** null where the protocol cannot switch (HTTP/2 streams). */
+  /** null where the protocol cannot switch (HTTP/2 streams other than an extended CONNECT). */
   setClaim: ((claim: UpgradeClaim) => void) | null;
+  /** An HTTP/2 extended CONNECT (RFC 8441): answered 200 and carried in the stream's DATA. */
+  extendedConnect?: boolean;
 }
 
 /**

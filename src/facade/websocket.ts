@@ -356,10 +356,20 @@ export interface UpgradeWebSocketOptions extends WsOptions {
   protocol?: string;
 }
 
+/**
+ * The fields that accept the handshake: 101's Upgrade, Connection and the accept value
+ * over HTTP/1.1; over HTTP/2 (an extended CONNECT, whose key is "") the 200 needs none.
+ */
+function switchFields(key: string): [string, string][] {
+  return key === "" ? [] : [["upgrade", "websocket"], ["connection", "Upgrade"], ["sec-websocket-accept", acceptKey(key)]];
+}
+
 function handshakeFor(request: Request) {
   const ref = exchangeOf(request);
-  if (!ref || !ref.setClaim) throw new TypeError("request was not received by a purehttp HTTP/1.1 server");
-  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, get: (n) => request.headers.get(n) });
+  if (!ref || !ref.setClaim) {
+    throw new TypeError("this request cannot become a WebSocket: it came neither over HTTP/1.1 nor as an HTTP/2 extended CONNECT to a purehttp server");
+  }
+  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, extendedConnect: ref.extendedConnect, get: (n) => request.headers.get(n) });
   return { ref, hs };
 }
 
@@ -374,7 +384,7 @@ export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOpti
   if (protocol && !hs.protocols.includes(protocol)) throw new TypeError(`protocol "${protocol}" was not offered by the client`);
   const socket = new PureWebSocket(request.url.replace(/^http/, "ws"), protocol);
   const response = new Response(null, { status: 200 });
-  const headers: [string, string][] = [["upgrade", "websocket"], ["connection", "Upgrade"], ["sec-websocket-accept", acceptKey(hs.key)]];
+  const headers = switchFields(hs.key);
   if (protocol) headers.push(["sec-websocket-protocol", protocol]);
   ref.setClaim!({
     headers,
@@ -592,10 +602,10 @@ export function bunUpgrade(ctx: ServerContext, request: Request, options: BunUpg
   if (!handlers) throw new TypeError("server.upgrade() needs the `websocket` option of serve()");
   const ref = exchangeOf(request);
   if (!ref || !ref.setClaim) return false;
-  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, get: (n) => request.headers.get(n) });
+  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, extendedConnect: ref.extendedConnect, get: (n) => request.headers.get(n) });
   if (!hs.ok) return false;
   const extra = new Headers(options.headers);
-  const headers: [string, string][] = [["upgrade", "websocket"], ["connection", "Upgrade"], ["sec-websocket-accept", acceptKey(hs.key)]];
+  const headers = switchFields(hs.key);
   for (const [n, v] of extra) headers.push([n, v]);
   const limits: WsOptions = { ...handlers, maxMessageSize: handlers.maxPayloadLength ?? handlers.maxMessageSize };
   ref.setClaim({

@@ -42,6 +42,8 @@ export interface H2Options {
    */
   maxStalledStreams: number;
   maxStallMs: number;
+  /** Advertise SETTINGS_ENABLE_CONNECT_PROTOCOL and accept RFC 8441's extended CONNECT (WebSocket over HTTP/2). Default true. */
+  enableConnectProtocol: boolean;
 }
 
 export const DEFAULT_H2_OPTIONS: H2Options = {
@@ -55,6 +57,7 @@ export const DEFAULT_H2_OPTIONS: H2Options = {
   maxHeaderBlockBytes: 256 * 1024,
   maxStalledStreams: 100,
   maxStallMs: 60_000,
+  enableConnectProtocol: true,
 };
 
 export interface H2Handler {
@@ -152,6 +155,7 @@ export class H2ServerConnection {
       [SettingId.INITIAL_WINDOW_SIZE, this.options.initialWindowSize],
       [SettingId.MAX_HEADER_LIST_SIZE, this.options.maxHeaderListSize],
       [SettingId.ENABLE_PUSH, 0],
+      ...(this.options.enableConnectProtocol ? [[SettingId.ENABLE_CONNECT_PROTOCOL, 1] as [number, number]] : []),
     ]));
     if (this.options.connectionWindowSize > 65535)
       this.out.push(windowUpdateFrame(pool, 0, this.options.connectionWindowSize - 65535));
@@ -347,7 +351,7 @@ export class H2ServerConnection {
     if (selfDependent) throw new StreamError(id, ErrorCode.PROTOCOL_ERROR, "stream depends on itself");
     if (this.activeStreams() >= this.options.maxConcurrentStreams)
       throw new StreamError(id, ErrorCode.REFUSED_STREAM, "over SETTINGS_MAX_CONCURRENT_STREAMS");
-    const req = checkRequestFields(decoded.fields);
+    const req = checkRequestFields(decoded.fields, this.options.enableConnectProtocol);
     if (typeof req === "string") throw new StreamError(id, ErrorCode.PROTOCOL_ERROR, `malformed request: ${req}`);
     const s = this.newStream(id);
     s.headersReceived = true;

@@ -13,6 +13,8 @@ export interface RequestPseudo {
   fields: string[];
   /** -1 when absent. */
   contentLength: number;
+  /** RFC 8441's :protocol of an extended CONNECT (a tunnel, "websocket" say); "" otherwise. */
+  protocol: string;
 }
 
 /** §8.2.1: a name is lowercase token characters; a value has no NUL, CR, LF, nor leading/trailing whitespace. */
@@ -33,8 +35,11 @@ function fieldProblem(name: string, value: string, allowPseudo: boolean): string
   return null;
 }
 
-/** Validates a request header section; returns the pseudo-headers or the reason it is malformed. */
-export function checkRequestFields(all: string[]): RequestPseudo | string {
+/**
+ * Validates a request header section; returns the pseudo-headers or the reason it is
+ * malformed. `extendedConnect`: we sent SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441).
+ */
+export function checkRequestFields(all: string[], extendedConnect = false): RequestPseudo | string {
   // The five request pseudo-headers (§8.3.1, RFC 8441's :protocol); undefined until seen.
   let method: string | undefined, scheme: string | undefined, authority: string | undefined;
   let path: string | undefined, protocol: string | undefined;
@@ -87,14 +92,22 @@ export function checkRequestFields(all: string[]): RequestPseudo | string {
   if (method === "CONNECT" && protocol === undefined) {
     // §8.5: CONNECT has :authority and no :scheme or :path.
     if (scheme !== undefined || path !== undefined || authority === undefined) return "malformed CONNECT request";
-    return { method, scheme: "", authority, path: "", fields, contentLength };
+    return { method, scheme: "", authority, path: "", fields, contentLength, protocol: "" };
   }
-  if (protocol !== undefined) return ":protocol without extended CONNECT";
+  if (protocol !== undefined) {
+    // RFC 8441 §4: :protocol only on a CONNECT, only once we allowed it, and then with
+    // :scheme, :path and :authority, as for any request.
+    if (method !== "CONNECT") return ":protocol without extended CONNECT";
+    if (!extendedConnect) return ":protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL";
+    if (protocol === "") return "empty :protocol";
+    if (scheme === undefined || path === undefined || path[0] !== "/" || !authority) return "extended CONNECT without :scheme, :path and :authority";
+    return { method, scheme, authority, path, fields, contentLength, protocol };
+  }
   if (scheme === undefined) return "missing :scheme";
   if (path === undefined || path === "") return "missing or empty :path";
   if (path !== "*" && path[0] !== "/" && !/^https?$/i.test(scheme)) return "invalid :path";
   if (path !== "*" && path[0] !== "/") return ":path must start with /";
-  return { method, scheme, authority: authority || host || "", path, fields, contentLength };
+  return { method, scheme, authority: authority || host || "", path, fields, contentLength, protocol: "" };
 }
 
 /** §8.1: trailers carry no pseudo-headers. */

@@ -8,6 +8,8 @@ export const SettingId = {
   INITIAL_WINDOW_SIZE: 0x4,
   MAX_FRAME_SIZE: 0x5,
   MAX_HEADER_LIST_SIZE: 0x6,
+  /** RFC 8441 §3: the extended CONNECT method (:protocol) may be used. */
+  ENABLE_CONNECT_PROTOCOL: 0x8,
 } as const;
 
 export interface Settings {
@@ -40,6 +42,8 @@ export function parseSettings(p: Uint8Array): [number, number][] {
     const id = (p[i]! << 8) | p[i + 1]!;
     const v = ((p[i + 2]! << 24) | (p[i + 3]! << 16) | (p[i + 4]! << 8) | p[i + 5]!) >>> 0;
     if (id === SettingId.ENABLE_PUSH && v > 1) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH not 0 or 1");
+    if (id === SettingId.ENABLE_CONNECT_PROTOCOL && v > 1)
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS_ENABLE_CONNECT_PROTOCOL not 0 or 1");
     if (id === SettingId.INITIAL_WINDOW_SIZE && v > MAX_WINDOW)
       throw new ConnectionError(ErrorCode.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
     if (id === SettingId.MAX_FRAME_SIZE && (v < 16384 || v > 16777215))

@@ -17,11 +17,18 @@ export interface HandshakeRequest {
   method: string;
   /** The HTTP/1.x minor version the request came in, where known. */
   minor?: number;
+  /**
+   * An HTTP/2 extended CONNECT with :protocol websocket (RFC 8441 §5): no
+   * Sec-WebSocket-Key and no accept value; the Upgrade and Connection fields stand
+   * for the :protocol (HTTP/2 has neither).
+   */
+  extendedConnect?: boolean;
   /** Field lookup, case-insensitive, repeated fields joined with ", ". */
   get(name: string): string | null;
 }
 
 export type HandshakeResult =
+  /** `key` is "" for an extended CONNECT (no accept value to send). */
   | { ok: true; key: string; protocols: string[]; extensions: string }
   | { ok: false; status: 400 | 405 | 426; reason: string; headers?: [string, string][] };
 
@@ -40,9 +47,10 @@ export function checkHandshake(req: HandshakeRequest): HandshakeResult {
   // §4.4: an unsupported version is answered with 426 and the versions we speak.
   if (version?.trim() !== "13")
     return { ok: false, status: 426, reason: "Sec-WebSocket-Version must be 13", headers: [["sec-websocket-version", "13"]] };
+  const protocols = splitList(req.get("sec-websocket-protocol") ?? "");
+  if (req.extendedConnect) return { ok: true, key: "", protocols, extensions: req.get("sec-websocket-extensions") ?? "" };
   const key = req.get("sec-websocket-key")?.trim() ?? "";
   const decoded = /^[A-Za-z0-9+/]{22}==$/.test(key) ? fromBase64(key) : null;
   if (!decoded || decoded.length !== 16) return { ok: false, status: 400, reason: "Sec-WebSocket-Key must be 16 bytes in base64" };
-  const protocols = splitList(req.get("sec-websocket-protocol") ?? "");
   return { ok: true, key, protocols, extensions: req.get("sec-websocket-extensions") ?? "" };
 }
