@@ -108,6 +108,38 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     }
   });
 
+  it("node:http2: a 4 MiB WebSocket message each way over an HTTP/2 stream, under flow control, hash-checked", async () => {
+    const session = http2.connect(echo.url); // node's default 64 KiB windows: our DATA must wait for its WINDOW_UPDATEs
+    try {
+      await new Promise((r) => session.once("remoteSettings", r));
+      const req = session.request({ ":method": "CONNECT", ":protocol": "websocket", ":path": "/ws", ":scheme": "http", ":authority": new URL(echo.url).host, "sec-websocket-version": "13" });
+      await new Promise((r) => req.once("response", r));
+      const size = 4 * 1024 * 1024;
+      const payload = randomBytes(size);
+      const header = Buffer.alloc(14);
+      header[0] = 0x82;
+      header[1] = 0x80 | 127;
+      header.writeBigUInt64BE(BigInt(size), 2);
+      const key = Buffer.from([5, 6, 7, 8]);
+      key.copy(header, 10);
+      const masked = Buffer.from(payload);
+      for (let i = 0; i < size; i++) masked[i]! ^= key[i & 3]!;
+      req.write(Buffer.concat([header, masked]));
+      const chunks: Buffer[] = [];
+      let n = 0;
+      await new Promise<void>((r) => req.on("data", (d: Buffer) => {
+        chunks.push(d);
+        if ((n += d.length) >= 10 + size) r();
+      }));
+      const got = Buffer.concat(chunks);
+      expect([got[0], got[1]]).toEqual([0x82, 127]);
+      expect(createHash("sha256").update(got.subarray(10)).digest("hex")).toBe(createHash("sha256").update(payload).digest("hex"));
+      req.close();
+    } finally {
+      session.close();
+    }
+  }, 30_000);
+
   it("headless Chromium opens wss:// over HTTP/2 (RFC 8441) to a page served by purehttp over TLS", async () => {
     const app = await start(runtime, "spec-tests/peers/h2-ws-page.ts", ["--tls-cert", cert, "--tls-key", key]);
     const profile = mkdtempSync(join(tmpdir(), "purehttp-chromium-"));
