@@ -252,6 +252,35 @@ function selfTest(proto: object): boolean {
 }
 
 /**
+ * A GET without a body made with no init at all and its fields appended: on Bun, whose
+ * Request is made for every request, converting an init object and its field pairs cost
+ * 1.8-2.6 us against 1.0-1.6 us this way (medians of 3, four fields).
+ */
+function bareGet(init: LazyRequestInit): Request {
+  const request = new Request(init.url);
+  const headers = request.headers;
+  const f = init.fields;
+  for (let i = 0; i < f.length; i += 2) headers.append(f[i]!, f[i + 1]!);
+  return request;
+}
+
+let appends: boolean | undefined;
+/** Whether this runtime lets a Request's headers take any field, Host and Connection too (Fetch's old forbidden names). */
+function appendsAnyField(): boolean {
+  if (appends === undefined) {
+    try {
+      const h = new Request("http://probe.invalid/").headers;
+      h.append("host", "a");
+      h.append("connection", "close");
+      appends = h.get("host") === "a" && h.get("connection") === "close";
+    } catch {
+      appends = false;
+    }
+  }
+  return appends;
+}
+
+/**
  * A Request for the handler: a lazy one where this runtime allows, else a real one.
  * Throws as `new Request` would (an unparsable URL, a GET with a body). The method is
  * one a Request keeps as it is (see method.ts).
@@ -261,7 +290,7 @@ export function makeRequest(init: LazyRequestInit): Request {
   const eager = init.body !== null && (method === "GET" || method === "HEAD");
   const proto = eager ? null : lazyPrototype();
   if (proto === null) {
-    const request = newRequest(init.url, init, pairs(init.fields));
+    const request = init.body === null && method === "GET" && appendsAnyField() ? bareGet(init) : newRequest(init.url, init, pairs(init.fields));
     // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
     // so the signal is made when first read. It aborts when the client goes away.
     Object.defineProperty(request, "signal", { get: init.signal, configurable: true });
