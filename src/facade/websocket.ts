@@ -460,7 +460,8 @@ const Buf = (globalThis as { Buffer?: { from(b: ArrayBuffer, o: number, n: numbe
 export class ServerWebSocket<T = unknown> implements Endpoint {
   binaryType: "nodebuffer" | "arraybuffer" | "uint8array" = "nodebuffer";
   private link: WsLink | null = null;
-  private readonly subscribed = new Set<string>();
+  /** Topics this socket is subscribed to; made on the first subscribe (most sockets never do). */
+  private subscribed: Set<string> | null = null;
 
   constructor(
     public data: T,
@@ -474,7 +475,7 @@ export class ServerWebSocket<T = unknown> implements Endpoint {
   }
 
   get subscriptions(): string[] {
-    return [...this.subscribed];
+    return this.subscribed ? [...this.subscribed] : [];
   }
 
   /** -1: queued but the client is behind (wait for drain); 0: dropped (closed); else bytes sent. */
@@ -521,17 +522,17 @@ export class ServerWebSocket<T = unknown> implements Endpoint {
   }
 
   subscribe(topic: string): void {
-    this.subscribed.add(topic);
+    (this.subscribed ??= new Set()).add(topic);
     this.topics.subscribe(topic, this as ServerWebSocket);
   }
 
   unsubscribe(topic: string): void {
-    this.subscribed.delete(topic);
+    this.subscribed?.delete(topic);
     this.topics.unsubscribe(topic, this as ServerWebSocket);
   }
 
   isSubscribed(topic: string): boolean {
-    return this.subscribed.has(topic);
+    return this.subscribed?.has(topic) ?? false;
   }
 
   /** Sends to every other subscriber of `topic`. */
@@ -581,8 +582,8 @@ export class ServerWebSocket<T = unknown> implements Endpoint {
   }
 
   onClose(code: number, reason: string): void {
-    for (const t of this.subscribed) this.topics.unsubscribe(t, this as ServerWebSocket);
-    this.subscribed.clear();
+    if (this.subscribed) for (const t of this.subscribed) this.topics.unsubscribe(t, this as ServerWebSocket);
+    this.subscribed = null;
     this.call(() => this.handlers.close?.(this, code, reason));
   }
 
