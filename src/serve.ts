@@ -103,13 +103,18 @@ export function serve(a: Handler | ServeOptions, b?: Handler): Server {
   return new PureServer({ ...options, port }, handlerOf(handler, options.routes));
 }
 
+type EnvPermissions = { permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } } };
+
 /** Bun.serve's default port: from the environment where set, else 3000. */
 function bunDefaultPort(): number {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: EnvPermissions };
+  const env = g.process?.env;
   for (const name of ["BUN_PORT", "PORT", "NODE_PORT"]) {
     let v: string | undefined;
     try {
-      v = env?.[name]; // Deno asks for --allow-env: without it, the default
+      // Deno reads the environment only with --allow-env (and would prompt for it): ask first.
+      const query = g.Deno?.permissions?.querySync;
+      if (!query || query.call(g.Deno!.permissions, { name: "env", variable: name }).state === "granted") v = env?.[name];
     } catch {
       v = undefined;
     }
