@@ -2,6 +2,7 @@
  * Bun-style `routes` (facade/routes.ts) on Node, Deno and Bun, over real sockets; on Bun
  * the same app also runs under Bun.serve, and every answer must match it.
  */
+import * as http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
@@ -64,6 +65,30 @@ describe.each(RUNTIMES)("Bun-style routes on %s", (runtime) => {
         const theirs = await ask(native.port, method, path);
         expect([what, got.status, got.text]).toEqual([what, theirs.status, theirs.text]);
       }
+    }
+  });
+
+  it("routes answer the same over HTTP/2 (node:http2, prior knowledge)", async () => {
+    const session = http2.connect(`http://127.0.0.1:${app.port}`);
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; etag: string | undefined; body: string }>((res, rej) => {
+        const req = session.request({ ":path": path, ...headers });
+        let status = 0, etag: string | undefined, body = "";
+        req.on("response", (h) => ((status = Number(h[":status"])), (etag = h["etag"] as string | undefined)));
+        req.setEncoding("utf8");
+        req.on("data", (d) => (body += d));
+        req.on("end", () => res({ status, etag, body }));
+        req.on("error", rej);
+        req.end();
+      });
+    try {
+      expect(JSON.parse((await get("/users/7")).body)).toEqual({ route: "/users/:id", params: { id: "7" } });
+      const first = await get("/static");
+      expect([first.status, first.body]).toEqual([200, "static body"]);
+      expect((await get("/static", { "if-none-match": first.etag! })).status).toBe(304);
+      expect((await get("/nope")).body).toBe("fallback /nope params=undefined");
+    } finally {
+      session.close();
     }
   });
 
