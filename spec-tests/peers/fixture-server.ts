@@ -10,11 +10,14 @@ let aborted = 0;
 const big = new Uint8Array(64 * 1024).fill(0x61);
 
 let flood: Record<string, unknown> = {};
-let chromiumResult: string | null = null;
+/** What each page (by its query) reported. */
+const chromiumResults = new Map<string, string>();
 let wsEventsClosed: Record<string, unknown> | null = null;
 
 const PAGE = `<!doctype html><title>purehttp ws</title><script>
-const ws = new WebSocket(location.origin.replace("http", "ws") + "/ws-deno");
+// ?ws=deflate: the same exchange with permessage-deflate agreed (Chromium always offers it).
+const path = new URLSearchParams(location.search).get("ws") === "deflate" ? "/ws-deflate" : "/ws-deno";
+const ws = new WebSocket(location.origin.replace("http", "ws") + path);
 ws.binaryType = "arraybuffer";
 const got = [];
 ws.onopen = () => { ws.send("hello from chromium"); ws.send(new Uint8Array([1, 2, 3])); ws.send("x".repeat(100000)); };
@@ -22,7 +25,7 @@ ws.onmessage = (e) => {
   got.push(typeof e.data === "string" ? "text:" + e.data.length : "binary:" + new Uint8Array(e.data).join(","));
   if (got.length === 3) ws.close(1000, "done");
 };
-ws.onclose = (e) => fetch("/report", { method: "POST", body: JSON.stringify({ got, code: e.code, clean: e.wasClean }) });
+ws.onclose = (e) => fetch("/report" + location.search, { method: "POST", body: JSON.stringify({ got, code: e.code, clean: e.wasClean, extensions: ws.extensions }) });
 </script>`;
 
 const server = serve({
@@ -90,6 +93,12 @@ const server = serve({
       };
       return response;
     }
+    case "/ws-deflate": {
+      // permessage-deflate accepted when offered (RFC 7692); echoes, and says what was agreed.
+      const { socket, response } = upgradeWebSocket(req, { perMessageDeflate: true });
+      socket.onmessage = (e) => socket.send(e.data === "extensions?" ? socket.extensions : e.data);
+      return response;
+    }
     case "/ws-events-closed":
       return Response.json(wsEventsClosed);
     case "/shutdown":
@@ -101,10 +110,12 @@ const server = serve({
     case "/page":
       return new Response(PAGE, { headers: { "content-type": "text/html" } });
     case "/report":
-      chromiumResult = await req.text();
+      chromiumResults.set(url.search, await req.text());
       return new Response("ok");
-    case "/report-result":
-      return new Response(chromiumResult ?? "", { status: chromiumResult ? 200 : 404 });
+    case "/report-result": {
+      const r = chromiumResults.get(url.search);
+      return new Response(r ?? "", { status: r ? 200 : 404 });
+    }
     case "/flood-stats":
       return Response.json(flood);
     case "/sha256": {

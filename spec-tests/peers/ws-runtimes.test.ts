@@ -85,6 +85,19 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     expect(b.readUInt16BE(2)).toBe(1002);
   });
 
+  it("permessage-deflate (RFC 7692) with Python websockets: agreed, compressed both ways, the client's window carried over", async () => {
+    const { stdout } = await run("/usr/bin/python3", [join(ROOT, "spec-tests/peers/ws_deflate_client.py"), `ws://127.0.0.1:${servers.fx.port}/ws-deflate`], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({
+      agreed: "permessage-deflate; server_no_context_takeover",
+      echo: [true, true, true, true, true],
+      server_extensions: "permessage-deflate; server_no_context_takeover",
+    });
+    // Without the option, the same client's offer is declined and nothing is compressed.
+    const plain = await raw(servers.echo.port, handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"));
+    expect(plain).toMatch(/^HTTP\/1\.1 101 /);
+    expect(plain.toLowerCase()).not.toContain("sec-websocket-extensions");
+  });
+
   it("Deno-style socket: on<type> attributes are listeners in their place and see the target; close is a CloseEvent", async () => {
     const s = await rawWs(servers.fx.port, "/ws-events");
     const reply = (text: string) => new Promise<unknown>((res) => {
@@ -142,20 +155,23 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     s.destroy();
   }, 30_000);
 
-  it("headless Chromium talks to a page served by purehttp", async () => {
+  it.each([
+    ["", ""],
+    ["?ws=deflate", "permessage-deflate; server_no_context_takeover"],
+  ])("headless Chromium talks to a page served by purehttp%s", async (query, extensions) => {
     const profile = mkdtempSync(join(tmpdir(), "purehttp-chromium-"));
     const chromium = spawn("chromium", [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, "--remote-debugging-port=0", `${servers.fx.url}/page`,
+      "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, "--remote-debugging-port=0", `${servers.fx.url}/page${query}`,
     ], { stdio: "ignore" });
     try {
       let result = "";
       for (let i = 0; i < 150 && !result; i++) {
         await new Promise((r) => setTimeout(r, 200));
-        const out = await raw(servers.fx.port, "GET /report-result HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const out = await raw(servers.fx.port, `GET /report-result${query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
         if (out.startsWith("HTTP/1.1 200")) result = out.slice(out.indexOf("\r\n\r\n") + 4);
       }
-      expect(JSON.parse(result)).toEqual({ got: ["text:19", "binary:1,2,3", "text:100000"], code: 1000, clean: true });
+      expect(JSON.parse(result)).toEqual({ got: ["text:19", "binary:1,2,3", "text:100000"], code: 1000, clean: true, extensions });
     } finally {
       chromium.kill("SIGKILL");
     }

@@ -6,7 +6,7 @@
 import { WsError } from "../ws/errors.ts";
 import { type WsLimits } from "../ws/receiver.ts";
 import { ReadyState, type SessionEvent, WsSession } from "../ws/session.ts";
-import { acceptKey, checkHandshake } from "../ws/handshake.ts";
+import { acceptKey, checkHandshake, negotiateDeflate } from "../ws/handshake.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import type { LiveConnection, ServerContext } from "./context.ts";
 import { exchangeOf } from "./upgrade.ts";
@@ -29,6 +29,12 @@ interface Endpoint {
 export interface WsOptions extends Partial<WsLimits> {
   /** Seconds without traffic before a ping; twice that without an answer closes (1001). 0 disables. Default 120. */
   idleTimeout?: number;
+  /**
+   * Accept a client's permessage-deflate offer (RFC 7692): its compressed messages are
+   * inflated (maxMessageSize bounds what they inflate to), and ours are compressed when
+   * that makes them smaller. Default false, as in Bun.serve (Deno.serve has no such option).
+   */
+  perMessageDeflate?: boolean | Record<string, unknown>;
 }
 
 /** Thrown by `upgradeWebSocket` for a request that is not a valid handshake; `response` says why (400/405/426). */
@@ -176,7 +182,8 @@ export class PureWebSocket extends EventTarget implements Endpoint {
   readonly CLOSING = 2;
   readonly CLOSED = 3;
   binaryType: "arraybuffer" | "blob" = "arraybuffer";
-  readonly extensions = "";
+  /** The extensions agreed in the handshake ("" or a permessage-deflate agreement). */
+  extensions = "";
   private link: WsLink | null = null;
   // The values of the on<type> attributes (see runAttribute).
   private onOpenValue: WsEventHandler<Event> = null;
@@ -386,11 +393,17 @@ export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOpti
   const response = new Response(null, { status: 200 });
   const headers = switchFields(hs.key);
   if (protocol) headers.push(["sec-websocket-protocol", protocol]);
+  const deflate = options.perMessageDeflate ? negotiateDeflate(hs.extensions) : null;
+  if (deflate) {
+    headers.push(["sec-websocket-extensions", deflate.header]);
+    socket.extensions = deflate.header;
+  }
   ref.setClaim!({
     headers,
     response,
     start: (conn, rest) => {
       const link = new WsLink(conn, ref.ctx, socket, options);
+      if (deflate) link.session.enableDeflate(deflate);
       queueMicrotask(() => link.begin(rest));
       return link;
     },
@@ -479,7 +492,8 @@ export class ServerWebSocket<T = unknown> implements Endpoint {
   }
 
   /** -1: queued but the client is behind (wait for drain); 0: dropped (closed); else bytes sent. */
-  send(message: string | ArrayBufferView | ArrayBuffer, _compress?: boolean, binary?: boolean): number {
+  /** `compress`: false sends this message uncompressed even where permessage-deflate was agreed. */
+  send(message: string | ArrayBufferView | ArrayBuffer, compress?: boolean, binary?: boolean): number {
     const link = this.link;
     if (!link || link.session.state !== ReadyState.Open) return 0;
     const isText = typeof message === "string" || binary === false;
@@ -489,7 +503,7 @@ export class ServerWebSocket<T = unknown> implements Endpoint {
       link.startClose(1009, "client too slow");
       return 0;
     }
-    link.session.send(!isText, bytes);
+    link.session.send(!isText, bytes, compress !== false);
     return link.flush() ? bytes.length : -1;
   }
 
@@ -608,6 +622,8 @@ export function bunUpgrade(ctx: ServerContext, request: Request, options: BunUpg
   const extra = new Headers(options.headers);
   const headers = switchFields(hs.key);
   for (const [n, v] of extra) headers.push([n, v]);
+  const deflate = handlers.perMessageDeflate ? negotiateDeflate(hs.extensions) : null;
+  if (deflate) headers.push(["sec-websocket-extensions", deflate.header]);
   const limits: WsOptions = { ...handlers, maxMessageSize: handlers.maxPayloadLength ?? handlers.maxMessageSize };
   ref.setClaim({
     headers,
@@ -615,6 +631,7 @@ export function bunUpgrade(ctx: ServerContext, request: Request, options: BunUpg
     start: (conn, rest) => {
       const ws = new ServerWebSocket(options.data, conn.remoteAddr.hostname, handlers, ctx.topics);
       const link = new WsLink(conn, ctx, ws, limits);
+      if (deflate) link.session.enableDeflate(deflate);
       queueMicrotask(() => link.begin(rest));
       return link;
     },

@@ -56,21 +56,25 @@ export function encodeFrame(
   pool: WritePool,
   opcode: number,
   payload: Uint8Array,
-  opts: { fin?: boolean; maskKey?: Uint8Array | null } = {},
+  opts: { fin?: boolean; maskKey?: Uint8Array | null; rsv1?: boolean } = {},
 ): Uint8Array[] {
   const fin = opts.fin ?? true;
   const key = opts.maskKey ?? null;
   const n = payload.length;
   const h = headerLength(n, key !== null);
+  // RSV1 marks a compressed message (RFC 7692 §6), on its first frame.
+  const rsv1 = opts.rsv1 ? 0x40 : 0;
   if (key || n <= 4096) {
     const out = key && n > 4096 ? new Uint8Array(h + n) : pool.take(h + n);
     writeHeader(out, fin, opcode, n, key);
+    out[0] |= rsv1;
     out.set(payload, h);
     if (key) mask(out, h, h + n, key);
     return [out];
   }
   const head = pool.take(h);
   writeHeader(head, fin, opcode, n, null);
+  head[0] |= rsv1;
   return [head, payload];
 }
 

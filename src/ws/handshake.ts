@@ -54,3 +54,56 @@ export function checkHandshake(req: HandshakeRequest): HandshakeResult {
   if (!decoded || decoded.length !== 16) return { ok: false, status: 400, reason: "Sec-WebSocket-Key must be 16 bytes in base64" };
   return { ok: true, key, protocols, extensions: req.get("sec-websocket-extensions") ?? "" };
 }
+
+/** What a permessage-deflate negotiation settled on: the response's extension and our window. */
+export interface DeflateAgreement {
+  /** The Sec-WebSocket-Extensions value of the response. */
+  header: string;
+  /** server_max_window_bits: how far back our compressed messages may reach. */
+  windowBits: number;
+}
+
+/**
+ * RFC 7692 §7: accepts the first permessage-deflate offer in Sec-WebSocket-Extensions
+ * whose parameters are all known, valid and given once. We always answer with
+ * server_no_context_takeover (each of our messages compressed on its own), keep the
+ * client's window as it chooses (we inflate with up to 32 KiB of history), and honour
+ * server_max_window_bits. null: no acceptable offer (then no extension is used).
+ */
+export function negotiateDeflate(extensions: string): DeflateAgreement | null {
+  for (const offer of extensions.split(",")) {
+    const [name, ...params] = offer.split(";").map((p) => p.trim());
+    if (name?.toLowerCase() !== "permessage-deflate") continue;
+    const seen = new Set<string>();
+    let windowBits = 15;
+    let ok = true;
+    const reply = ["permessage-deflate", "server_no_context_takeover"];
+    for (const p of params) {
+      const eq = p.indexOf("=");
+      const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
+      let value = eq < 0 ? null : p.slice(eq + 1).trim();
+      if (value !== null && value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      if (seen.has(key)) {
+        ok = false; // §7: a parameter given twice makes the offer invalid
+        break;
+      }
+      seen.add(key);
+      if (key === "server_no_context_takeover" || key === "client_no_context_takeover") {
+        if (value !== null) ok = false;
+        else if (key === "client_no_context_takeover") reply.push(key);
+      } else if (key === "server_max_window_bits") {
+        if (value === null || !/^(8|9|1[0-5])$/.test(value)) ok = false;
+        else {
+          windowBits = Number(value);
+          reply.push(`server_max_window_bits=${value}`);
+        }
+      } else if (key === "client_max_window_bits") {
+        // With no value the client only says it understands the parameter; we inflate any window.
+        if (value !== null && !/^(8|9|1[0-5])$/.test(value)) ok = false;
+      } else ok = false;
+      if (!ok) break;
+    }
+    if (ok) return { header: reply.join("; "), windowBits };
+  }
+  return null;
+}

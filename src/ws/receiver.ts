@@ -8,6 +8,7 @@ import { ByteQueue } from "../buffers/byte-queue.ts";
 import { EMPTY } from "../buffers/bytes.ts";
 import { WsError } from "./errors.ts";
 import { Opcode, isControl, isKnownOpcode, isValidCloseCode } from "./frame.ts";
+import { InflateError, type Inflater } from "./deflate.ts";
 import { maskWith } from "./mask.ts";
 import { Utf8Validator, isValidUtf8 } from "./utf8.ts";
 
@@ -56,12 +57,21 @@ export class Receiver {
   private messageOpcode = -1;
   private readonly utf8 = new Utf8Validator();
   readonly limits: WsLimits;
+  /** permessage-deflate was negotiated (RFC 7692): RSV1 on a message's first frame means compressed. */
+  private inflater: Inflater | null = null;
+  /** The message being assembled is compressed: its UTF-8 is checked once inflated. */
+  private compressed = false;
 
   /** `role` is ours: a server requires masked frames, a client refuses them (§5.1). */
   constructor(readonly role: "server" | "client", limits: Partial<WsLimits> = {}) {
     const whole = limits.maxMessageSize !== undefined && limits.maxFrameSize !== undefined;
     // One limits object for every receiver that takes the defaults or sets them all.
     this.limits = whole ? (limits as WsLimits) : Object.keys(limits).length === 0 ? DEFAULT_WS_LIMITS : { ...DEFAULT_WS_LIMITS, ...limits };
+  }
+
+  /** RFC 7692: from now on, messages may come compressed (RSV1), inflated with this. */
+  acceptCompression(inflater: Inflater): void {
+    this.inflater = inflater;
   }
 
   feed(chunk: Uint8Array): void {
@@ -77,9 +87,16 @@ export class Receiver {
           const b0 = this.input.at(0), b1 = this.input.at(1);
           this.input.skip(2);
           this.fin = (b0 & 0x80) !== 0;
-          // §5.2: RSV1-3 MUST be 0 unless an extension defines them; we negotiate none.
-          if (b0 & 0x70) return this.fail(1002, "WS_ERR_UNEXPECTED_RSV", "reserved bits set without a negotiated extension");
+          // §5.2: RSV1-3 MUST be 0 unless an extension defines them; permessage-deflate defines RSV1
+          // (RFC 7692 §6): set on the first frame of a compressed data message, nowhere else.
+          if (b0 & 0x30) return this.fail(1002, "WS_ERR_UNEXPECTED_RSV", "RSV2 or RSV3 set without a negotiated extension");
           this.opcode = b0 & 0x0f;
+          if (b0 & 0x40) {
+            if (!this.inflater) return this.fail(1002, "WS_ERR_UNEXPECTED_RSV", "RSV1 set without a negotiated extension");
+            if (isControl(this.opcode) || this.opcode === Opcode.Continuation) {
+              return this.fail(1002, "WS_ERR_UNEXPECTED_RSV", "RSV1 set on a control or continuation frame");
+            }
+          }
           if (!isKnownOpcode(this.opcode)) return this.fail(1002, "WS_ERR_INVALID_OPCODE", `reserved opcode 0x${this.opcode.toString(16)}`);
           this.masked = (b1 & 0x80) !== 0;
           if (this.role === "server" && !this.masked) return this.fail(1002, "WS_ERR_EXPECTED_MASK", "client frame not masked");
@@ -93,7 +110,7 @@ export class Receiver {
             if (this.messageOpcode < 0) return this.fail(1002, "WS_ERR_UNEXPECTED_CONTINUATION", "continuation frame without a message to continue");
           } else if (this.messageOpcode >= 0) {
             return this.fail(1002, "WS_ERR_EXPECTED_CONTINUATION", "new data frame inside a fragmented message");
-          }
+          } else this.compressed = (b0 & 0x40) !== 0;
           if (this.length === 126) this.state = State.Length16;
           else if (this.length === 127) this.state = State.Length64;
           else {
@@ -156,7 +173,9 @@ export class Receiver {
   /** Bytes of the current frame's payload already fed to the UTF-8 validator. */
   private validated = 0;
 
+  /** Text whose UTF-8 can be checked as it arrives (a compressed message is checked once inflated). */
   private isText(): boolean {
+    if (this.compressed) return false;
     return this.opcode === Opcode.Text || (this.opcode === Opcode.Continuation && this.messageOpcode === Opcode.Text);
   }
 
@@ -194,7 +213,7 @@ export class Receiver {
     if (this.opcode !== Opcode.Continuation) this.messageOpcode = this.opcode;
     // §8.1: text must be UTF-8; check as fragments arrive, to fail fast (the first
     // `validated` bytes were checked while the frame was still arriving).
-    if (this.messageOpcode === Opcode.Text && !this.utf8.push(data, this.validated))
+    if (this.messageOpcode === Opcode.Text && !this.compressed && !this.utf8.push(data, this.validated))
       return this.fail(1007, "WS_ERR_INVALID_UTF8", "text message is not valid UTF-8");
     if (!this.fin) {
       // Views of received bytes stay valid: the transport never reuses them.
@@ -216,6 +235,18 @@ export class Receiver {
     this.fragments = NO_FRAGMENTS;
     this.fragmentsLength = 0;
     this.messageOpcode = -1;
+    if (this.compressed) {
+      this.compressed = false;
+      try {
+        // The limit holds for what the message inflates to: no bomb is ever inflated whole.
+        message = this.inflater!.inflate(message, this.limits.maxMessageSize);
+      } catch (e) {
+        if (e instanceof InflateError && e.tooBig) return this.fail(1009, "WS_ERR_MESSAGE_TOO_BIG", "message inflates past the size limit");
+        return this.fail(1007, "WS_ERR_INVALID_COMPRESSION", `compressed message does not inflate: ${(e as Error).message}`);
+      }
+      if (!binary && !isValidUtf8(message)) return this.fail(1007, "WS_ERR_INVALID_UTF8", "text message is not valid UTF-8");
+      return { type: "message", binary, data: message };
+    }
     if (!binary) {
       const complete = this.utf8.complete;
       this.utf8.reset();

@@ -6,6 +6,7 @@
 import type { WritePool } from "../buffers/pool.ts";
 import { WsError } from "./errors.ts";
 import { Opcode, closePayload, encodeFrame, isValidCloseCode } from "./frame.ts";
+import { Inflater, deflateMessage } from "./deflate.ts";
 import { Receiver, type WsLimits } from "./receiver.ts";
 
 export const enum ReadyState {
@@ -23,14 +24,37 @@ export type SessionEvent =
   /** The closing handshake is over (or the connection failed): the transport may close. */
   | { type: "close"; code: number; reason: string; wasClean: boolean };
 
+/** What permessage-deflate settled on for our messages. */
+export interface Deflate {
+  /** server_max_window_bits (8..15): how far back our matches may reach. */
+  windowBits: number;
+}
+
+/** Messages shorter than this go uncompressed: the saving would not pay for the work. */
+const MIN_COMPRESSED = 64;
+
 export class WsSession {
   state: ReadyState = ReadyState.Open;
   private readonly receiver: Receiver;
   private out: Uint8Array[] = [];
   private outBytes = 0;
 
+  /** permessage-deflate as negotiated (see handshake.ts), or null. */
+  private deflate: Deflate | null = null;
+
   constructor(readonly role: "server" | "client", private readonly pool: WritePool, limits: Partial<WsLimits> = {}) {
     this.receiver = new Receiver(role, limits);
+  }
+
+  /**
+   * RFC 7692, as negotiated: messages from the peer may come compressed (inflated with
+   * the window carried between them unless the peer resets it), and ours of at least
+   * MIN_COMPRESSED bytes go compressed when that makes them smaller, each on its own
+   * (we negotiate no_context_takeover for our side), reaching back at most 2^windowBits.
+   */
+  enableDeflate(deflate: Deflate): void {
+    this.deflate = deflate;
+    this.receiver.acceptCompression(new Inflater());
   }
 
   receive(chunk: Uint8Array, emit: (e: SessionEvent) => void): void {
@@ -73,10 +97,19 @@ export class WsSession {
     emit({ type: "close", code: error.closeCode, reason: error.message, wasClean: false });
   }
 
-  /** Queues a data message; false if the connection is no longer open. */
-  send(binary: boolean, data: Uint8Array): boolean {
+  /** Queues a data message (compressed where negotiated, unless `compress` is false); false if no longer open. */
+  send(binary: boolean, data: Uint8Array, compress = true): boolean {
     if (this.state !== ReadyState.Open) return false;
-    this.frame(binary ? Opcode.Binary : Opcode.Text, data);
+    const opcode = binary ? Opcode.Binary : Opcode.Text;
+    if (compress && this.deflate && data.length >= MIN_COMPRESSED) {
+      const packed = deflateMessage(data, this.deflate.windowBits);
+      // RFC 7692 §6: any message may go uncompressed; one that would not shrink does.
+      if (packed.length < data.length) {
+        this.frame(opcode, packed, true);
+        return true;
+      }
+    }
+    this.frame(opcode, data);
     return true;
   }
 
@@ -115,9 +148,9 @@ export class WsSession {
     return this.outBytes;
   }
 
-  private frame(opcode: number, payload: Uint8Array): void {
+  private frame(opcode: number, payload: Uint8Array, rsv1 = false): void {
     const key = this.role === "client" ? crypto.getRandomValues(new Uint8Array(4)) : null;
-    for (const b of encodeFrame(this.pool, opcode, payload, { maskKey: key })) {
+    for (const b of encodeFrame(this.pool, opcode, payload, { maskKey: key, rsv1 })) {
       this.out.push(b);
       this.outBytes += b.length;
     }
