@@ -229,12 +229,6 @@ class BitWriter {
     }
   }
 
-  /** A Huffman code: sent most significant bit first. */
-  code(code: number, n: number): void {
-    let rev = 0;
-    for (let i = 0; i < n; i++) rev |= ((code >> i) & 1) << (n - 1 - i);
-    this.write(rev, n);
-  }
 
   align(): void {
     if (this.bits > 0) this.write(0, 8 - this.bits);
@@ -250,13 +244,23 @@ class BitWriter {
   }
 }
 
-/** §3.2.6: the fixed literal/length code of a symbol, as [code, bits]. */
-function fixedLit(sym: number): [number, number] {
-  if (sym < 144) return [0x30 + sym, 8];
-  if (sym < 256) return [0x190 + sym - 144, 9];
-  if (sym < 280) return [sym - 256, 7];
-  return [0xc0 + sym - 280, 8];
+/** A Huffman code is sent most significant bit first: its bits reversed, for write(). */
+function reversed(code: number, n: number): number {
+  let rev = 0;
+  for (let i = 0; i < n; i++) rev |= ((code >> i) & 1) << (n - 1 - i);
+  return rev;
 }
+
+/** §3.2.6: the fixed literal/length code of each symbol, reversed, and its length. */
+const LIT_CODE = new Uint16Array(288);
+const LIT_BITS = new Uint8Array(288);
+for (let sym = 0; sym < 288; sym++) {
+  const [code, n] = sym < 144 ? [0x30 + sym, 8] : sym < 256 ? [0x190 + sym - 144, 9] : sym < 280 ? [sym - 256, 7] : [0xc0 + sym - 280, 8];
+  LIT_CODE[sym] = reversed(code, n);
+  LIT_BITS[sym] = n;
+}
+/** The fixed distance codes: five bits each, reversed. */
+const DIST_CODE = Uint8Array.from({ length: 30 }, (_, d) => reversed(d, 5));
 
 function lengthSymbol(length: number): number {
   let i = 28;
@@ -274,6 +278,16 @@ const MIN_MATCH = 3;
 const MAX_MATCH = 258;
 const HASH_BITS = 14;
 const MAX_CHAIN = 32;
+/** A match this long is taken without looking further down the chain (zlib's nice_length). */
+const NICE_MATCH = 64;
+
+/**
+ * The hash heads, shared by every call: an entry holds `stamp + position + 1` and counts
+ * only when above this call's stamp, so a call needs no 64 KiB table of its own (which
+ * cost more than compressing a short message).
+ */
+const HEAD = new Int32Array(1 << HASH_BITS);
+let stamp = 0;
 
 /**
  * One message compressed on its own, as RFC 7692 §7.2.1 sends it: DEFLATE, flushed, the
@@ -285,45 +299,51 @@ export function deflateMessage(data: Uint8Array, windowBits = 15): Uint8Array {
   const maxDist = Math.min(1 << windowBits, WINDOW) - 1;
   w.write(0, 1); // BFINAL = 0: a sync flush follows
   w.write(1, 2); // BTYPE = 01, fixed Huffman codes
-  const head = new Int32Array(1 << HASH_BITS).fill(-1);
+  if (stamp + data.length + 1 >= 0x7fffffff) {
+    HEAD.fill(0);
+    stamp = 0;
+  }
+  const base = stamp;
+  stamp += data.length + 1;
+  const head = HEAD;
+  // prev[i]: the previous position with the same hash as i, or -1.
   const prev = new Int32Array(data.length);
   const hash = (i: number) => (((data[i]! << 10) ^ (data[i + 1]! << 5) ^ data[i + 2]!) * 2654435761 >>> (32 - HASH_BITS));
-  const lit = (b: number) => {
-    const [c, n] = fixedLit(b);
-    w.code(c, n);
-  };
+  const headOf = (h: number) => (head[h]! > base ? head[h]! - base - 1 : -1);
+  const lit = (b: number) => w.write(LIT_CODE[b]!, LIT_BITS[b]!);
   let i = 0;
   while (i < data.length) {
     let best = 0, bestDist = 0;
     if (i + MIN_MATCH <= data.length) {
       const h = hash(i);
-      let j = head[h]!;
+      let j = headOf(h);
       for (let chain = 0; j >= 0 && i - j <= maxDist && chain < MAX_CHAIN; chain++, j = prev[j]!) {
-        let len = 0;
         const max = Math.min(MAX_MATCH, data.length - i);
+        // A candidate can only do better if it also matches at the current best length.
+        if (best > 0 && (best >= max || data[j + best] !== data[i + best])) continue;
+        let len = 0;
         while (len < max && data[j + len] === data[i + len]) len++;
         if (len > best) {
           best = len;
           bestDist = i - j;
-          if (len === max) break;
+          if (len >= NICE_MATCH || len === max) break;
         }
       }
-      prev[i] = head[h]!;
-      head[h] = i;
+      prev[i] = headOf(h);
+      head[h] = base + i + 1;
     }
     if (best >= MIN_MATCH) {
       const ls = lengthSymbol(best);
-      const [c, n] = fixedLit(257 + ls);
-      w.code(c, n);
+      lit(257 + ls);
       if (LENGTH_EXTRA[ls]) w.write(best - LENGTH_BASE[ls]!, LENGTH_EXTRA[ls]!);
       const ds = distSymbol(bestDist);
-      w.code(ds, 5);
+      w.write(DIST_CODE[ds]!, 5);
       if (DIST_EXTRA[ds]) w.write(bestDist - DIST_BASE[ds]!, DIST_EXTRA[ds]!);
       // The skipped positions go into the hash chains too, so later matches can find them.
       for (let k = 1; k < best && i + k + MIN_MATCH <= data.length; k++) {
         const h = hash(i + k);
-        prev[i + k] = head[h]!;
-        head[h] = i + k;
+        prev[i + k] = headOf(h);
+        head[h] = base + i + k + 1;
       }
       i += best;
     } else {
