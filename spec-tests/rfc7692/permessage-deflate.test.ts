@@ -101,6 +101,14 @@ describe("RFC 7692 §6 RSV1 and §7.2 compressed messages", () => {
     d.close();
   });
 
+  it("§7.2.3.6: an empty message, sent as 0x00 or as an empty payload, is the empty message", () => {
+    const t = session(true);
+    t.feed(compressedFrame(1, Uint8Array.of(0x00)));
+    t.feed(compressedFrame(1, new Uint8Array(0)));
+    t.feed(compressedFrame(1, compress("after")));
+    expect(texts(t.events)).toEqual(["", "", "after"]);
+  });
+
   it("RSV1 on a control frame or a continuation frame is a protocol error (1002)", () => {
     const ping = session(true);
     ping.feed(compressedFrame(9, new Uint8Array(0)));

@@ -80,6 +80,9 @@ export class Inflater {
    * leave off: added here), inflated; throws InflateError past `maxBytes` or on bad data.
    */
   inflate(message: Uint8Array, maxBytes: number): Uint8Array {
+    // RFC 7692 §7.2.3.6 has an empty message sent as one 0x00 byte; an empty payload is
+    // taken as the empty message, as zlib takes it (it inflates to nothing).
+    if (message.length === 0) return new Uint8Array(0);
     const input = new Uint8Array(message.length + 4);
     input.set(message);
     input.set([0x00, 0x00, 0xff, 0xff], message.length);
