@@ -95,7 +95,8 @@ const server = serve({
     }
     case "/ws-deflate": {
       // permessage-deflate accepted when offered (RFC 7692); echoes, and says what was agreed.
-      const { socket, response } = upgradeWebSocket(req, { perMessageDeflate: true });
+      const offered = req.headers.get("sec-websocket-protocol")?.split(",")[0]?.trim();
+      const { socket, response } = upgradeWebSocket(req, { perMessageDeflate: true, protocol: offered || undefined });
       socket.onmessage = (e) => socket.send(e.data === "extensions?" ? socket.extensions : e.data);
       return response;
     }

@@ -14,6 +14,7 @@ const next = (ws: WebSocket) => new Promise<unknown>((res) => (ws.onmessage = (e
 const out: Record<string, unknown> = {};
 const ws = await open(url, ["chat"]);
 out.protocol = ws.protocol;
+out.extensions = ws.extensions;
 ws.send("hi ✓");
 out.text = await next(ws);
 ws.send(new Uint8Array([9, 8, 7]));

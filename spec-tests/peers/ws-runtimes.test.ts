@@ -56,10 +56,19 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
       const [cmd, args] = command(client, join(ROOT, "spec-tests/peers/ws-runtime-client.ts"), [`ws://127.0.0.1:${servers.echo.port}/ws`]);
       const { stdout } = await run(cmd, args, { timeout: 60_000 });
       expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual({
-        protocol: "chat", text: "hi ✓", binary: [9, 8, 7], big: true, close: { code: 4000, reason: "bye", clean: true },
+        protocol: "chat", extensions: "", text: "hi ✓", binary: [9, 8, 7], big: true, close: { code: 4000, reason: "bye", clean: true },
       });
     }, 90_000);
   }
+
+  it("Bun's built-in WebSocket client with permessage-deflate (it offers it; Deno's does not)", async () => {
+    const [cmd, args] = command("bun", join(ROOT, "spec-tests/peers/ws-runtime-client.ts"), [`ws://127.0.0.1:${servers.fx.port}/ws-deflate`]);
+    const { stdout } = await run(cmd, args, { timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual({
+      protocol: "chat", extensions: "permessage-deflate; server_no_context_takeover", text: "hi ✓", binary: [9, 8, 7], big: true,
+      close: { code: 4000, reason: "bye", clean: true },
+    });
+  }, 90_000);
 
   it("handshake errors: 400 for a bad key or HTTP/1.0, 426 for a wrong version, with a reason", async () => {
     const bad = await raw(servers.echo.port, handshake("/ws").replace(KEY, "short"));
