@@ -192,3 +192,41 @@ describe("the option on both APIs", () => {
     expect(agreed).toEqual(["", "permessage-deflate; server_no_context_takeover"]);
   });
 });
+
+describe("publish to sockets that agreed to compression", () => {
+  const start = fakeServerPerTest();
+
+  it("every subscriber gets the message compressed for its window; one that did not agree gets it plain", async () => {
+    const server = await start((req, srv) => {
+      (srv as unknown as { upgrade(r: Request): boolean }).upgrade(req);
+      return undefined;
+    }, {
+      websocket: {
+        perMessageDeflate: true,
+        open: (ws) => ws.subscribe("room"),
+        message: (ws, m) => void ws.publish("room", m),
+      },
+    });
+    const offer = (ext: string) =>
+      Buffer.from(WS_HANDSHAKE.toString("latin1").replace("\r\n\r\n", ext ? `\r\nSec-WebSocket-Extensions: ${ext}\r\n\r\n` : "\r\n\r\n"), "latin1");
+    const wide = server.connect(), narrow = server.connect(), plain = server.connect(), sender = server.connect();
+    wide.handler.data(offer("permessage-deflate"));
+    narrow.handler.data(offer("permessage-deflate; server_max_window_bits=9"));
+    plain.handler.data(offer(""));
+    sender.handler.data(offer("permessage-deflate"));
+    await settle();
+    const from = [wide, narrow, plain].map((c) => c.written.length);
+    const long = "to everyone in the room ".repeat(100);
+    sender.handler.data(frame(1, long));
+    await settle();
+    const first = [wide, narrow, plain].map((c, i) => {
+      const bytes = Buffer.concat(c.written.slice(from[i]));
+      return { b0: bytes[0], payload: Buffer.from(decodeFrames(bytes)[0]!.payload) };
+    });
+    expect(first.map((f) => f.b0)).toEqual([0xc1, 0xc1, 0x81]);
+    for (const f of first.slice(0, 2)) {
+      expect(zlib.inflateRawSync(Buffer.concat([f.payload, TAIL]), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString()).toBe(long);
+    }
+    expect(first[2]!.payload.toString()).toBe(long);
+  });
+});

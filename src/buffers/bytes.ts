@@ -59,11 +59,16 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * one, or the region `alloc` gives for their total length (a pool's, say).
  */
 export function copyBytes(parts: readonly Uint8Array[], alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = alloc(n);
+  const out = alloc(byteLength(parts));
   setParts(out, parts, 0);
   return out;
+}
+
+/** The parts' lengths added up. */
+export function byteLength(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
 }
 
 /** Writes the parts one after another into out from index `at`; returns the index after them. */

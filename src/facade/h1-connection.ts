@@ -16,7 +16,7 @@ import { type BodyPlan, planResponse, toBytes } from "./response-body.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
 import { invokeHandler, trailersOf } from "./invoke.ts";
 import { isUrlOf, pairs } from "./lazy-request.ts";
-import { unservableMethod } from "./method.ts";
+import { notImplemented, unservableMethod } from "./method.ts";
 import type { WritePool } from "../buffers/pool.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
@@ -271,7 +271,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       // Not upgraded to h2c either: its stream 1 would be the same request.
       ex.discard = true;
       this.closeAfterWrites = true;
-      ex.response = Promise.resolve(new Response(`${unservable}\n`, { status: 501, headers: { "content-type": "text/plain" } }));
+      ex.response = Promise.resolve(notImplemented(unservable));
     } else if (h2Settings) {
       this.startH2cUpgrade(ex, h2Settings);
     } else {

@@ -7,13 +7,13 @@ import { H2ServerConnection } from "../h2/connection.ts";
 import type { RequestPseudo } from "../h2/fields.ts";
 import { httpDate } from "../h1/serializer.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
-import { concatBytes } from "../buffers/bytes.ts";
+import { byteLength, concatBytes } from "../buffers/bytes.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
 import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
 import { isUrlOf } from "./lazy-request.ts";
-import { unservableMethod } from "./method.ts";
+import { notImplemented, unservableMethod } from "./method.ts";
 import { planResponse, toBytes } from "./response-body.ts";
 
 /** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
@@ -146,7 +146,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     if (req.protocol !== "") return this.openTunnel(id, req, s);
     const unservable = unservableMethod(req.method);
     if (unservable !== null) {
-      this.respondWith(id, "GET", new Response(`${unservable}\n`, { status: 501, headers: { "content-type": "text/plain" } }), s);
+      this.respondWith(id, "GET", notImplemented(unservable), s);
       return;
     }
     if (end || req.method === "GET" || req.method === "HEAD") return this.dispatch(id, req, s, null);
@@ -163,8 +163,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     for (const { id, req, s } of opened) {
       const parts = s.early!;
       s.early = null;
-      let size = 0;
-      for (const p of parts) size += p.length;
+      const size = byteLength(parts);
       if (s.reset) {
         // Reset before its handler was called: nobody to tell, and its DATA is given back.
         this.core.consumed(id, size);
@@ -381,8 +380,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
    */
   private openTunnel(id: number, req: RequestPseudo, s: StreamCtx): void {
     if (req.protocol !== "websocket") {
-      const reason = `:protocol "${req.protocol}" is not supported by this server\n`;
-      this.respondWith(id, "GET", new Response(reason, { status: 501, headers: { "content-type": "text/plain" } }), s);
+      this.respondWith(id, "GET", notImplemented(`:protocol "${req.protocol}" is not supported by this server`), s);
       return;
     }
     s.early = [];
@@ -406,8 +404,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     if (s.reset) return;
     const early = s.early ?? [];
     s.early = null;
-    let size = 0;
-    for (const p of early) size += p.length;
+    const size = byteLength(early);
     if (size > 0) this.core.consumed(id, size);
     const claim = s.claim;
     if (!claim || (res !== claim.response && res !== undefined)) {

@@ -32,3 +32,8 @@ export function unservableMethod(method: string): string | null {
   }
   return null;
 }
+
+/** The 501 for a request the server cannot carry out, with the reason as text. */
+export function notImplemented(reason: string): Response {
+  return new Response(`${reason}\n`, { status: 501, headers: { "content-type": "text/plain" } });
+}

@@ -5,11 +5,11 @@
  */
 import { WsError } from "../ws/errors.ts";
 import { type WsLimits } from "../ws/receiver.ts";
-import { ReadyState, type SessionEvent, WsSession } from "../ws/session.ts";
-import { acceptKey, checkHandshake, negotiateDeflate } from "../ws/handshake.ts";
+import { ReadyState, type SessionEvent, SharedMessage, WsSession } from "../ws/session.ts";
+import { type DeflateAgreement, type HandshakeResult, acceptKey, checkHandshake, negotiateDeflate } from "../ws/handshake.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import type { LiveConnection, ServerContext } from "./context.ts";
-import { exchangeOf } from "./upgrade.ts";
+import { type ExchangeRef, exchangeOf } from "./upgrade.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -371,18 +371,48 @@ function switchFields(key: string): [string, string][] {
   return key === "" ? [] : [["upgrade", "websocket"], ["connection", "Upgrade"], ["sec-websocket-accept", acceptKey(key)]];
 }
 
-function handshakeFor(request: Request) {
+/** The request's exchange and what its handshake says, or null where it cannot become a WebSocket. */
+function handshakeOf(request: Request): { ref: ExchangeRef; hs: HandshakeResult } | null {
   const ref = exchangeOf(request);
-  if (!ref || !ref.setClaim) {
-    throw new TypeError("this request cannot become a WebSocket: it came neither over HTTP/1.1 nor as an HTTP/2 extended CONNECT to a purehttp server");
-  }
-  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, extendedConnect: ref.extendedConnect, get: (n) => request.headers.get(n) });
-  return { ref, hs };
+  if (!ref || !ref.setClaim) return null;
+  return { ref, hs: checkHandshake({ method: request.method, minor: ref.head?.minor, extendedConnect: ref.extendedConnect, get: (n) => request.headers.get(n) }) };
+}
+
+/**
+ * Claims the request's connection for a WebSocket, the same for both APIs: the fields
+ * that accept the handshake (and `extra`), permessage-deflate when wanted and offered,
+ * and, once the response has gone out, a link to the endpoint `endpointFor` makes.
+ * Returns the compression agreed, if any.
+ */
+function claimWebSocket(
+  ref: ExchangeRef,
+  hs: Extract<HandshakeResult, { ok: true }>,
+  claim: { extra: [string, string][]; response: Response | undefined; deflate: boolean; opts: WsOptions; endpointFor: (conn: Connection) => Endpoint },
+): DeflateAgreement | null {
+  const headers = switchFields(hs.key);
+  headers.push(...claim.extra);
+  const deflate = claim.deflate ? negotiateDeflate(hs.extensions) : null;
+  if (deflate) headers.push(["sec-websocket-extensions", deflate.header]);
+  ref.setClaim!({
+    headers,
+    response: claim.response,
+    start: (conn, rest) => {
+      const link = new WsLink(conn, ref.ctx, claim.endpointFor(conn), claim.opts);
+      if (deflate) link.session.enableDeflate(deflate);
+      queueMicrotask(() => link.begin(rest));
+      return link;
+    },
+  });
+  return deflate;
 }
 
 /** Deno-style upgrade: returns the socket and the response to return from the handler. */
 export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOptions = {}): { socket: PureWebSocket; response: Response } {
-  const { ref, hs } = handshakeFor(request);
+  const handshake = handshakeOf(request);
+  if (!handshake) {
+    throw new TypeError("this request cannot become a WebSocket: it came neither over HTTP/1.1 nor as an HTTP/2 extended CONNECT to a purehttp server");
+  }
+  const { ref, hs } = handshake;
   if (!hs.ok) {
     const response = new Response(hs.reason + "\n", { status: hs.status, headers: hs.headers });
     throw new WebSocketHandshakeError(response, hs.reason);
@@ -391,23 +421,14 @@ export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOpti
   if (protocol && !hs.protocols.includes(protocol)) throw new TypeError(`protocol "${protocol}" was not offered by the client`);
   const socket = new PureWebSocket(request.url.replace(/^http/, "ws"), protocol);
   const response = new Response(null, { status: 200 });
-  const headers = switchFields(hs.key);
-  if (protocol) headers.push(["sec-websocket-protocol", protocol]);
-  const deflate = options.perMessageDeflate ? negotiateDeflate(hs.extensions) : null;
-  if (deflate) {
-    headers.push(["sec-websocket-extensions", deflate.header]);
-    socket.extensions = deflate.header;
-  }
-  ref.setClaim!({
-    headers,
+  const deflate = claimWebSocket(ref, hs, {
+    extra: protocol ? [["sec-websocket-protocol", protocol]] : [],
     response,
-    start: (conn, rest) => {
-      const link = new WsLink(conn, ref.ctx, socket, options);
-      if (deflate) link.session.enableDeflate(deflate);
-      queueMicrotask(() => link.begin(rest));
-      return link;
-    },
+    deflate: !!options.perMessageDeflate,
+    opts: options,
+    endpointFor: () => socket,
   });
+  if (deflate) socket.extensions = deflate.header;
   return { socket, response };
 }
 
@@ -433,7 +454,10 @@ export interface BunUpgradeOptions<T = unknown> {
   headers?: HeadersInit;
 }
 
-/** Bun's pub/sub: one encoded frame is written to every subscriber. */
+/** ServerWebSocket's send of bytes already made (and shared, for publish), kept off its public API. */
+const SEND = Symbol("purehttp send");
+
+/** Bun's pub/sub: a message's bytes, and each compressed form of them, are made once for all its subscribers. */
 export class Topics {
   private readonly map = new Map<string, Set<ServerWebSocket>>();
 
@@ -461,8 +485,10 @@ export class Topics {
     if (!s) return 0;
     const binary = typeof data !== "string";
     const bytes = typeof data === "string" ? encoder.encode(data) : bytesOf(data as ArrayBufferView);
+    // Compressed (where sockets agreed to it) once, not once per subscriber.
+    const message = new SharedMessage(bytes);
     let sent = 0;
-    for (const ws of s) if (ws !== except && ws.send(bytes, undefined, binary) > 0) sent += bytes.length;
+    for (const ws of s) if (ws !== except && ws[SEND](message, binary, true) > 0) sent += bytes.length;
     return sent;
   }
 }
@@ -491,20 +517,29 @@ export class ServerWebSocket<T = unknown> implements Endpoint {
     return this.subscribed ? [...this.subscribed] : [];
   }
 
-  /** -1: queued but the client is behind (wait for drain); 0: dropped (closed); else bytes sent. */
-  /** `compress`: false sends this message uncompressed even where permessage-deflate was agreed. */
+  /**
+   * -1: queued but the client is behind (wait for drain); 0: dropped (closed); else bytes
+   * sent. `compress`: false sends it uncompressed even where permessage-deflate was agreed.
+   */
   send(message: string | ArrayBufferView | ArrayBuffer, compress?: boolean, binary?: boolean): number {
-    const link = this.link;
-    if (!link || link.session.state !== ReadyState.Open) return 0;
+    if (!this.link || this.link.session.state !== ReadyState.Open) return 0;
     const isText = typeof message === "string" || binary === false;
     const bytes = typeof message === "string" ? encoder.encode(message) : bytesOf(message as ArrayBufferView);
+    return this[SEND](bytes, !isText, compress !== false);
+  }
+
+  /** Queues the message, unless the client is too far behind (then it is closed with 1009). */
+  [SEND](message: Uint8Array | SharedMessage, binary: boolean, compress: boolean): number {
+    const link = this.link;
+    if (!link || link.session.state !== ReadyState.Open) return 0;
     const limit = this.handlers.backpressureLimit ?? 16 * 1024 * 1024;
     if (link.bufferedAmount > limit) {
       link.startClose(1009, "client too slow");
       return 0;
     }
-    link.session.send(!isText, bytes, compress !== false);
-    return link.flush() ? bytes.length : -1;
+    link.session.send(binary, message, compress);
+    const length = message instanceof SharedMessage ? message.data.length : message.length;
+    return link.flush() ? length : -1;
   }
 
   sendText(message: string, compress?: boolean): number {
@@ -615,26 +650,14 @@ export class ServerWebSocket<T = unknown> implements Endpoint {
 export function bunUpgrade(ctx: ServerContext, request: Request, options: BunUpgradeOptions = {}): boolean {
   const handlers = ctx.websocket;
   if (!handlers) throw new TypeError("server.upgrade() needs the `websocket` option of serve()");
-  const ref = exchangeOf(request);
-  if (!ref || !ref.setClaim) return false;
-  const hs = checkHandshake({ method: request.method, minor: ref.head?.minor, extendedConnect: ref.extendedConnect, get: (n) => request.headers.get(n) });
-  if (!hs.ok) return false;
-  const extra = new Headers(options.headers);
-  const headers = switchFields(hs.key);
-  for (const [n, v] of extra) headers.push([n, v]);
-  const deflate = handlers.perMessageDeflate ? negotiateDeflate(hs.extensions) : null;
-  if (deflate) headers.push(["sec-websocket-extensions", deflate.header]);
-  const limits: WsOptions = { ...handlers, maxMessageSize: handlers.maxPayloadLength ?? handlers.maxMessageSize };
-  ref.setClaim({
-    headers,
+  const handshake = handshakeOf(request);
+  if (!handshake || !handshake.hs.ok) return false;
+  claimWebSocket(handshake.ref, handshake.hs, {
+    extra: [...new Headers(options.headers)],
     response: undefined,
-    start: (conn, rest) => {
-      const ws = new ServerWebSocket(options.data, conn.remoteAddr.hostname, handlers, ctx.topics);
-      const link = new WsLink(conn, ctx, ws, limits);
-      if (deflate) link.session.enableDeflate(deflate);
-      queueMicrotask(() => link.begin(rest));
-      return link;
-    },
+    deflate: !!handlers.perMessageDeflate,
+    opts: { ...handlers, maxMessageSize: handlers.maxPayloadLength ?? handlers.maxMessageSize },
+    endpointFor: (conn) => new ServerWebSocket(options.data, conn.remoteAddr.hostname, handlers, ctx.topics),
   });
   return true;
 }

@@ -2,7 +2,7 @@
  * HTTP/1.1 response serialization (RFC 9112 §4, §6, §7), sans-I/O. The caller
  * passes the current time for the Date field (RFC 9110 §6.6.1).
  */
-import { concatBytes, latin1Bytes, setParts } from "../buffers/bytes.ts";
+import { byteLength, concatBytes, latin1Bytes, setParts } from "../buffers/bytes.ts";
 import { type WritePool, writeLatin1 } from "../buffers/pool.ts";
 
 export const REASON: Record<number, string> = {
@@ -75,9 +75,7 @@ export function serializeResponseHead(pool: WritePool, init: ResponseHeadInit): 
  */
 export function serializeResponse(pool: WritePool, init: ResponseHeadInit, body: readonly Uint8Array[]): Uint8Array {
   const head = responseHead(init);
-  let length = head.length;
-  for (const part of body) length += part.length;
-  const out = pool.take(length);
+  const out = pool.take(head.length + byteLength(body));
   writeLatin1(out, head);
   setParts(out, body, head.length);
   return out;

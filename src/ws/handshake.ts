@@ -55,6 +55,9 @@ export function checkHandshake(req: HandshakeRequest): HandshakeResult {
   return { ok: true, key, protocols, extensions: req.get("sec-websocket-extensions") ?? "" };
 }
 
+/** A max_window_bits value (RFC 7692 §7.1.2): 8 to 15, as plain digits. */
+const WINDOW_BITS = /^(8|9|1[0-5])$/;
+
 /** What a permessage-deflate negotiation settled on: the response's extension and our window. */
 export interface DeflateAgreement {
   /** The Sec-WebSocket-Extensions value of the response. */
@@ -92,14 +95,14 @@ export function negotiateDeflate(extensions: string): DeflateAgreement | null {
         if (value !== null) ok = false;
         else if (key === "client_no_context_takeover") reply.push(key);
       } else if (key === "server_max_window_bits") {
-        if (value === null || !/^(8|9|1[0-5])$/.test(value)) ok = false;
+        if (value === null || !WINDOW_BITS.test(value)) ok = false;
         else {
           windowBits = Number(value);
           reply.push(`server_max_window_bits=${value}`);
         }
       } else if (key === "client_max_window_bits") {
         // With no value the client only says it understands the parameter; we inflate any window.
-        if (value !== null && !/^(8|9|1[0-5])$/.test(value)) ok = false;
+        if (value !== null && !WINDOW_BITS.test(value)) ok = false;
       } else ok = false;
       if (!ok) break;
     }

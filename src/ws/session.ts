@@ -33,6 +33,21 @@ export interface Deflate {
 /** Messages shorter than this go uncompressed: the saving would not pay for the work. */
 const MIN_COMPRESSED = 64;
 
+/**
+ * One message for many sockets (pub/sub): compressed once for each window size the
+ * sockets agreed on, not once for each socket.
+ */
+export class SharedMessage {
+  private readonly packed = new Map<number, Uint8Array>();
+  constructor(readonly data: Uint8Array) {}
+
+  compressed(windowBits: number): Uint8Array {
+    let p = this.packed.get(windowBits);
+    if (p === undefined) this.packed.set(windowBits, (p = deflateMessage(this.data, windowBits)));
+    return p;
+  }
+}
+
 export class WsSession {
   state: ReadyState = ReadyState.Open;
   private readonly receiver: Receiver;
@@ -98,11 +113,13 @@ export class WsSession {
   }
 
   /** Queues a data message (compressed where negotiated, unless `compress` is false); false if no longer open. */
-  send(binary: boolean, data: Uint8Array, compress = true): boolean {
+  send(binary: boolean, message: Uint8Array | SharedMessage, compress = true): boolean {
     if (this.state !== ReadyState.Open) return false;
     const opcode = binary ? Opcode.Binary : Opcode.Text;
+    const data = message instanceof SharedMessage ? message.data : message;
     if (compress && this.deflate && data.length >= MIN_COMPRESSED) {
-      const packed = deflateMessage(data, this.deflate.windowBits);
+      const bits = this.deflate.windowBits;
+      const packed = message instanceof SharedMessage ? message.compressed(bits) : deflateMessage(data, bits);
       // RFC 7692 §6: any message may go uncompressed; one that would not shrink does.
       if (packed.length < data.length) {
         this.frame(opcode, packed, true);
