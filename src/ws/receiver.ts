@@ -5,7 +5,7 @@
  * only a payload split across chunks, or a fragmented message, is copied.
  */
 import { ByteQueue } from "../buffers/byte-queue.ts";
-import { EMPTY } from "../buffers/bytes.ts";
+import { EMPTY, copyBytes } from "../buffers/bytes.ts";
 import { WsError } from "./errors.ts";
 import { Opcode, isControl, isKnownOpcode, isValidCloseCode } from "./frame.ts";
 import { InflateError, type Inflater } from "./deflate.ts";
@@ -227,9 +227,7 @@ export class Receiver {
     let message = data;
     if (this.fragments.length) {
       this.fragments.push(data);
-      message = new Uint8Array(this.fragmentsLength + data.length);
-      let o = 0;
-      for (const f of this.fragments) message.set(f, o), (o += f.length);
+      message = copyBytes(this.fragments);
     }
     const binary = this.messageOpcode === Opcode.Binary;
     this.fragments = NO_FRAGMENTS;
