@@ -5,7 +5,7 @@
  * 9110 §15.6.2) with the reason, over HTTP/1.1 and HTTP/2 alike. Any other method
  * reaches the handler exactly as sent.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { HpackDecoder } from "../../src/hpack/decoder.ts";
 import { HpackEncoder } from "../../src/hpack/encoder.ts";
 import { H2_PREFACE, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
@@ -70,5 +70,32 @@ describe("HTTP/2", () => {
     }
     expect(methods.map((_, i) => status.get(1 + 2 * i))).toEqual(methods.map((m) => (SERVED.includes(m) ? "200" : "501")));
     expect(seen).toEqual(SERVED);
+  });
+});
+
+describe("a runtime whose Request changes a method it does not know (as Bun's makes it GET)", () => {
+  it("is asked, not assumed: the method is answered 501 with what the Request made of it", async () => {
+    const { server, seen } = await echoMethodServer();
+    const conn = server.connect();
+    conn.handler.data(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    await settle();
+    const Native = Request;
+    const known = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]);
+    // Bun's rule, on this runtime: methods outside its list become GET.
+    vi.stubGlobal("Request", class extends Native {
+      constructor(input: RequestInfo | URL, init?: RequestInit) {
+        super(input, init?.method && !known.has(init.method) ? { ...init, method: "GET" } : init);
+      }
+    });
+    try {
+      const other = server.connect();
+      other.handler.data(Buffer.from("BREW /pot HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
+      await settle();
+      expect(other.text()).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+      expect(other.text()).toContain(`method "BREW" is not supported by this server (this runtime's Fetch Request would read it as GET)`);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(seen).toEqual(["GET"]);
   });
 });

@@ -59,6 +59,18 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     expect(j).toMatchObject({ method: "POST", httpVersion: "2", url: `${echo.url}/p?q`, bodyLength: 3 });
   });
 
+  it("curl: an extension method reaches the handler as sent, or is 501 where this runtime's Request would make it GET", async () => {
+    for (const method of ["QUERY", "FOO"]) {
+      const { stdout } = await run("curl", ["-s", "--http2-prior-knowledge", "-X", method, "-w", "\\n%{http_code}", `${echo.url}/m`]);
+      if (runtime === "bun" && method === "FOO") {
+        expect(stdout).toBe(`method "FOO" is not supported by this server (this runtime's Fetch Request would read it as GET)\n\n501`);
+      } else {
+        expect(stdout.endsWith("\n200"), stdout).toBe(true);
+        expect(JSON.parse(stdout.slice(0, -4))).toMatchObject({ method, httpVersion: "2" });
+      }
+    }
+  });
+
   it("curl --http2 upgrades with Upgrade: h2c, and the request is answered on stream 1", async () => {
     const { stdout } = await run("curl", ["-s", "--http2", "-d", "hello", `${echo.url}/up`]);
     expect(JSON.parse(stdout)).toMatchObject({ httpVersion: "2", bodyLength: 5, method: "POST" });

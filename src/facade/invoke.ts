@@ -2,6 +2,7 @@
 import type { Connection } from "../transport/types.ts";
 import type { ServeInfo, ServerContext } from "./context.ts";
 import { type LazyRequestInit, makeRequest } from "./lazy-request.ts";
+import { MethodNotKeptError, notImplemented } from "./method.ts";
 import { type ExchangeRef, registerExchange } from "./upgrade.ts";
 import { WebSocketHandshakeError } from "./websocket.ts";
 
@@ -20,6 +21,7 @@ export function invokeHandler(ctx: ServerContext, init: InvokeInit): { request: 
   try {
     request = makeRequest(init);
   } catch (e) {
+    if (e instanceof MethodNotKeptError) return { request: null, response: Promise.resolve(notImplemented(e.message)) };
     return { request: null, response: Promise.resolve(new Response(`invalid request: ${(e as Error).message}\n`, { status: 400 })) };
   }
   registerExchange(request, init.ref);

@@ -18,6 +18,7 @@
  */
 
 import { copyBytes } from "../buffers/bytes.ts";
+import { MethodNotKeptError } from "./method.ts";
 
 export interface LazyRequestInit {
   /** Absolute URL; already known to parse. */
@@ -289,8 +290,8 @@ function appendsAnyField(): boolean {
 
 /**
  * A Request for the handler: a lazy one where this runtime allows, else a real one.
- * Throws as `new Request` would (an unparsable URL, a GET with a body). The method is
- * one a Request keeps as it is (see method.ts).
+ * Throws as `new Request` would (an unparsable URL, a GET with a body), and a
+ * MethodNotKeptError where the Request made does not carry the method as sent (method.ts).
  */
 export function makeRequest(init: LazyRequestInit): Request {
   const method = init.method;
@@ -298,6 +299,8 @@ export function makeRequest(init: LazyRequestInit): Request {
   const proto = eager ? null : lazyPrototype();
   if (proto === null) {
     const request = appendsAnyField() ? requestThenFields(init) : newRequest(init.url, init, pairs(init.fields));
+    // The handler must see the method the client sent (Bun's Request turns ones it does not know into GET).
+    if (request.method !== method) throw new MethodNotKeptError(method, request.method);
     // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
     // so the signal is made when first read. It aborts when the client goes away.
     Object.defineProperty(request, "signal", { get: init.signal, configurable: true });

@@ -5,10 +5,17 @@
  * its own. A Fetch Request cannot keep such a name: the standard upper-cases DELETE,
  * GET, HEAD, OPTIONS, POST and PUT in any mix of case, and Bun's Request upper-cases
  * every method. So the request would reach the handler as a method the client did not
- * send (a "head" request answered as HEAD, without its body, say). And Fetch forbids
- * CONNECT, TRACE and TRACK outright. Neither can be represented, so both are answered
- * 501 (Not Implemented), the status RFC 9110 §15.6.2 gives a method the server does not
- * support, with the reason: the same methods on every runtime.
+ * send (a "head" request answered as HEAD, without its body, say). Fetch forbids
+ * CONNECT, TRACE and TRACK outright. Those rules are the same on every runtime.
+ *
+ * Past them, a runtime's Request may still change a method: Bun's turns every method it
+ * does not know (an extension method such as FOO) into GET, so a handler that takes GET
+ * for safe would run for a request that was not one. Whether the runtime keeps a method
+ * is therefore asked of the runtime itself: a Request is made with it once and its
+ * `method` compared with what the client sent (see `keptByRequest`).
+ *
+ * A method that cannot be represented is answered 501 (Not Implemented), the status RFC
+ * 9110 §15.6.2 gives a method the server does not support, with the reason.
  */
 
 const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
@@ -30,7 +37,45 @@ export function unservableMethod(method: string): string | null {
   if (upper !== method) {
     return `method "${method}" is not supported by this server (method names are case-sensitive, and a Fetch Request would read it as ${upper})`;
   }
+  const kept = keptByRequest(method);
+  if (kept !== method) {
+    return kept === null
+      ? `method "${method}" is not supported by this server (this runtime's Fetch Request refuses it)`
+      : `method "${method}" is not supported by this server (this runtime's Fetch Request would read it as ${kept})`;
+  }
   return null;
+}
+
+/** What this runtime's Request makes of each method asked about (null: it refuses it). */
+const madeOf = new Map<string, string | null>();
+const MAX_REMEMBERED_METHODS = 256;
+
+/**
+ * The method a Request made with `method` reports, or null when the constructor throws.
+ * Asked once per method name; the answer is the runtime's, whatever list it keeps.
+ */
+function keptByRequest(method: string): string | null {
+  let kept = madeOf.get(method);
+  if (kept === undefined) {
+    try {
+      kept = new Request("http://method.invalid/", { method }).method;
+    } catch {
+      kept = null;
+    }
+    if (madeOf.size >= MAX_REMEMBERED_METHODS) madeOf.clear();
+    madeOf.set(method, kept);
+  }
+  return kept;
+}
+
+/**
+ * Thrown where a Request was made for the handler and does not carry the method the
+ * client sent (the check above, made again on the Request itself): answered 501.
+ */
+export class MethodNotKeptError extends Error {
+  constructor(sent: string, made: string) {
+    super(`method "${sent}" is not supported by this server (this runtime's Fetch Request reads it as ${made})`);
+  }
 }
 
 /** The 501 for a request the server cannot carry out, with the reason as text. */
