@@ -59,6 +59,9 @@ def read_frame():
 
 send(Frame(Opcode.TEXT, "héllo over h2".encode()))
 out["messages"].append(read_frame().data.decode())
+# A leading U+FEFF is part of the message: it comes back as sent.
+send(Frame(Opcode.TEXT, "\ufeffbom".encode()))
+out["messages"].append(read_frame().data.decode() == "\ufeffbom")
 send(Frame(Opcode.BINARY, bytes(range(200))))
 out["messages"].append(list(read_frame().data) == list(range(200)))
 send(Frame(Opcode.CLOSE, Close(1000, "bye").serialize()))

@@ -51,6 +51,18 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     });
   }, 120_000);
 
+  it("a text message that begins with a BOM (U+FEFF) comes back as sent: Deno-style, Bun-style, compressed", async () => {
+    const { fx } = servers;
+    const urls = [`ws://127.0.0.1:${servers.echo.port}/ws`, `ws://127.0.0.1:${fx.port}/bun-ws`, `ws://127.0.0.1:${fx.port}/ws-deflate`];
+    const { stdout } = await run("/usr/bin/python3", [join(ROOT, "spec-tests/peers/ws_bom_client.py"), ...urls], { timeout: 30_000 });
+    const whole = [true, true, true, true];
+    expect(JSON.parse(stdout)).toEqual({
+      ws: { extensions: null, echoed: whole },
+      "bun-ws": { extensions: null, echoed: whole },
+      "ws-deflate": { extensions: "permessage-deflate; server_no_context_takeover", echoed: whole },
+    });
+  });
+
   for (const client of ["deno", "bun"] as const) {
     it(`${client}'s built-in WebSocket client`, async () => {
       const [cmd, args] = command(client, join(ROOT, "spec-tests/peers/ws-runtime-client.ts"), [`ws://127.0.0.1:${servers.echo.port}/ws`]);

@@ -12,7 +12,11 @@ import type { LiveConnection, ServerContext } from "./context.ts";
 import { type ExchangeRef, exchangeOf } from "./upgrade.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/**
+ * Text messages are decoded as WebSocket says, "UTF-8 decode without BOM": a leading
+ * U+FEFF is part of the message and stays in it (TextDecoder would drop it by default).
+ */
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** What the two APIs implement to receive a connection's events. */
 interface Endpoint {

@@ -38,7 +38,8 @@ const enum State {
   Closed,
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is the application's data, kept as sent (WebSocket's "UTF-8 decode without BOM").
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** What fragments holds between fragmented messages: an idle receiver keeps no array. Never written. */
 const NO_FRAGMENTS: Uint8Array[] = [];
 
