@@ -24,7 +24,7 @@ export class FakeConnection implements Connection {
   readonly encrypted = false;
   handler!: ConnectionHandler;
   written: Uint8Array[] = [];
-  private closed = false;
+  closed = false;
 
   write(bytes: Uint8Array): boolean {
     this.written.push(bytes.slice());

@@ -8,6 +8,8 @@ import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import * as http2 from "node:http2";
+import * as net from "node:net";
+import * as tlsClient from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -35,6 +37,29 @@ function h2request(url: string, path: string, opts: { method?: string; body?: Bu
     req.on("error", rej);
     req.end(opts.body);
   });
+}
+
+/** Writes bytes on a new socket and collects what comes back until the server closes it. */
+function exchange(socket: net.Socket, bytes: string): Promise<Buffer> {
+  return new Promise((res, rej) => {
+    const got: Buffer[] = [];
+    const timer = setTimeout(() => rej(new Error(`not closed; got ${Buffer.concat(got).toString("latin1")}`)), 5000);
+    socket.on("data", (d) => got.push(d));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearTimeout(timer);
+      res(Buffer.concat(got));
+    });
+    socket.write(Buffer.from(bytes, "latin1"));
+  });
+}
+
+/** The error code of the GOAWAY among HTTP/2 frames, or null. */
+function goawayCode(bytes: Buffer): number | null {
+  for (let i = 0; i + 9 <= bytes.length; i += 9 + bytes.readUIntBE(i, 3)) {
+    if (bytes[i + 3] === 7) return bytes.readUInt32BE(i + 13);
+  }
+  return null;
 }
 
 describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
@@ -67,6 +92,20 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
       } else {
         expect(stdout.endsWith("\n200"), stdout).toBe(true);
         expect(JSON.parse(stdout.slice(0, -4))).toMatchObject({ method, httpVersion: "2" });
+      }
+    }
+  });
+
+  it("a connection that starts with \"PRI \" but is not the preface: GOAWAY(PROTOCOL_ERROR) and closed, cleartext and over TLS (ALPN h2, http/1.1)", async () => {
+    const port = (u: string) => Number(new URL(u).port);
+    for (const bytes of ["PRI * HTTP/1.1\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"]) {
+      const plain = await exchange(net.connect(port(echo.url), "127.0.0.1"), bytes);
+      expect(goawayCode(plain), `cleartext ${JSON.stringify(bytes)}`).toBe(1);
+      for (const alpn of ["h2", "http/1.1"]) {
+        const socket = tlsClient.connect({ port: port(tls.url), host: "127.0.0.1", rejectUnauthorized: false, ALPNProtocols: [alpn] });
+        await new Promise((r) => socket.once("secureConnect", r));
+        expect(socket.alpnProtocol).toBe(alpn);
+        expect(goawayCode(await exchange(socket, bytes)), `TLS ${alpn} ${JSON.stringify(bytes)}`).toBe(1);
       }
     }
   });

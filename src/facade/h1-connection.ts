@@ -25,6 +25,8 @@ const MAX_PIPELINE = 32;
 const MAX_DISCARD = 1024 * 1024;
 const CONTINUE = latin1Bytes("HTTP/1.1 100 Continue\r\n\r\n");
 const H2_PREFACE = latin1Bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+/** "PRI ": where an HTTP/1.1 request and the HTTP/2 preface part ways (see sniffPreface). */
+const PREFACE_START = 4;
 
 interface Exchange {
   head: RequestHead;
@@ -148,16 +150,21 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
 
   // ---- parsing ----
 
-  /** RFC 9113 §3.4: prior knowledge starts with the preface on the same port. */
+  /**
+   * RFC 9113 §3.4: prior knowledge starts with the preface on the same port. Its first
+   * four bytes, "PRI ", decide: PRI is the method RFC 9113 §11.6 reserves for the
+   * preface, so a connection that starts with it goes to HTTP/2, whose core checks the
+   * rest of the preface and answers one that is not it with GOAWAY(PROTOCOL_ERROR).
+   */
   private sniffPreface(): boolean {
-    const peek = this.parser.peek(H2_PREFACE.length);
+    const peek = this.parser.peek(PREFACE_START);
     for (let i = 0; i < peek.length; i++) {
       if (peek[i] !== H2_PREFACE[i]) {
         this.sniffed = true;
         return false;
       }
     }
-    if (peek.length < H2_PREFACE.length) return true; // wait for more
+    if (peek.length < PREFACE_START) return true; // wait for more
     this.sniffed = true;
     this.handOver(this.ctx.startH2!(this.conn, this.parser.detach()));
     return true;
