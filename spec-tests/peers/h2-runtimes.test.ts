@@ -110,6 +110,65 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     }
   });
 
+  it("over TLS, a frame per read: frames after the client's RST_STREAM are STREAM_CLOSED, nothing is answered on a reset stream, and a late WINDOW_UPDATE cannot overflow a window", async () => {
+    const socket = tlsClient.connect({ port: Number(new URL(tls.url).port), host: "127.0.0.1", rejectUnauthorized: false, ALPNProtocols: ["h2"] });
+    await new Promise((r) => socket.once("secureConnect", r));
+    const got: Buffer[] = [];
+    socket.on("data", (d) => got.push(d));
+    socket.on("error", () => {});
+    const frames = () => {
+      const all = Buffer.concat(got);
+      const out: { type: number; flags: number; id: number; payload: Buffer }[] = [];
+      for (let i = 0; i + 9 <= all.length; i += 9 + all.readUIntBE(i, 3)) {
+        out.push({ type: all[i + 3]!, flags: all[i + 4]!, id: all.readUInt32BE(i + 5) & 0x7fffffff, payload: all.subarray(i + 9, i + 9 + all.readUIntBE(i, 3)) });
+      }
+      return out;
+    };
+    // Each frame its own TLS record, with time between for the server to read and answer.
+    const send = async (type: number, flags: number, id: number, payload: Buffer) => {
+      const h = Buffer.alloc(9);
+      h.writeUIntBE(payload.length, 0, 3);
+      h[3] = type;
+      h[4] = flags;
+      h.writeUInt32BE(id, 5);
+      socket.write(Buffer.concat([h, payload]));
+      await new Promise((r) => setTimeout(r, 60));
+    };
+    // HPACK literal fields without indexing (RFC 7541 §6.2.2), written by hand: no codec of ours on the client side.
+    const block = (method: string, path: string) => Buffer.concat([[":method", method], [":scheme", "https"], [":path", path], [":authority", "localhost"]]
+      .map(([n, v]) => Buffer.concat([Buffer.from([0, n!.length]), Buffer.from(n!), Buffer.from([v!.length]), Buffer.from(v!)])));
+    const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; };
+    const codeOn = (type: number, id: number) => frames().filter((f) => f.type === type && f.id === id).map((f) => f.payload.readUInt32BE(type === 7 ? 4 : 0));
+    try {
+      socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+      await send(4, 0, 0, Buffer.alloc(0));
+      // Stream 1: answered at once while the request is still open, so we end it with RST_STREAM(NO_ERROR);
+      // the client's RST_STREAM crosses ours. DATA after the client's own reset: STREAM_CLOSED.
+      await send(1, 4, 1, block("POST", "/hello"));
+      expect(frames().some((f) => f.type === 1 && f.id === 1)).toBe(true);
+      await send(3, 0, 1, u32(8));
+      await send(0, 0, 1, Buffer.from("late"));
+      expect(codeOn(3, 1)).toEqual([0, 5]);
+      // Stream 3: the echo handler reads the body; the client resets it first. Nothing is answered on it.
+      await send(1, 4, 3, block("POST", "/echo"));
+      await send(3, 0, 3, u32(8));
+      await send(0, 1, 3, Buffer.from("after the reset"));
+      expect(frames().filter((f) => f.id === 3 && (f.type === 0 || f.type === 1))).toEqual([]);
+      expect(codeOn(3, 3)).toEqual([5]);
+      // Stream 5: its response is complete and the stream closed both ways; WINDOW_UPDATE may still come, within 2^31-1.
+      await send(1, 5, 5, block("GET", "/hello"));
+      expect(frames().some((f) => f.type === 0 && f.id === 5 && f.flags & 1)).toBe(true);
+      await send(8, 0, 5, u32(2 ** 31 - 1));
+      expect(codeOn(3, 5)).toEqual([3]);
+      // The connection is still serving.
+      await send(1, 5, 7, block("GET", "/hello"));
+      expect(frames().some((f) => f.type === 0 && f.id === 7 && f.payload.toString() === "Hello World")).toBe(true);
+      expect(codeOn(7, 0)).toEqual([]);
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it("curl --http2 upgrades with Upgrade: h2c, and the request is answered on stream 1", async () => {
     const { stdout } = await run("curl", ["-s", "--http2", "-d", "hello", `${echo.url}/up`]);
     expect(JSON.parse(stdout)).toMatchObject({ httpVersion: "2", bodyLength: 5, method: "POST" });

@@ -159,6 +159,46 @@ describe("§5.1 stream states", () => {
     d.read();
     expect(goawayCode(d.send(d.headers(recent - 2, GET)))).toBe(E.PROTOCOL_ERROR);
   });
+  it("closed by our RST_STREAM, then the peer's crossing it: anything the peer sends after its own RST_STREAM is STREAM_CLOSED", () => {
+    // As over TLS, each frame in its own read: the response is out, we asked the client to
+    // stop sending with RST_STREAM(NO_ERROR) (§8.1), and its RST_STREAM crossed ours.
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, POST, F.END_HEADERS));
+    c.server.respond(1, [[":status", "204"]], true);
+    c.server.stopReceiving(1);
+    expect(rstCode(c.read(), 1)).toBe(E.NO_ERROR);
+    expect(c.send(rawFrame(T.RST_STREAM, 0, 1, u32(8)))).toEqual([]);
+    expect(rstCode(c.send(rawFrame(T.DATA, 0, 1, [1])), 1)).toBe(E.STREAM_CLOSED);
+    expect(rstCode(c.send(rawFrame(T.WINDOW_UPDATE, 0, 1, u32(1))), 1)).toBe(E.STREAM_CLOSED);
+    expect(goawayCode(c.send(c.headers(1, GET)))).toBe(E.STREAM_CLOSED);
+  });
+  it("closed by the peer's RST_STREAM: WINDOW_UPDATE after it is STREAM_CLOSED too, a frame per read", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, POST, F.END_HEADERS));
+    c.send(rawFrame(T.RST_STREAM, 0, 1, u32(8)));
+    expect(rstCode(c.send(rawFrame(T.WINDOW_UPDATE, 0, 1, u32(100))), 1)).toBe(E.STREAM_CLOSED);
+    // PRIORITY is the one frame allowed on a closed stream.
+    expect(c.send(rawFrame(T.PRIORITY, 0, 1, [0, 0, 0, 0, 16]))).toEqual([]);
+    expect(c.closedWith).toBeUndefined();
+  });
+  it("§6.9.1: a WINDOW_UPDATE that takes a stream's window past 2^31-1 is FLOW_CONTROL_ERROR, also once its response is out", () => {
+    const c = new Client();
+    c.read();
+    c.send(c.headers(1, GET));
+    c.server.respond(1, [[":status", "200"]], false);
+    c.server.sendData(1, new Uint8Array(10), true);
+    const response = c.read();
+    expect(response.at(-1)).toMatchObject({ type: T.DATA, flags: F.END_STREAM, streamId: 1 });
+    // The stream is closed both ways; its window is 65,525 and may still be updated, not overflowed.
+    expect(c.send(rawFrame(T.WINDOW_UPDATE, 0, 1, u32(100)))).toEqual([]);
+    expect(rstCode(c.send(rawFrame(T.WINDOW_UPDATE, 0, 1, u32(2 ** 31 - 1 - 65525))), 1)).toBe(E.FLOW_CONTROL_ERROR);
+    expect(c.closedWith).toBeUndefined();
+    // A stream we reset ourselves ignores what the peer had in flight, window updates included.
+    c.send(c.headers(3, [...POST, ["X-Upper", "1"]], F.END_HEADERS));
+    expect(c.send(rawFrame(T.WINDOW_UPDATE, 0, 3, u32(2 ** 31 - 1)))).toEqual([]);
+  });
   it("the peer's RST_STREAM aborts the stream for the application", () => {
     const c = new Client();
     c.read();

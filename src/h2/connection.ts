@@ -17,7 +17,7 @@ import {
   CONNECTION_PREFACE, FRAME_HEADER_LENGTH, Flag, type Frame, FrameType, dataFrameHeader, frame, goawayFrame,
   headerFrames, readU32, rstStreamFrame, settingsFrame, windowUpdateFrame,
 } from "./frames.ts";
-import { DEFAULT_SETTINGS, SettingId, type Settings, applySetting, parseSettings } from "./settings.ts";
+import { DEFAULT_SETTINGS, MAX_WINDOW, SettingId, type Settings, applySetting, parseSettings } from "./settings.ts";
 import { StreamInput, StreamState, transition } from "./stream-state.ts";
 
 export interface H2Options {
@@ -92,6 +92,22 @@ interface Stream {
   stopAfterEnd: boolean;
 }
 
+/** How a stream closed (§5.1 "closed"): it decides what a frame that still arrives on it gets. */
+const enum Closed {
+  /** Both sides sent END_STREAM: WINDOW_UPDATE may still come a while; DATA and HEADERS are STREAM_CLOSED. */
+  Ended,
+  /** We sent RST_STREAM: what the peer sent before it reached them is ignored. */
+  ResetByUs,
+  /** The peer sent RST_STREAM: it sends nothing more, so any frame but PRIORITY is STREAM_CLOSED. */
+  ResetByPeer,
+}
+
+interface ClosedStream {
+  how: Closed;
+  /** Our send window when it closed: a late WINDOW_UPDATE must not take it past 2^31-1 either (§6.9.1). */
+  window: number;
+}
+
 /** Bytes queued per stream before sendData reports backpressure. */
 export const STREAM_HIGH_WATER_MARK = 64 * 1024;
 const RECENTLY_CLOSED = 1024;
@@ -120,8 +136,8 @@ export class H2ServerConnection {
   private readonly encoder = new HpackEncoder();
   private readonly remote: Settings = { ...DEFAULT_SETTINGS };
   private readonly streams = new Map<number, Stream>();
-  /** Streams closed lately, each with whether we closed it with RST_STREAM (see §5.1 "closed"). */
-  private readonly recentlyClosed = new Map<number, boolean>();
+  /** Streams closed lately, each with how it closed (see Closed). */
+  private readonly recentlyClosed = new Map<number, ClosedStream>();
   /** The same ids in the order they closed, a ring: the oldest is forgotten first, with no iterator to make. */
   private readonly closedOrder: number[] = [];
   private closedNext = 0;
@@ -259,7 +275,7 @@ export class H2ServerConnection {
       this.returnCredit(null, flowLength);
       // §5.1: after our RST_STREAM the peer may still have DATA in flight; it is ignored, as
       // is DATA on streams newer than our GOAWAY's last stream id (§6.8).
-      if (this.recentlyClosed.get(f.streamId) || this.ignoredAfterGoaway(f.streamId)) {
+      if (this.recentlyClosed.get(f.streamId)?.how === Closed.ResetByUs || this.ignoredAfterGoaway(f.streamId)) {
         // Ignored, but not free: empty frames count toward the flood bound as on open streams.
         if (flowLength === 0 && !(f.flags & Flag.END_STREAM) && this.empty.hit(now))
           throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many empty DATA frames");
@@ -339,9 +355,10 @@ export class H2ServerConnection {
       this.lastPeerStreamId = Math.max(this.lastPeerStreamId, id);
       return this.ignoredBlock(now);
     }
-    if (this.recentlyClosed.has(id)) {
+    const closed = this.recentlyClosed.get(id);
+    if (closed) {
       // §5.1: frames the peer sent before our RST_STREAM reached it are ignored (the block is decoded above).
-      if (this.recentlyClosed.get(id)) return this.ignoredBlock(now);
+      if (closed.how === Closed.ResetByUs) return this.ignoredBlock(now);
       throw new ConnectionError(ErrorCode.STREAM_CLOSED, `HEADERS on closed stream ${id}`);
     }
     // §5.1.1: client streams are odd and increase.
@@ -383,8 +400,14 @@ export class H2ServerConnection {
     // Rapid reset (CVE-2023-44487): opening and cancelling streams costs us work and them nothing.
     if (this.resets.hit(now)) throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many stream resets");
     const s = this.streams.get(f.streamId);
-    if (!s) return;
-    this.closeStream(s);
+    if (!s) {
+      // Closed already (by both ends, or by our RST_STREAM crossing theirs): from now on the
+      // peer has said it sends nothing more on it.
+      const closed = this.recentlyClosed.get(f.streamId);
+      if (closed) closed.how = Closed.ResetByPeer;
+      return;
+    }
+    this.closeStream(s, Closed.ResetByPeer);
     this.handler.onReset(f.streamId, readU32(f.payload, 0), true);
   }
 
@@ -434,9 +457,20 @@ export class H2ServerConnection {
       return;
     }
     if (f.streamId > this.lastPeerStreamId) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream");
-    if (inc === 0) throw new StreamError(f.streamId, ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE increment of 0");
     const s = this.streams.get(f.streamId);
-    if (s && !s.send.grow(inc)) throw new StreamError(f.streamId, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1");
+    const closed = s ? undefined : this.recentlyClosed.get(f.streamId);
+    // §5.1: after our RST_STREAM, frames the peer had in flight are ignored.
+    if (closed?.how === Closed.ResetByUs) return;
+    if (inc === 0) throw new StreamError(f.streamId, ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE increment of 0");
+    if (s) {
+      if (!s.send.grow(inc)) throw new StreamError(f.streamId, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1");
+      return;
+    }
+    if (!closed) return;
+    if (closed.how === Closed.ResetByPeer) throw new StreamError(f.streamId, ErrorCode.STREAM_CLOSED, "WINDOW_UPDATE after RST_STREAM");
+    // §5.1: WINDOW_UPDATE may come a while after our END_STREAM, and §6.9.1 still holds for it.
+    closed.window += inc;
+    if (closed.window > MAX_WINDOW) throw new StreamError(f.streamId, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1");
   }
 
   // ---- streams ----
@@ -470,17 +504,17 @@ export class H2ServerConnection {
     return this.streams.size;
   }
 
-  private closeStream(s: Stream, resetByUs = false): void {
+  private closeStream(s: Stream, how = Closed.Ended): void {
     s.state = StreamState.Closed;
     this.streams.delete(s.id);
-    this.closedRecently(s.id, resetByUs);
+    this.closedRecently(s.id, how, s.send.size);
     if (this.goawaySent && this.streams.size === 0) this.finish();
   }
 
   /** Remembers how a stream closed; a later stream error on it (the peer sent on a stream it knew closed) changes nothing. */
-  private closedRecently(id: number, resetByUs: boolean): void {
+  private closedRecently(id: number, how: Closed, window: number): void {
     if (this.recentlyClosed.has(id)) return;
-    this.recentlyClosed.set(id, resetByUs);
+    this.recentlyClosed.set(id, { how, window });
     if (this.closedOrder.length < RECENTLY_CLOSED) this.closedOrder.push(id);
     else {
       this.recentlyClosed.delete(this.closedOrder[this.closedNext]!);
@@ -495,9 +529,9 @@ export class H2ServerConnection {
     this.out.push(rstStreamFrame(this.pool, id, code));
     const s = this.streams.get(id);
     if (s) {
-      this.closeStream(s, true);
+      this.closeStream(s, Closed.ResetByUs);
       this.handler.onReset(id, code, false);
-    } else this.closedRecently(id, true);
+    } else this.closedRecently(id, Closed.ResetByUs, 0);
   }
 
   /**
