@@ -169,6 +169,45 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     }
   });
 
+  it("a client that sends 200,000 invalid HEADERS and never reads: GOAWAY(ENHANCE_YOUR_CALM), memory bounded, others served at once", async () => {
+    const memory = async () => JSON.parse((await run("curl", ["-s", `${fx.url}/memory`])).stdout).rss as number;
+    const before = await memory();
+    const socket = net.connect(Number(new URL(fx.url).port), "127.0.0.1");
+    socket.pause(); // never reads, until the end
+    socket.on("error", () => {});
+    await new Promise((r) => socket.once("connect", r));
+    // Each HEADERS carries an upper-case field name: malformed (§8.2.1), a stream error answered with RST_STREAM.
+    const one = (id: number) => {
+      const block = Buffer.from([0x82, 0x86, 0x84, 0x00, 1, 0x58, 1, 0x31]); // GET, http, /, then "X: 1" as a literal
+      const h = Buffer.alloc(9);
+      h.writeUIntBE(block.length, 0, 3);
+      h[3] = 1;
+      h[4] = 5;
+      h.writeUInt32BE(id, 5);
+      return Buffer.concat([h, block]);
+    };
+    socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+    let closed = false;
+    socket.once("close", () => (closed = true));
+    for (let batch = 0; batch < 200 && !closed; batch++) {
+      const frames: Buffer[] = [];
+      for (let i = 0; i < 1000; i++) frames.push(one(2 * (batch * 1000 + i) + 1));
+      if (!socket.write(Buffer.concat(frames))) await Promise.race([new Promise((r) => socket.once("drain", r)), new Promise((r) => setTimeout(r, 200))]);
+    }
+    // Meanwhile a new client is served at once.
+    const t0 = Date.now();
+    const hello = await h2request(echo.url, "/hello");
+    expect(hello.body.toString()).toBe("Hello World");
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // Now read: the resets, then GOAWAY(ENHANCE_YOUR_CALM), and the connection closes.
+    const got: Buffer[] = [];
+    socket.on("data", (d) => got.push(d));
+    socket.resume();
+    if (!closed) await new Promise((r) => socket.once("close", r));
+    expect(goawayCode(Buffer.concat(got))).toBe(11);
+    expect((await memory()) - before).toBeLessThan(32 * 1024 * 1024);
+  }, 60_000);
+
   it("curl --http2 upgrades with Upgrade: h2c, and the request is answered on stream 1", async () => {
     const { stdout } = await run("curl", ["-s", "--http2", "-d", "hello", `${echo.url}/up`]);
     expect(JSON.parse(stdout)).toMatchObject({ httpVersion: "2", bodyLength: 5, method: "POST" });

@@ -121,6 +121,28 @@ describe("§10.5 abuse bounds: ENHANCE_YOUR_CALM", () => {
     const id = (i: number) => 2 * i + 1;
     expect(floodUntilGoaway(c, (i) => [c.headers(id(i), POST, F.END_HEADERS), rawFrame(T.RST_STREAM, 0, id(i), [0, 0, 0, 8])])).toBe(E.ENHANCE_YOUR_CALM);
   });
+  it("stream errors the peer provokes (each answered with our RST_STREAM) share the reset bound", () => {
+    const c = new Client({ maxResetsPer10s: 50 });
+    c.read();
+    const id = (i: number) => 2 * i + 1;
+    // Invalid requests, each a stream error: a peer that never reads would have us queue a RST_STREAM per frame.
+    let resets = 0;
+    let code: number | null = null;
+    for (let i = 0; i < 200 && code === null; i++) {
+      const out = c.send(c.headers(id(i), [...GET, ["X-Upper", "1"]]));
+      resets += out.filter((f) => f.type === T.RST_STREAM).length;
+      code = goawayCode(out);
+    }
+    expect(code).toBe(E.ENHANCE_YOUR_CALM);
+    expect(resets).toBe(51);
+    // Time passes: the bound is per 10 s.
+    const d = new Client({ maxResetsPer10s: 50 });
+    d.read();
+    for (let i = 0; i < 120; i++) {
+      d.now = i * 1000;
+      expect(goawayCode(d.send(d.headers(id(i), [...GET, ["X-Upper", "1"]])))).toBe(null);
+    }
+  });
   it("PING and SETTINGS floods", () => {
     const c = new Client({ maxControlFramesPer10s: 100 });
     c.read();

@@ -55,6 +55,8 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   private undispatched: { id: number; req: RequestPseudo; s: StreamCtx }[] = [];
   private lastActivity = Date.now();
   private ended = false;
+  /** Reading is paused until the transport drains (see backedUp). */
+  private readPaused = false;
 
   constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
     this.core = new H2ServerConnection(ctx.pool, {
@@ -84,16 +86,33 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   }
 
   flush(): void {
-    for (const b of this.core.takeOutput()) if (!this.conn.write(b)) this.core.outputPaused = true;
+    for (const b of this.core.takeOutput()) if (!this.conn.write(b)) this.backedUp();
     if (this.core.closed && !this.ended) {
       this.ended = true;
       this.conn.end();
     }
   }
 
+  /**
+   * The transport holds more unsent bytes than its high-water mark: DATA waits, and so
+   * does reading, since every frame read may add an answer (a RST_STREAM, a PING or
+   * SETTINGS ACK, a response) for a peer that is not reading them.
+   */
+  private backedUp(): void {
+    this.core.outputPaused = true;
+    if (!this.readPaused) {
+      this.readPaused = true;
+      this.conn.pause();
+    }
+  }
+
   drain(): void {
     this.core.resumeOutput();
     this.flush();
+    if (this.readPaused && !this.core.outputPaused) {
+      this.readPaused = false;
+      this.conn.resume();
+    }
   }
 
   end(): void {

@@ -29,7 +29,11 @@ export interface H2Options {
   connectionWindowSize: number;
   /** SETTINGS_MAX_HEADER_LIST_SIZE we advertise; larger requests get 431. Default 64 KiB. */
   maxHeaderListSize: number;
-  /** Abuse bounds per 10 s window; past any of them: GOAWAY ENHANCE_YOUR_CALM. */
+  /**
+   * Abuse bounds per 10 s window; past any of them: GOAWAY ENHANCE_YOUR_CALM. Resets
+   * count the peer's RST_STREAM frames, the stream errors it provokes (each one a
+   * RST_STREAM of ours) and header blocks it sends on closed streams.
+   */
   maxResetsPer10s: number;
   maxControlFramesPer10s: number;
   maxEmptyFramesPer10s: number;
@@ -220,6 +224,9 @@ export class H2ServerConnection {
         } catch (e) {
           if (!(e instanceof StreamError)) throw e;
           this.resetStream(e.streamId, e.code);
+          // Each stream error the peer provokes costs a RST_STREAM it may never read: they
+          // share the rapid-reset bound with the resets it sends.
+          if (this.resets.hit(now)) throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many stream errors");
         }
       }
     } catch (e) {
