@@ -7,6 +7,8 @@ import process from "node:process";
 import { serve, setTrailers, upgradeWebSocket } from "../../src/mod.ts";
 
 let aborted = 0;
+/** Requests to /slow whose signal aborted (the client went away before the answer). */
+let slowAborted = 0;
 const big = new Uint8Array(64 * 1024).fill(0x61);
 
 let flood: Record<string, unknown> = {};
@@ -171,7 +173,17 @@ const server = serve({
       }));
     }
     case "/aborted":
-      return Response.json({ aborted });
+      return Response.json({ aborted, slow: slowAborted });
+    case "/slow":
+      // Slow work for a client that may leave first: the signal says so, and the work stops.
+      return new Promise<Response>((resolve) => {
+        const timer = setTimeout(() => resolve(new Response("slow work done\n")), 10_000);
+        req.signal.addEventListener("abort", () => {
+          slowAborted++;
+          clearTimeout(timer);
+          resolve(new Response("client gone\n"));
+        });
+      });
     case "/throw":
       throw new Error("handler failure on purpose");
     case "/sse": {

@@ -98,9 +98,20 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
     w?.();
   }
 
+  /**
+   * The client closed its side (a FIN): it sends nothing more. Responses still go out
+   * (a half-closed client may read them), but every handler at work is told the client
+   * has gone through request.signal, as Deno.serve does and node:http by closing the
+   * response, and a request body still coming fails, since it can never end.
+   */
   end(): void {
     this.peerEnded = true;
-    if (this.exchanges.length === 0) this.finish();
+    if (this.exchanges.length === 0) return this.finish();
+    const gone = new Error("client closed its side of the connection");
+    for (const ex of this.exchanges) {
+      if (!ex.bodyDone) ex.body?.error(gone);
+      (ex.abort ??= new AbortController()).abort(gone);
+    }
   }
 
   close(): void {

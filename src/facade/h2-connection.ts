@@ -115,7 +115,17 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     }
   }
 
+  /**
+   * The client closed its side (a FIN): it sends nothing more, not even WINDOW_UPDATE.
+   * Streams are answered as far as the windows allow, but every handler at work is told
+   * the client has gone (request.signal), and request bodies still coming fail.
+   */
   end(): void {
+    const gone = new Error("client closed its side of the connection");
+    for (const s of this.streams.values()) {
+      s.body?.error(gone);
+      (s.abort ??= new AbortController()).abort(gone);
+    }
     this.core.shutdown();
     this.flush();
   }
