@@ -5,7 +5,7 @@
  */
 import { WritePool } from "./buffers/pool.ts";
 import { DEFAULT_H1_LIMITS, type H1Limits } from "./h1/limits.ts";
-import type { Handler, LiveConnection, ServerContext, Timeouts } from "./facade/context.ts";
+import type { Handler, LiveConnection, ServeInfo, ServerContext, Timeouts } from "./facade/context.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
 import { runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
@@ -86,6 +86,20 @@ export interface Server {
   readonly pendingWebSockets: number;
   /** `await using server = serve(...)`: shuts down gracefully at the end of the scope, as Deno's server does. */
   [Symbol.asyncDispose](): Promise<void>;
+  /** `using server = serve(...)`: stops at the end of the scope, closing active connections, as Bun's server does. */
+  [Symbol.dispose](): void;
+  /** Bun-style: the bound address as `{ address, family, port }`. */
+  readonly address: { address: string; family: "IPv4" | "IPv6"; port: number };
+  /** Bun-style: "http", or "https" with TLS. */
+  readonly protocol: "http" | "https";
+  /** Bun-style: true unless NODE_ENV is "production", as Bun.serve's default (purehttp has no development mode). */
+  readonly development: boolean;
+  /** Bun-style server id: "" as Bun.serve's unless given one. */
+  readonly id: string;
+  /** Bun-style: closes the connections that have no request in flight (WebSockets stay). */
+  closeIdleConnections(): void;
+  /** Bun-style: runs the server's handler (routes included) on a Request, without a socket. */
+  fetch(request: Request | string | URL): Promise<Response>;
 }
 
 /** What `server.reload()` can change. */
@@ -105,19 +119,22 @@ export function serve(a: Handler | ServeOptions, b?: Handler): Server {
 
 type EnvPermissions = { permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } } };
 
+/** An environment variable, where the runtime lets us read it without asking (Deno prompts without --allow-env). */
+function envVar(name: string): string | undefined {
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: EnvPermissions };
+  try {
+    const query = g.Deno?.permissions?.querySync;
+    if (query && query.call(g.Deno!.permissions, { name: "env", variable: name }).state !== "granted") return undefined;
+    return g.process?.env?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bun.serve's default port: from the environment where set, else 3000. */
 function bunDefaultPort(): number {
-  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: EnvPermissions };
-  const env = g.process?.env;
   for (const name of ["BUN_PORT", "PORT", "NODE_PORT"]) {
-    let v: string | undefined;
-    try {
-      // Deno reads the environment only with --allow-env (and would prompt for it): ask first.
-      const query = g.Deno?.permissions?.querySync;
-      if (!query || query.call(g.Deno!.permissions, { name: "env", variable: name }).state === "granted") v = env?.[name];
-    } catch {
-      v = undefined;
-    }
+    const v = envVar(name);
     if (v !== undefined && /^\d+$/.test(v) && Number(v) <= 65535) return Number(v);
   }
   return 3000;
@@ -195,16 +212,24 @@ class PureServer implements Server {
       topics: new Topics(),
     } as ServerContext;
     if (options.http2 !== false) this.ctx.startH2 = (conn, initial, upgrade) => startH2(conn, this.ctx, initial, upgrade);
-    this.listening = this.start(tls);
+    // On Deno and Bun the socket is bound before serve() returns (a failure to bind throws
+    // here, as from Deno.serve and Bun.serve); on Node, once `listening` resolves.
+    const started = this.start(tls);
+    this.listening = Promise.resolve(started);
     this.listening.catch(() => {});
     options.signal?.addEventListener("abort", () => void this.shutdown(), { once: true });
   }
 
-  private async start(tls: { cert: string; key: string } | undefined): Promise<Addr> {
-    const transport = this.options.transport ?? (await runtimeTransport());
+  private start(tls: { cert: string; key: string } | undefined): Addr | Promise<Addr> {
+    const transport = this.options.transport ?? runtimeTransport();
+    if (transport instanceof Promise) return transport.then((t) => this.listenOn(t, tls));
+    return this.listenOn(transport, tls);
+  }
+
+  private listenOn(transport: Transport, tls: { cert: string; key: string } | undefined): Addr | Promise<Addr> {
     const ctx = this.ctx;
     const alpn = ctx.startH2 ? ["h2", "http/1.1"] : ["http/1.1"];
-    this.listener = await transport.listen(
+    const listener = transport.listen(
       { hostname: this.addr.hostname, port: this.addr.port, tls, alpnProtocols: tls ? alpn : undefined },
       (conn: Connection) => {
         if (ctx.shuttingDown) {
@@ -216,7 +241,13 @@ class PureServer implements Server {
         return new H1Connection(conn, ctx);
       },
     );
-    this.addr = this.listener.addr;
+    return listener instanceof Promise ? listener.then((l) => this.listeningOn(l)) : this.listeningOn(listener);
+  }
+
+  private listeningOn(listener: Listener): Addr {
+    const ctx = this.ctx;
+    this.listener = listener;
+    this.addr = listener.addr;
     this.sweep = setInterval(() => {
       const now = Date.now();
       for (const c of ctx.connections) c.tick(now);
@@ -296,6 +327,38 @@ class PureServer implements Server {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
+  }
+
+  [Symbol.dispose](): void {
+    void this.stop(true);
+  }
+
+  get address(): { address: string; family: "IPv4" | "IPv6"; port: number } {
+    const a = this.addr.hostname;
+    return { address: a, family: a.includes(":") ? "IPv6" : "IPv4", port: this.addr.port };
+  }
+
+  get protocol(): "http" | "https" {
+    return this.ctx.scheme;
+  }
+
+  /** As Bun.serve reports it by default; purehttp behaves the same either way. */
+  readonly development = envVar("NODE_ENV") !== "production";
+  readonly id = "";
+
+  closeIdleConnections(): void {
+    for (const c of this.ctx.connections) if (!(c instanceof WsLink) && c.requestsInFlight() === 0) c.shutdown();
+  }
+
+  async fetch(request: Request | string | URL): Promise<Response> {
+    const req = request instanceof Request ? request : new Request(request);
+    const info = Object.create(this.ctx.infoPrototype) as ServeInfo & Record<string, unknown>;
+    info.remoteAddr = { hostname: "", port: 0, transport: "tcp" };
+    info.completed = Promise.resolve();
+    info.httpVersion = "1.1";
+    const res = await this.ctx.handler(req, info);
+    if (!(res instanceof Response)) throw new TypeError("the handler returned no Response");
+    return res;
   }
 
   reload(options: ReloadOptions): this {

@@ -76,3 +76,33 @@ it("the default port follows the calling style: Deno's 8000, Bun's $BUN_PORT / $
     for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
   }
 });
+
+it("using stops the server at the end of the scope, closing a connection whose request is still in flight, as Bun's does", async () => {
+  const net = await import("node:net");
+  let finished = false;
+  let clientClosed = false;
+  {
+    using server = serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Promise<Response>(() => {}));
+    await server.listening;
+    server.finished.then(() => (finished = true));
+    const socket = net.connect(server.port, "127.0.0.1");
+    socket.on("close", () => (clientClosed = true));
+    socket.on("error", () => {});
+    socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await settle(50);
+    expect(server.pendingRequests).toBe(1);
+  }
+  await settle(200);
+  expect([finished, clientClosed]).toEqual([true, true]);
+});
+
+it("on Node the address is known once `listening` resolves; a port in use rejects it", async () => {
+  const a = serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Response("x"));
+  const addr = await a.listening;
+  expect(a.port).toBe(addr.port);
+  expect(a.url.href).toBe(`http://127.0.0.1:${addr.port}/`);
+  expect(a.address).toEqual({ address: "127.0.0.1", family: "IPv4", port: addr.port });
+  const b = serve({ port: addr.port, hostname: "127.0.0.1", onListen() {} }, () => new Response("x"));
+  await expect(b.listening).rejects.toThrow(/EADDRINUSE/);
+  await a.stop(true);
+});

@@ -190,7 +190,8 @@ class BunConnection implements Connection {
 
 export const bunTransport: Transport = {
   name: "bun",
-  async listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener> {
+  /** Bun.listen binds synchronously: the Listener is returned as it is. */
+  listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener {
     const encrypted = !!options.tls;
     const server = Bun.listen({
       hostname: options.hostname,

@@ -175,7 +175,8 @@ class DenoConnection implements Connection {
 
 export const denoTransport: Transport = {
   name: "deno",
-  async listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener> {
+  /** Deno.listen binds synchronously: the Listener is returned as it is. */
+  listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener {
     const listener = options.tls
       ? Deno.listenTls({
           hostname: options.hostname,

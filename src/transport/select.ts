@@ -1,4 +1,10 @@
-/** Picks the transport of the runtime we run on. */
+/**
+ * Picks the transport of the runtime we run on. Deno's and Bun's touch only their
+ * runtime's global (none at import time), so they are imported here as they are and
+ * given at once; node:net is imported only on Node.
+ */
+import { bunTransport } from "./bun.ts";
+import { denoTransport } from "./deno.ts";
 import type { Transport } from "./types.ts";
 
 export type RuntimeName = "node" | "deno" | "bun";
@@ -10,13 +16,13 @@ export function detectRuntime(): RuntimeName {
   return "node";
 }
 
-export async function runtimeTransport(): Promise<Transport> {
+export function runtimeTransport(): Transport | Promise<Transport> {
   switch (detectRuntime()) {
     case "deno":
-      return (await import("./deno.ts")).denoTransport;
+      return denoTransport;
     case "bun":
-      return (await import("./bun.ts")).bunTransport;
+      return bunTransport;
     default:
-      return (await import("./node.ts")).nodeTransport;
+      return import("./node.ts").then((m) => m.nodeTransport);
   }
 }

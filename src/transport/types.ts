@@ -62,7 +62,13 @@ export interface Listener {
 
 export interface Transport {
   readonly name: "node" | "deno" | "bun";
-  listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener>;
+  /**
+   * Binds and starts accepting. A runtime that binds synchronously (Deno.listen,
+   * Bun.listen) returns the Listener itself, and a failure to bind throws: serve() then
+   * holds its address when it returns, as Deno.serve and Bun.serve do. Where binding
+   * completes later (node:net), a promise.
+   */
+  listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener | Promise<Listener>;
 }
 
 /** Bytes queued per connection before `write` reports backpressure. */
