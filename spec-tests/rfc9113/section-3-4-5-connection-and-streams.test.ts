@@ -173,6 +173,14 @@ describe("§5.1 stream states", () => {
     expect(rstCode(c.send(rawFrame(T.WINDOW_UPDATE, 0, 1, u32(1))), 1)).toBe(E.STREAM_CLOSED);
     expect(goawayCode(c.send(c.headers(1, GET)))).toBe(E.STREAM_CLOSED);
   });
+  it("closed by our RST_STREAM: a malformed frame the peer still sends on it is ignored too, not reset again (found by fuzz/)", () => {
+    const c = new Client();
+    c.read();
+    expect(rstCode(c.send(c.headers(1, [[":method", "GET"], [":path", "/"]], F.END_HEADERS)), 1)).toBe(E.PROTOCOL_ERROR);
+    // A PRIORITY of the wrong length is a stream error FRAME_SIZE_ERROR (§6.3), but on a stream we reset it is ignored.
+    expect(c.send(rawFrame(T.PRIORITY, 0, 1, []))).toEqual([]);
+    expect(c.closedWith).toBeUndefined();
+  });
   it("closed by the peer's RST_STREAM: WINDOW_UPDATE after it is STREAM_CLOSED too, a frame per read", () => {
     const c = new Client();
     c.read();

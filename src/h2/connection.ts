@@ -223,7 +223,9 @@ export class H2ServerConnection {
           this.onFrame(f, now);
         } catch (e) {
           if (!(e instanceof StreamError)) throw e;
-          this.resetStream(e.streamId, e.code);
+          // §5.1: what arrives on a stream we have reset is ignored, a malformed frame too:
+          // it gets no second RST_STREAM (it is still counted below).
+          if (this.recentlyClosed.get(e.streamId)?.how !== Closed.ResetByUs) this.resetStream(e.streamId, e.code);
           // Each stream error the peer provokes costs a RST_STREAM it may never read: they
           // share the rapid-reset bound with the resets it sends.
           if (this.resets.hit(now)) throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many stream errors");
