@@ -144,32 +144,6 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     expect(await curl(`${servers.fx.url}/`)).toBe("fixture\n");
   });
 
-  it("a 64 MiB streamed upload is hashed correctly and server memory stays bounded", async () => {
-    const before = JSON.parse(await curl(`${servers.fx.url}/memory`)).rss;
-    const size = 64 * 1024 * 1024;
-    const block = randomBytes(1024 * 1024);
-    const expected = createHash("sha256");
-    for (let i = 0; i < 64; i++) expected.update(block);
-    const result = await new Promise<string>((res, rej) => {
-      const s = net.connect(servers.fx.port, "127.0.0.1", async () => {
-        s.write(`POST /sha256 HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
-        for (let i = 0; i < 64; i++) if (!s.write(block)) await new Promise((r) => s.once("drain", r));
-      });
-      let out = "";
-      s.on("data", (d) => (out += d));
-      s.on("end", () => res(out));
-      s.on("error", rej);
-    });
-    expect(result, "upload response").toMatch(/^HTTP\/1\.1 200 /);
-    const j = JSON.parse(result.slice(result.indexOf("{")));
-    expect(j, "bytes and hash seen by the handler").toEqual({ bytes: size, sha256: expected.digest("hex") });
-    const after = JSON.parse(await curl(`${servers.fx.url}/memory`)).rss;
-    // Holding the body would cost at least its 64 MiB. Streaming costs far less, but RSS also
-    // counts read buffers the collector has not returned yet: measured 16-49 MiB across runs
-    // (Deno highest), so the bound sits just under the body's size.
-    expect(after - before, `server RSS grew by ${((after - before) / 2 ** 20).toFixed(1)} MiB`).toBeLessThan(60 * 1024 * 1024);
-  }, 60_000);
-
   it("a chunked streamed echo round-trips 8 MiB byte for byte", async () => {
     const data = randomBytes(8 * 1024 * 1024);
     const res = await new Promise<Buffer>((res, rej) => {
