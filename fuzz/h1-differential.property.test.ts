@@ -229,11 +229,6 @@ describe.skipIf(llhttp === null)("HTTP/1.1 parser against llhttp (Node's)", () =
   }, testTimeout);
 });
 
-it.runIf(process.env.H1_DIFF)("debug", () => {
-  const text = process.env.H1_DIFF!;
-  console.log(JSON.stringify(parseOurs(Buffer.from(text, "latin1"))), "\n", JSON.stringify(parseLlhttp(Buffer.from(text, "latin1"))));
-});
-
 describe.runIf(llhttp === null)("HTTP/1.1 parser against llhttp (Node's)", () => {
   it.skip("needs process.binding('http_parser'), which this Node does not offer", () => {});
 });

@@ -91,3 +91,12 @@ export const rstCode = (frames: Received[], id: number) => {
   const r = frames.find((f) => f.type === T.RST_STREAM && f.streamId === id);
   return r ? Buffer.from(r.payload).readUInt32BE(0) : null;
 };
+
+/**
+ * A header block of literal fields without indexing (RFC 7541 §6.2.2), written by hand
+ * (names and values under 127 bytes): for peer tests whose client side must use no
+ * codec of ours.
+ */
+export function literalBlock(fields: [string, string][]): Buffer {
+  return Buffer.concat(fields.map(([n, v]) => Buffer.concat([Buffer.from([0, n.length]), Buffer.from(n), Buffer.from([v.length]), Buffer.from(v)])));
+}

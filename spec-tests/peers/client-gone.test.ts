@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import * as net from "node:net";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { literalBlock } from "../helpers/h2.ts";
 import { RUNTIMES } from "../helpers/runtimes.ts";
 import { useEchoAndFixture } from "../helpers/suite.ts";
 
@@ -16,8 +17,7 @@ const run = promisify(execFile);
 /** The request on the wire: HTTP/1.1 text, or the HTTP/2 preface, SETTINGS and one HEADERS (HPACK literals written by hand). */
 function request(protocol: "h1" | "h2", path: string): Buffer {
   if (protocol === "h1") return Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
-  const block = Buffer.concat([[":method", "GET"], [":scheme", "http"], [":path", path], [":authority", "x"]]
-    .map(([n, v]) => Buffer.concat([Buffer.from([0, n!.length]), Buffer.from(n!), Buffer.from([v!.length]), Buffer.from(v!)])));
+  const block = literalBlock([[":method", "GET"], [":scheme", "http"], [":path", path], [":authority", "x"]]);
   const head = Buffer.from([0, 0, block.length, 1, 5, 0, 0, 0, 1]);
   return Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), head, block]);
 }

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { literalBlock } from "../helpers/h2.ts";
 import { ROOT, RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
@@ -134,9 +135,7 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
       socket.write(Buffer.concat([h, payload]));
       await new Promise((r) => setTimeout(r, 60));
     };
-    // HPACK literal fields without indexing (RFC 7541 §6.2.2), written by hand: no codec of ours on the client side.
-    const block = (method: string, path: string) => Buffer.concat([[":method", method], [":scheme", "https"], [":path", path], [":authority", "localhost"]]
-      .map(([n, v]) => Buffer.concat([Buffer.from([0, n!.length]), Buffer.from(n!), Buffer.from([v!.length]), Buffer.from(v!)])));
+    const block = (method: string, path: string) => literalBlock([[":method", method], [":scheme", "https"], [":path", path], [":authority", "localhost"]]);
     const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; };
     const codeOn = (type: number, id: number) => frames().filter((f) => f.type === type && f.id === id).map((f) => f.payload.readUInt32BE(type === 7 ? 4 : 0));
     try {
