@@ -70,9 +70,12 @@ const pairsOf = (flat: string[]): [string, string][] => {
   return out;
 };
 
+/** One native parser, initialized again for each input as node:http reuses its own: a new one per input is never freed. */
+let parser: unknown = null;
+
 function parseLlhttp(input: Buffer): Parse {
   const { HTTPParser, methods } = llhttp!;
-  const p = new HTTPParser();
+  const p = (parser ??= new HTTPParser()) as Record<string | number, unknown> & { initialize(...a: unknown[]): void; execute(b: Buffer): unknown };
   p.initialize(HTTPParser.REQUEST, {}, 0, 0);
   const messages: Message[] = [];
   let headers: string[] = [];
