@@ -40,6 +40,17 @@ for (const tool of ["wrk", "h2load"]) {
   }
 }
 
+/**
+ * Server and load generator on different cores where the machine has two or more and
+ * taskset is there: every thread of a server on core 0, the generator on core 1, so
+ * that they do not fight over one core (ratios are then of the server's core alone).
+ */
+const PIN = cpus().length >= 2 && spawnSync("which", ["taskset"]).status === 0;
+const onLoadCore = (cmd: string, args: string[]): [string, string[]] => (PIN ? ["taskset", ["-c", "1", cmd, ...args]] : [cmd, args]);
+function pinServer(pid: number | undefined): void {
+  if (PIN && pid) spawnSync("taskset", ["-a", "-p", "-c", "0", String(pid)], { stdio: "ignore" });
+}
+
 interface Stat { median: number; min: number; max: number; samples: number[] }
 const stat = (xs: number[]): Stat => {
   if (xs.length === 0) return { median: 0, min: 0, max: 0, samples: [] };
@@ -52,7 +63,7 @@ interface Profile { name: string; measure(port: number): Promise<number>; unit: 
 
 async function wrk(port: number, path: string, script?: string, conns = 64): Promise<number> {
   const args = ["-t1", `-c${conns}`, `-d${SECONDS}s`, "--timeout", "5s", ...(script ? ["-s", join(BENCH, "wrk", script)] : []), `http://127.0.0.1:${port}${path}`];
-  const { stdout } = await run("wrk", args, { timeout: (SECONDS + 20) * 1000 });
+  const { stdout } = await run(...onLoadCore("wrk", args), { timeout: (SECONDS + 20) * 1000 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: .*/.exec(stdout);
   if (errors && /Non-2xx/.test(errors[0])) return 0;
@@ -65,7 +76,7 @@ writeFileSync(POST_BODY, "x".repeat(1024));
 
 async function h2load(port: number, path = "/", data?: string): Promise<number> {
   const args = ["-c16", "-m32", "-D", String(SECONDS), "--warm-up-time=1", ...(data ? ["-d", data] : []), `http://127.0.0.1:${port}${path}`];
-  const { stdout } = await run("h2load", args, { timeout: (SECONDS + 30) * 1000 });
+  const { stdout } = await run(...onLoadCore("h2load", args), { timeout: (SECONDS + 30) * 1000 });
   const ok = /(\d+) succeeded, (\d+) failed/.exec(stdout);
   if (!ok || Number(ok[2]) > 0) return 0;
   return Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(stdout)?.[1] ?? 0);
@@ -82,7 +93,9 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
   const servers = new Map<string, Running | null>();
   for (const c of contenders) {
     try {
-      servers.set(c.name, await start(c.runtime, c.script, c.args ?? []));
+      const s = await start(c.runtime, c.script, c.args ?? []);
+      pinServer(s.proc.pid);
+      servers.set(c.name, s);
     } catch (e) {
       console.log(`  ${c.name}: unavailable (${(e as Error).message.split("\n")[0]!.slice(0, 100)})`);
       servers.set(c.name, null);
@@ -130,7 +143,7 @@ async function idleMemory(c: Contender, n: number, kind: "http" | "ws"): Promise
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
-  settings: { seconds: SECONDS, rounds: ROUNDS },
+  settings: { seconds: SECONDS, rounds: ROUNDS, pinned: PIN, node: process.version },
   runtimes: {},
 };
 
@@ -140,9 +153,11 @@ for (const rt of RUNTIMES) {
   const r: Record<string, unknown> = {};
   const pure: Contender = { name: "purehttp", script: "bench/servers/purehttp.ts", runtime: rt };
   const native: Contender = { name: rt === "node" ? "node:http" : rt === "deno" ? "Deno.serve" : "Bun.serve", script: "bench/servers/native.ts", runtime: rt };
+  // What Node users run for Fetch handlers, beside raw node:http.
+  const hono: Contender = { name: "@hono/node-server", script: "bench/servers/hono-node.ts", runtime: rt };
   const floor: Contender = { name: "floor", script: "bench/servers/floor.ts", runtime: rt };
   if (SUITES.has("h1")) {
-    r.h1 = await compare("h1", [pure, native, floor], [
+    r.h1 = await compare("h1", rt === "node" ? [pure, native, hono, floor] : [pure, native, floor], [
       { name: "hello", unit: "req/s", measure: (p) => wrk(p, "/") },
       { name: "post-1k", unit: "req/s", measure: (p) => wrk(p, "/echo", "post.lua") },
       { name: "get-64k", unit: "req/s", measure: (p) => wrk(p, "/64k") },
@@ -238,7 +253,7 @@ mkdirSync(join(BENCH, "results"), { recursive: true });
 const stamp = (results.date as string).slice(0, 10);
 const complete = RUNTIMES.length === 3 && SUITES.size === 5;
 // Only a complete run replaces the results the README shows; a partial one is kept beside them.
-const name = complete ? stamp : `partial-${stamp}`;
+const name = complete ? stamp : `partial-${stamp}-${RUNTIMES.join("-")}${RUNTIMES.includes("node") ? `-node${process.versions.node.split(".")[0]}` : ""}`;
 writeFileSync(join(BENCH, "results", `${name}.json`), JSON.stringify(results, null, 2));
 if (complete) {
   writeFileSync(join(BENCH, "results", "latest.json"), JSON.stringify(results, null, 2));
