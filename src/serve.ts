@@ -13,6 +13,7 @@ import { exchangeOf } from "./facade/upgrade.ts";
 import { startH2 } from "./facade/h2-connection.ts";
 import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, WsLink, bunUpgrade } from "./facade/websocket.ts";
 import { FixedResponse, type RouteRequest, Router, type Routes, pathOf } from "./facade/routes.ts";
+import { recordResponseSources, sourcesVisible } from "./facade/response-body.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
@@ -54,6 +55,13 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   websocket?: BunWebSocketHandlers<any>;
   /** Use this transport instead of the runtime's own. */
   transport?: Transport;
+  /**
+   * Replace the global Response with a subclass that remembers a string or bytes body as
+   * it is made, so it is sent whole without a trip through its stream (see
+   * recordResponseSources in facade/response-body.ts). Default: where the runtime's
+   * Response hides its body (Node 24 and later, Bun); false leaves the global alone.
+   */
+  recordResponses?: boolean;
 }
 
 export interface Server {
@@ -170,6 +178,7 @@ class PureServer implements Server {
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: ServeOptions, handler: Handler) {
+    if (options.recordResponses ?? !sourcesVisible()) recordResponseSources();
     const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
     this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
     this.finished = new Promise((r) => (this.resolveFinished = r));

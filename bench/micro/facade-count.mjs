@@ -8,17 +8,21 @@
  *     node --single-threaded bench/micro/facade-count.mjs 2>&1 | awk '/Collected/ {print $4}'; }
  *   echo $(( ($(count 400) - $(count 100)) / (300 * 64) ))   # instructions per request
  *
- * MODE=hello answers `new Response("Hello World")`, the default `new Response(null)`.
+ * MODE=hello answers `new Response("Hello World")`, MODE=64k a 64 KiB Uint8Array, the
+ * default `new Response(null)`.
  * ROOT points at another checkout to compare builds.
  */
 const root = process.env.ROOT ?? new URL("../..", import.meta.url).pathname;
 const { serve } = await import(root + "/dist/mod.js");
 const N = Number(process.env.N ?? 200);
 const mode = process.env.MODE ?? "empty";
+const BIG = new Uint8Array(64 * 1024).fill(0x61);
 const addr = { hostname: "127.0.0.1", port: 8080, transport: "tcp" };
 let accept;
 const transport = { name: "node", listen(_o, a) { accept = a; return Promise.resolve({ addr, close() {} }); } };
-const server = serve({ transport, port: 0, onListen() {} }, () => (mode === "empty" ? new Response(null) : new Response("Hello World")));
+// RECORD=0 or 1 sets serve()'s recordResponses (default: serve() decides).
+const record = process.env.RECORD === undefined ? {} : { recordResponses: process.env.RECORD === "1" };
+const server = serve({ transport, port: 0, onListen() {}, ...record }, () => (mode === "empty" ? new Response(null) : mode === "64k" ? new Response(BIG) : new Response("Hello World")));
 await server.listening;
 const REQUEST = Buffer.from("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
 let pending = 0;

@@ -74,6 +74,66 @@ function internal(res: Response, description: string): unknown {
 
 const isStatic = (x: unknown): x is string | Uint8Array => typeof x === "string" || x instanceof Uint8Array;
 
+/**
+ * Bodies recorded as their Responses were made (see recordResponseSources): for runtimes
+ * whose Response keeps its state out of reach.
+ */
+const recorded = new WeakMap<Response, string | null>();
+const RECORDING = Symbol.for("purehttp.recordResponseSources");
+
+/**
+ * Whether this runtime's Response lets staticBody see a string or bytes body: Node 20
+ * and 22's undici and Deno keep it under symbols; Node 24's undici keeps it in private
+ * fields and Bun's Response is native, so there a body can only be read from its stream.
+ */
+export function sourcesVisible(): boolean {
+  const probe = new Response("probe");
+  return recorded.has(probe) || staticBody(probe) === "probe";
+}
+
+/**
+ * Where a runtime hides a Response's body (see sourcesVisible), the handler's string or
+ * bytes can still be sent whole, without a trip through the body's stream: this replaces
+ * the global Response with a subclass that remembers such a body as it is constructed
+ * (bytes copied, as Fetch's "extract a body" copies them), and `Response.json` with one
+ * that builds it the same way. Everything else is the runtime's own: the subclass adds no
+ * field or method a handler can see, and `instanceof Response` holds for the runtime's
+ * own Responses too (from fetch(), Response.error(), or made before). @hono/node-server
+ * replaces the global Response for the same reason (its overrideGlobalObjects). Done once
+ * per realm; serve() calls it where it pays (option `recordResponses`).
+ */
+export function recordResponseSources(): void {
+  const g = globalThis as unknown as { Response: typeof Response };
+  const Native = g.Response;
+  if ((Native as unknown as Record<symbol, unknown>)[RECORDING]) return;
+  const Recording = class Response extends Native {
+    constructor(body?: BodyInit | null, init?: ResponseInit) {
+      super(body, init);
+      // Strings only: bytes would have to be copied here (the handler may change them
+      // after, and the Response must not), and a copy per response cost more than reading
+      // them from the stream (callgrind, 64 KiB on Node 24: 477k instructions a request
+      // through the stream, 554k with the copy).
+      if (body === undefined || body === null) recorded.set(this, null);
+      else if (typeof body === "string") recorded.set(this, body);
+    }
+
+    /** Fetch's Response.json: the data serialized, Content-Type application/json unless init sets one. */
+    static override json(data: unknown, init: ResponseInit = {}): Response {
+      const text = JSON.stringify(data);
+      if (text === undefined) throw new TypeError("Response.json: the value cannot be serialized as JSON");
+      const headers = new Headers(init.headers);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      return new Recording(text, { status: init.status, statusText: init.statusText, headers });
+    }
+
+    static override [Symbol.hasInstance](x: unknown): boolean {
+      return Function.prototype[Symbol.hasInstance].call(Native, x);
+    }
+  };
+  Object.defineProperty(Recording, RECORDING, { value: true });
+  g.Response = Recording;
+}
+
 /** Decided on the first Response seen: does this runtime's Response hold its state under symbols? */
 let keepsNoState: boolean | undefined;
 
@@ -84,6 +144,8 @@ let keepsNoState: boolean | undefined;
  * internals we do not recognise: Bun), and then the stream is read as usual.
  */
 export function staticBody(res: Response): string | Uint8Array | null | undefined {
+  const source = recorded.get(res);
+  if (source !== undefined) return res.bodyUsed ? undefined : source;
   // A runtime whose Response keeps no state under symbols (Bun's is native) never will.
   if (keepsNoState ??= Object.getOwnPropertySymbols(res).length === 0) return undefined;
   if (res.bodyUsed) return undefined;
