@@ -56,8 +56,8 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   /** Use this transport instead of the runtime's own. */
   transport?: Transport;
   /**
-   * Replace the global Response with a subclass that remembers a string or bytes body as
-   * it is made, so it is sent whole without a trip through its stream (see
+   * Replace the global Response with a subclass that remembers a string body as it is
+   * made, so it is sent whole without a trip through its stream (see
    * recordResponseSources in facade/response-body.ts). Default: where the runtime's
    * Response hides its body (Node 24 and later, Bun); false leaves the global alone.
    */
