@@ -37,6 +37,14 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     expect(j.headers).toContainEqual(["x-test", "yes"]);
   });
 
+  it("a handler's `new Response(\"text\")` goes out with the Content-Type Fetch gives it (on Bun as Bun.serve spells it)", async () => {
+    const out = await curl("-i", `${servers.fx.url}/`);
+    expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(out.toLowerCase()).toContain(`\r\ncontent-type: text/plain;charset=utf-8\r\n`);
+    expect(out).toContain(runtime === "bun" ? "text/plain;charset=utf-8" : "text/plain;charset=UTF-8");
+    expect(out.endsWith("\r\n\r\nfixture\n")).toBe(true);
+  });
+
   it("keep-alive: curl reuses one connection for several requests", async () => {
     const out = await run("curl", ["-sv", `${servers.echo.url}/hello`, `${servers.echo.url}/hello`, `${servers.echo.url}/a`]);
     expect(out.stderr).toMatch(/Re-using existing connection|Reusing existing/);

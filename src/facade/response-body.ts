@@ -106,6 +106,10 @@ export function recordResponseSources(): void {
   const g = globalThis as unknown as { Response: typeof Response };
   const Native = g.Response;
   if ((Native as unknown as Record<symbol, unknown>)[RECORDING]) return;
+  // Bun's Response keeps the Content-Type Fetch gives a string body out of its headers and
+  // Bun.serve adds it as it sends: so does this one, with Bun.serve's value, so a handler's
+  // `new Response("text")` goes out with the same fields under purehttp.
+  const textType = new Native("").headers.has("content-type") ? null : "text/plain;charset=utf-8";
   const Recording = class Response extends Native {
     constructor(body?: BodyInit | null, init?: ResponseInit) {
       super(body, init);
@@ -114,7 +118,10 @@ export function recordResponseSources(): void {
       // them from the stream (callgrind, 64 KiB on Node 24: 477k instructions a request
       // through the stream, 554k with the copy).
       if (body === undefined || body === null) recorded.set(this, null);
-      else if (typeof body === "string") recorded.set(this, body);
+      else if (typeof body === "string") {
+        recorded.set(this, body);
+        if (textType !== null && !this.headers.has("content-type")) this.headers.set("content-type", textType);
+      }
     }
 
     /** Fetch's Response.json: the data serialized, Content-Type application/json unless init sets one. */
