@@ -41,7 +41,7 @@ export function unservableMethod(method: string): string | null {
   if (kept !== method) {
     return kept === null
       ? `method "${method}" is not supported by this server (this runtime's Fetch Request refuses it)`
-      : `method "${method}" is not supported by this server (this runtime's Fetch Request would read it as ${kept})`;
+      : changedByRequest(method, kept);
   }
   return null;
 }
@@ -74,8 +74,13 @@ function keptByRequest(method: string): string | null {
  */
 export class MethodNotKeptError extends Error {
   constructor(sent: string, made: string) {
-    super(`method "${sent}" is not supported by this server (this runtime's Fetch Request reads it as ${made})`);
+    super(changedByRequest(sent, made));
   }
+}
+
+/** The reason given when this runtime's Request would hand the handler `made` for `sent`. */
+function changedByRequest(sent: string, made: string): string {
+  return `method "${sent}" is not supported by this server (this runtime's Fetch Request would read it as ${made})`;
 }
 
 /** The 501 for a request the server cannot carry out, with the reason as text. */

@@ -92,11 +92,10 @@ export function sourcesVisible(): boolean {
 }
 
 /**
- * Where a runtime hides a Response's body (see sourcesVisible), the handler's string or
- * bytes can still be sent whole, without a trip through the body's stream: this replaces
- * the global Response with a subclass that remembers such a body as it is constructed
- * (bytes copied, as Fetch's "extract a body" copies them), and `Response.json` with one
- * that builds it the same way. Everything else is the runtime's own: the subclass adds no
+ * Where a runtime hides a Response's body (see sourcesVisible), the handler's string can
+ * still be sent whole, without a trip through the body's stream: this replaces the
+ * global Response with a subclass that remembers a string body (or none) as it is
+ * constructed, and `Response.json` with one that builds it the same way. Everything else is the runtime's own: the subclass adds no
  * field or method a handler can see, and `instanceof Response` holds for the runtime's
  * own Responses too (from fetch(), Response.error(), or made before). @hono/node-server
  * replaces the global Response for the same reason (its overrideGlobalObjects). Done once
