@@ -6,6 +6,11 @@
  * ratios purehttp/native and purehttp/floor. Loopback only; every run is bounded.
  *
  *   npm run bench -- [--runtimes node,deno,bun] [--suites h1,h2,ws,mem,micro] [--seconds 3] [--rounds 3]
+ *                    [--baseline DIR]
+ *
+ * --baseline DIR adds "purehttp@baseline": the purehttp of another checkout (a git
+ * worktree of the commit before a change, built with `npm run build` for Node), run in
+ * the same rounds, so a change is measured against what it replaced.
  */
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,6 +31,7 @@ const SUITES = new Set(opt("suites", "h1,h2,ws,mem,micro").split(","));
 const SECONDS = Number(opt("seconds", "3"));
 const ROUNDS = Number(opt("rounds", "3"));
 const BENCH = join(ROOT, "bench");
+const BASELINE = opt("baseline", "");
 
 if (!existsSync(join(BENCH, "node_modules/ws"))) {
   console.log("installing bench peers (bench/package.json)...");
@@ -156,8 +162,9 @@ for (const rt of RUNTIMES) {
   // What Node users run for Fetch handlers, beside raw node:http.
   const hono: Contender = { name: "@hono/node-server", script: "bench/servers/hono-node.ts", runtime: rt };
   const floor: Contender = { name: "floor", script: "bench/servers/floor.ts", runtime: rt };
+  const before: Contender[] = BASELINE ? [{ name: "purehttp@baseline", script: "bench/servers/purehttp.ts", args: ["--tree", BASELINE], runtime: rt }] : [];
   if (SUITES.has("h1")) {
-    r.h1 = await compare("h1", rt === "node" ? [pure, native, hono, floor] : [pure, native, floor], [
+    r.h1 = await compare("h1", rt === "node" ? [pure, ...before, native, hono, floor] : [pure, ...before, native, floor], [
       { name: "hello", unit: "req/s", measure: (p) => wrk(p, "/") },
       { name: "post-1k", unit: "req/s", measure: (p) => wrk(p, "/echo", "post.lua") },
       { name: "get-64k", unit: "req/s", measure: (p) => wrk(p, "/64k") },
@@ -166,7 +173,7 @@ for (const rt of RUNTIMES) {
   }
   if (SUITES.has("h2")) {
     const h2native: Contender = { name: `node:http2 on ${rt}`, script: "bench/servers/native.ts", args: ["--h2", "1"], runtime: rt };
-    r.h2 = await compare("h2", [pure, h2native], [
+    r.h2 = await compare("h2", [pure, ...before, h2native], [
       { name: "16x32 streams", unit: "req/s", measure: (p) => h2load(p) },
       { name: "post-1k 16x32", unit: "req/s", measure: (p) => h2load(p, "/echo", POST_BODY) },
     ]);

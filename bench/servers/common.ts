@@ -30,6 +30,8 @@ export async function handle(req: Request): Promise<Response> {
  * sources instead. Deno and Bun run the TypeScript sources themselves.
  */
 export function loadPurehttp(): Promise<typeof import("../../src/mod.ts")> {
-  const dist = "../../dist/mod.js";
-  return runtime() === "node" && !process.env.PUREHTTP_BENCH_SRC ? import(dist) : import("../../src/mod.ts");
+  // --tree DIR: another checkout of purehttp (run.ts's --baseline), for a before/after in one run.
+  const tree = args().tree;
+  const base = tree ? new URL(`file://${tree.replace(/\/$/, "")}/`).href : new URL("../../", import.meta.url).href;
+  return runtime() === "node" && !process.env.PUREHTTP_BENCH_SRC ? import(`${base}dist/mod.js`) : import(`${base}src/mod.ts`);
 }
