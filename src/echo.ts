@@ -6,7 +6,7 @@
  */
 import { base64 } from "./buffers/bytes.ts";
 import type { ServeInfo } from "./facade/context.ts";
-import { upgradeWebSocket } from "./facade/websocket.ts";
+import { upgradeWebSocket } from "./facade/ws/deno-socket.ts";
 
 export async function echoHandler(request: Request, info: ServeInfo): Promise<Response> {
   const url = new URL(request.url);

@@ -5,13 +5,16 @@
  */
 import { WritePool } from "./buffers/pool.ts";
 import { DEFAULT_H1_LIMITS, type H1Limits } from "./h1/limits.ts";
-import type { Handler, LiveConnection, ServeInfo, ServerContext, Timeouts } from "./facade/context.ts";
+import type { Handler, ServeInfo, ServerContext, Timeouts } from "./facade/context.ts";
+import type { LiveConnection } from "./facade/live.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
 import { runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
 import { startH2 } from "./facade/h2-connection.ts";
-import { type BunUpgradeOptions, type BunWebSocketHandlers, Topics, WsLink, bunUpgrade } from "./facade/websocket.ts";
+import { type BunSockets, type BunUpgradeOptions, type BunWebSocketHandlers, bunUpgrade } from "./facade/ws/bun-socket.ts";
+import { WsLink } from "./facade/ws/link.ts";
+import { Topics } from "./facade/ws/topics.ts";
 import { FixedResponse, type RouteRequest, Router, type Routes, pathOf } from "./facade/routes.ts";
 import { recordResponseSources, sourcesVisible } from "./facade/response-body.ts";
 
@@ -173,6 +176,7 @@ class PureServer implements Server {
   readonly finished: Promise<void>;
   private listener: Listener | null = null;
   private readonly ctx: ServerContext;
+  private readonly bun: BunSockets;
   private resolveFinished!: () => void;
   private sweep: ReturnType<typeof setInterval> | null = null;
   private stopping: Promise<void> | null = null;
@@ -198,7 +202,8 @@ class PureServer implements Server {
         return server.url;
       },
     };
-    this.ctx = {
+    this.bun = { handlers: options.websocket as BunWebSocketHandlers | undefined, topics: new Topics() };
+    const ctx: ServerContext = {
       handler,
       onError: options.onError ?? options.error ?? defaultOnError,
       limits: {
@@ -217,10 +222,9 @@ class PureServer implements Server {
       scheme: tls ? "https" : "http",
       shuttingDown: false,
       connections: new Set<LiveConnection>(),
-      websocket: options.websocket as BunWebSocketHandlers | undefined,
-      topics: new Topics(),
-    } as ServerContext;
-    if (options.http2 !== false) this.ctx.startH2 = (conn, initial, upgrade) => startH2(conn, this.ctx, initial, upgrade);
+      startH2: options.http2 !== false ? (conn, initial, upgrade) => startH2(conn, ctx, initial, upgrade) : undefined,
+    };
+    this.ctx = ctx;
     // On Deno and Bun the socket is bound before serve() returns (a failure to bind throws
     // here, as from Deno.serve and Bun.serve); on Node, once `listening` resolves.
     const started = this.start(tls);
@@ -300,15 +304,15 @@ class PureServer implements Server {
   }
 
   upgrade(request: Request, options?: BunUpgradeOptions): boolean {
-    return bunUpgrade(this.ctx, request, options);
+    return bunUpgrade(this.bun, request, options);
   }
 
   publish(topic: string, data: string | ArrayBufferView | ArrayBuffer): number {
-    return this.ctx.topics.publish(topic, data, null);
+    return this.bun.topics.publish(topic, data, null);
   }
 
   subscriberCount(topic: string): number {
-    return this.ctx.topics.count(topic);
+    return this.bun.topics.count(topic);
   }
 
   requestIP(request: Request): { address: string; family: string; port: number } | null {
@@ -376,7 +380,7 @@ class PureServer implements Server {
     const handler = handlerOf(fetch, options.routes);
     this.ctx.handler = handler;
     if (options.onError ?? options.error) this.ctx.onError = (options.onError ?? options.error)!;
-    if (options.websocket) this.ctx.websocket = options.websocket as BunWebSocketHandlers;
+    if (options.websocket) this.bun.handlers = options.websocket as BunWebSocketHandlers;
     return this;
   }
 

@@ -4,7 +4,8 @@
  * Deno-style socket from dist/ whose onmessage sends the data back.
  */
 const root = process.env.ROOT ?? new URL("../..", import.meta.url).pathname;
-const { WsLink, PureWebSocket } = await import(root + "/dist/facade/websocket.js");
+const { WsLink } = await import(root + "/dist/facade/ws/link.js");
+const { PureWebSocket } = await import(root + "/dist/facade/ws/deno-socket.js");
 const { WritePool } = await import(root + "/dist/buffers/pool.js");
 const N = Number(process.env.N ?? 20000);
 let writes = 0;

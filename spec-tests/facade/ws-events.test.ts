@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { upgradeWebSocket } from "../../src/mod.ts";
-import type { PureWebSocket } from "../../src/facade/websocket.ts";
+import type { PureWebSocket } from "../../src/facade/ws/deno-socket.ts";
 import { WS_HANDSHAKE, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
 import { closeFrame, frame } from "../helpers/ws.ts";
 

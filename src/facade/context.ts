@@ -2,7 +2,9 @@
 import type { WritePool } from "../buffers/pool.ts";
 import type { H1Limits } from "../h1/limits.ts";
 import type { Addr, Connection, ConnectionHandler } from "../transport/types.ts";
-import type { BunWebSocketHandlers, Topics } from "./websocket.ts";
+import type { LiveConnections } from "./live.ts";
+
+export type { LiveConnection } from "./live.ts";
 
 export interface ServeInfo {
   /** The client's address. */
@@ -37,11 +39,8 @@ export interface ServerContext {
   shuttingDown: boolean;
   /** Hands a connection to HTTP/2 (prior knowledge, ALPN or h2c upgrade). */
   startH2?: (conn: Connection, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) => ConnectionHandler;
-  /** Bun-style WebSocket handlers (serve's `websocket` option). */
-  websocket?: BunWebSocketHandlers;
-  topics: Topics;
   /** Live protocol connections, for shutdown and timeouts. */
-  connections: Set<LiveConnection>;
+  connections: LiveConnections;
 }
 
 /** An HTTP/1.1 request upgraded with "Upgrade: h2c": answered on stream 1. */
@@ -49,15 +48,4 @@ export interface H2UpgradeRequest {
   request: Request;
   /** The decoded HTTP2-Settings field: the client's first SETTINGS. */
   settings: Uint8Array;
-}
-
-export interface LiveConnection {
-  /** Time passes here: the server calls this about once a second. */
-  tick(now: number): void;
-  /** Requests received and not yet fully answered (Bun's `server.pendingRequests` sums them). */
-  requestsInFlight(): number;
-  /** Graceful shutdown: finish what is in flight, accept nothing new. */
-  shutdown(): void;
-  /** Immediate close. */
-  destroy(): void;
 }

@@ -330,7 +330,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection {
       httpVersion: head.minor === 1 ? "1.1" : "1.0",
       conn: this.conn,
       completed,
-      ref: { head, conn: this.conn, ctx: this.ctx, setClaim: (c) => (ex.claim = c) },
+      ref: { minor: head.minor, conn: this.conn, host: this.ctx, setClaim: (c) => (ex.claim = c) },
     });
     ex.request = request;
     if (!request) this.closeAfterWrites = true;

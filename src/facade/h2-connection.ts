@@ -228,7 +228,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       httpVersion: "2",
       conn: this.conn,
       completed: s.done,
-      ref: { head: null, conn: this.conn, ctx: this.ctx, setClaim: null },
+      ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: null },
     });
     this.finishWith(id, req.method, response, s);
   }
@@ -422,7 +422,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       httpVersion: "2",
       conn: this.conn,
       completed: s.done,
-      ref: { head: null, conn: this.conn, ctx: this.ctx, setClaim: (claim) => (s.claim = claim), extendedConnect: true },
+      ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: (claim) => (s.claim = claim), extendedConnect: true },
     });
     this.finishTunnel(id, response, s);
   }

@@ -3,8 +3,7 @@ import type { Connection } from "../transport/types.ts";
 import type { ServeInfo, ServerContext } from "./context.ts";
 import { type LazyRequestInit, makeRequest } from "./lazy-request.ts";
 import { MethodNotKeptError, notImplemented } from "./method.ts";
-import { type ExchangeRef, registerExchange } from "./upgrade.ts";
-import { WebSocketHandshakeError } from "./websocket.ts";
+import { type ExchangeRef, UpgradeRefusedError, registerExchange } from "./upgrade.ts";
 
 /** The request's parts (see lazy-request.ts) and what the handler's ServeInfo needs. */
 export interface InvokeInit extends LazyRequestInit {
@@ -51,9 +50,9 @@ export function runHandler(
   return answer instanceof Response ? Promise.resolve(answer) : Promise.resolve(answer).catch((e) => failed(ctx, e));
 }
 
-/** A handler's throw or rejection: a failed WebSocket handshake's own answer, else onError's Response, else 500. */
+/** A handler's throw or rejection: a refused upgrade's own answer, else onError's Response, else 500. */
 async function failed(ctx: ServerContext, e: unknown): Promise<Response | undefined> {
-  if (e instanceof WebSocketHandshakeError) return e.response;
+  if (e instanceof UpgradeRefusedError) return e.response;
   try {
     return await ctx.onError(e);
   } catch {

@@ -1,14 +1,14 @@
 /**
  * How a handler claims a connection for another protocol (WebSocket, h2c): the
- * Request is mapped to the exchange it came from, and a claim names the 101
+ * Request is mapped to the exchange it came from, and a claim names the switching
  * response's fields and what takes the connection over.
  */
-import type { RequestHead } from "../h1/head.ts";
+import type { WritePool } from "../buffers/pool.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
-import type { ServerContext } from "./context.ts";
+import type { LiveConnections } from "./live.ts";
 
 export interface UpgradeClaim {
-  /** Fields of the 101 (Switching Protocols) response. */
+  /** Fields of the 101 (Switching Protocols) response, or of an extended CONNECT's 200. */
   headers: [string, string][];
   /** The Response the handler returns to accept (undefined for Bun's `server.upgrade`). */
   response: Response | undefined;
@@ -17,13 +17,25 @@ export interface UpgradeClaim {
 }
 
 export interface ExchangeRef {
-  head: RequestHead | null;
+  /** HTTP/1.x's minor version; undefined over HTTP/2. */
+  minor: number | undefined;
   conn: Connection;
-  ctx: ServerContext;
+  /** What the protocol taking over needs of the server. */
+  host: { pool: WritePool; connections: LiveConnections };
   /** null where the protocol cannot switch (HTTP/2 streams other than an extended CONNECT). */
   setClaim: ((claim: UpgradeClaim) => void) | null;
   /** An HTTP/2 extended CONNECT (RFC 8441): answered 200 and carried in the stream's DATA. */
   extendedConnect?: boolean;
+}
+
+/**
+ * A handler asked for an upgrade the request cannot have: thrown from the handler, it is
+ * answered with its own `response` (the 400, 405 or 426 that says why), not onError's.
+ */
+export class UpgradeRefusedError extends TypeError {
+  constructor(readonly response: Response, message: string) {
+    super(message);
+  }
 }
 
 /**

@@ -1,0 +1,163 @@
+/**
+ * The link between one WebSocket connection and the API object an application holds:
+ * transport bytes go through our RFC 6455 session, and its events go to an Endpoint
+ * (the Deno-style socket or the Bun-style one).
+ */
+import type { WritePool } from "../../buffers/pool.ts";
+import type { WsError } from "../../ws/errors.ts";
+import type { WsLimits } from "../../ws/receiver.ts";
+import { ReadyState, type SessionEvent, WsSession } from "../../ws/session.ts";
+import type { Connection, ConnectionHandler } from "../../transport/types.ts";
+import type { LiveConnection, LiveConnections } from "../live.ts";
+
+/** What the two APIs implement to receive a connection's events. */
+export interface Endpoint {
+  attach(link: WsLink): void;
+  onOpen(): void;
+  onMessage(binary: boolean, data: Uint8Array): void;
+  onPing(data: Uint8Array): void;
+  onPong(data: Uint8Array): void;
+  onError(error: WsError): void;
+  onClose(code: number, reason: string, wasClean: boolean): void;
+  onDrain(): void;
+}
+
+export interface WsOptions extends Partial<WsLimits> {
+  /** Seconds without traffic before a ping; twice that without an answer closes (1001). 0 disables. Default 120. */
+  idleTimeout?: number;
+  /**
+   * Accept a client's permessage-deflate offer (RFC 7692): its compressed messages are
+   * inflated (maxMessageSize bounds what they inflate to), and ours are compressed when
+   * that makes them smaller. Default false, as in Bun.serve (Deno.serve has no such option).
+   */
+  perMessageDeflate?: boolean | Record<string, unknown>;
+}
+
+/** What a link needs of the server: buffers to write from, and the set the server sweeps. */
+export interface LinkHost {
+  pool: WritePool;
+  connections: LiveConnections;
+}
+
+/** A peer that starts the closing handshake has this long to finish it before the socket is dropped. */
+const CLOSE_GRACE_MS = 5000;
+
+/** Connects an endpoint to the transport through a session. */
+export class WsLink implements ConnectionHandler, LiveConnection {
+  readonly session: WsSession;
+  /** When traffic was last seen, as of the sweep that noticed it (see tick). */
+  private lastSeen = Date.now();
+  /** Traffic came since the last tick: no clock read per message, the sweep's time is close enough. */
+  private seen = false;
+  private pinged = false;
+  private closedNotified = false;
+  private closeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bytes handed to the transport that it reported as over its high-water mark. */
+  private backlog = 0;
+
+  constructor(readonly conn: Connection, private readonly host: LinkHost, readonly endpoint: Endpoint, private readonly opts: WsOptions) {
+    this.session = new WsSession("server", host.pool, opts);
+    host.connections.add(this);
+    endpoint.attach(this);
+  }
+
+  begin(rest: Uint8Array[]): void {
+    this.endpoint.onOpen();
+    for (const r of rest) this.data(r);
+  }
+
+  get bufferedAmount(): number {
+    return this.backlog;
+  }
+
+  /** Writes what the session produced; false when the transport is backed up. */
+  flush(): boolean {
+    let ok = true;
+    for (const b of this.session.takeOutput()) {
+      if (!this.conn.write(b)) ok = false;
+      if (!ok) this.backlog += b.length;
+    }
+    return ok;
+  }
+
+  data(chunk: Uint8Array): void {
+    this.seen = true;
+    this.pinged = false;
+    this.session.receive(chunk, this.onEvent);
+    this.flush();
+    if (this.session.state === ReadyState.Closed) this.conn.end();
+  }
+
+  private readonly onEvent = (e: SessionEvent) => {
+    switch (e.type) {
+      case "message":
+        return this.endpoint.onMessage(e.binary, e.data);
+      case "ping":
+        return this.endpoint.onPing(e.data);
+      case "pong":
+        return this.endpoint.onPong(e.data);
+      case "error":
+        return this.endpoint.onError(e.error);
+      case "close":
+        return this.notifyClose(e.code, e.reason, e.wasClean);
+    }
+  };
+
+  private notifyClose(code: number, reason: string, wasClean: boolean): void {
+    if (this.closedNotified) return;
+    this.closedNotified = true;
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.host.connections.delete(this);
+    this.endpoint.onClose(code, reason, wasClean);
+  }
+
+  drain(): void {
+    this.backlog = 0;
+    this.endpoint.onDrain();
+  }
+
+  end(): void {
+    // TCP closed by the peer without a Close frame: abnormal closure (§7.1.5, 1006).
+    this.conn.end();
+  }
+
+  close(): void {
+    this.session.state = ReadyState.Closed;
+    this.notifyClose(1006, "", false);
+  }
+
+  /** Starts the closing handshake; the peer has a few seconds to answer. */
+  startClose(code?: number, reason?: string): void {
+    this.session.close(code, reason);
+    this.flush();
+    this.closeTimer ??= setTimeout(() => this.conn.destroy(), CLOSE_GRACE_MS);
+  }
+
+  requestsInFlight(): number {
+    return 0;
+  }
+
+  /** The server's sweep, about once a second: idle time is counted from the sweep after the last traffic. */
+  tick(now: number): void {
+    if (this.seen) {
+      this.seen = false;
+      this.lastSeen = now;
+    }
+    const idle = (this.opts.idleTimeout ?? 120) * 1000;
+    if (!idle || this.session.state !== ReadyState.Open) return;
+    if (now - this.lastSeen > idle * 2) return this.startClose(1001, "idle timeout");
+    if (!this.pinged && now - this.lastSeen > idle) {
+      this.pinged = true;
+      this.session.ping(new Uint8Array(0));
+      this.flush();
+    }
+  }
+
+  shutdown(): void {
+    this.startClose(1001, "server shutting down");
+  }
+
+  destroy(): void {
+    this.conn.destroy();
+  }
+}
