@@ -13,7 +13,7 @@ export { serve } from "./serve.ts";
 export type { Addr, Handler, ReloadOptions, ServeInfo, ServeOptions, Server, Timeouts } from "./serve.ts";
 export type { RouteHandler, RouteRequest, Routes, RouteValue } from "./facade/routes.ts";
 export { H1ParseError } from "./h1/errors.ts";
-export { setTrailers } from "./facade/invoke.ts";
+export { setTrailers } from "./facade/exchange.ts";
 export { ConnectionError, ErrorCode, StreamError } from "./h2/errors.ts";
 export { HpackError } from "./hpack/errors.ts";
 export { upgradeWebSocket, PureWebSocket, type UpgradeWebSocketOptions } from "./facade/ws/deno-socket.ts";

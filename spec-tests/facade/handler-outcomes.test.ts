@@ -1,10 +1,10 @@
 /**
- * What a handler's outcome becomes (src/facade/invoke.ts): a Response as it is, returned
+ * What a handler's outcome becomes (src/facade/exchange.ts): a Response as it is, returned
  * at once or through a promise or any thenable; a throw or a rejection, of either kind,
  * becomes onError's Response, and 500 when onError fails too.
  */
 import { describe, expect, it } from "vitest";
-import { runHandler } from "../../src/facade/invoke.ts";
+import { runHandler } from "../../src/facade/exchange.ts";
 import type { ServerContext } from "../../src/facade/context.ts";
 import type { Connection } from "../../src/transport/types.ts";
 

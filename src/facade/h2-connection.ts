@@ -1,29 +1,26 @@
 /**
- * HTTP/2 for the Fetch facade: streams become Requests, Responses become
- * HEADERS/DATA/trailers, with flow control as backpressure in both directions.
+ * HTTP/2 for the Fetch facade: streams become exchanges (exchange.ts), response plans
+ * become HEADERS, DATA and trailers, with flow control as backpressure both ways.
  */
 import { ConnectionError, ErrorCode } from "../h2/errors.ts";
 import { H2ServerConnection } from "../h2/connection.ts";
 import type { RequestPseudo } from "../h2/fields.ts";
-import { httpDate } from "../h1/serializer.ts";
+import { ReadLedger } from "../h2/flow-control.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { byteLength, concatBytes } from "../buffers/bytes.ts";
 import { RequestBody } from "./body.ts";
-import type { H2UpgradeRequest, LiveConnection, ServerContext } from "./context.ts";
+import type { H2UpgradeRequest, ServerContext } from "./context.ts";
+import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod, runHandler } from "./exchange.ts";
+import { responseFields, writeH2Response } from "./h2-response.ts";
+import { H2Tunnel } from "./h2-tunnel.ts";
+import type { LiveConnection } from "./live.ts";
+import { notImplemented } from "./method.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
-import { invokeHandler, runHandler, trailersOf } from "./invoke.ts";
-import { isUrlOf } from "./lazy-request.ts";
-import { notImplemented, unservableMethod } from "./method.ts";
-import { planResponse, toBytes } from "./response-body.ts";
-
-/** Fields HTTP/2 must not carry (RFC 9113 §8.2.2). */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings"]);
 
 interface StreamCtx {
   body: RequestBody | null;
-  /** Body bytes pushed into the stream; credit is returned as they are read. */
-  pushed: number;
-  credited: number;
+  /** Credit for body bytes handed to the body stream, returned as they are read. */
+  ledger: ReadLedger;
   /** Made when the handler first reads request.signal. */
   abort: AbortController | null;
   completed: () => void;
@@ -53,6 +50,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   private readonly streams = new Map<number, StreamCtx>();
   /** Requests with a body, opened in the read being processed: their handlers are called when it is done. */
   private undispatched: { id: number; req: RequestPseudo; s: StreamCtx }[] = [];
+  private readonly urls = new UrlMemo();
   private lastActivity = Date.now();
   private ended = false;
   /** Reading is paused until the transport drains (see backedUp). */
@@ -162,7 +160,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     let completed!: () => void;
     const done = new Promise<void>((r) => (completed = r));
     const s: StreamCtx = {
-      body, pushed: 0, credited: 0, abort: null, completed, done, writable: null, reset: false, early: null, earlyEnd: false,
+      body, ledger: new ReadLedger(), abort: null, completed, done, writable: null, reset: false, early: null, earlyEnd: false,
       claim: null, tunnel: null,
     };
     this.streams.set(id, s);
@@ -173,9 +171,9 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     this.lastActivity = Date.now();
     const s = this.newStream(id, null);
     if (req.protocol !== "") return this.openTunnel(id, req, s);
-    const unservable = unservableMethod(req.method);
-    if (unservable !== null) {
-      this.respondWith(id, "GET", notImplemented(unservable), s);
+    const refused = refusedMethod(req.method);
+    if (refused) {
+      this.respondWith(id, "GET", refused, s);
       return;
     }
     if (end || req.method === "GET" || req.method === "HEAD") return this.dispatch(id, req, s, null);
@@ -210,23 +208,21 @@ class H2Facade implements ConnectionHandler, LiveConnection {
         onCancel: () => this.credit(id, s),
       }, false);
       for (const p of parts) s.body.push(p);
-      s.pushed = size;
+      s.ledger.handOut(size);
       this.dispatch(id, req, s, s.body.stream);
       this.credit(id, s);
     }
   }
 
   private dispatch(id: number, req: RequestPseudo, s: StreamCtx, body: ReadableStream<Uint8Array> | Uint8Array | null): void {
-    const authority = req.authority || `${this.conn.localAddr.hostname}:${this.conn.localAddr.port}`;
+    const authority = req.authority || authorityOf(this.conn);
     const path = req.path === "*" ? "/*" : req.path;
-    const { response } = invokeHandler(this.ctx, {
-      url: this.urlOf(req.scheme, authority, path),
+    const { response } = openExchange(this.ctx, {
+      url: this.urls.of(req.scheme, authority, path),
       method: req.method,
       fields: req.fields,
       body,
       signal: () => (s.abort ??= new AbortController()).signal,
-      httpVersion: "2",
-      conn: this.conn,
       completed: s.done,
       ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: null },
     });
@@ -237,40 +233,21 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     this.finishWith(id, method, runHandler(this.ctx, request, this.conn, s.done, "2"), s);
   }
 
-  /**
-   * The request's URL; the same string as last time when scheme, authority and path
-   * repeat (a client asks for the same few URLs again and again), so the lazy Request's
-   * URL memo finds it without hashing a new string.
-   */
-  private lastUrl = "";
-
-  private urlOf(scheme: string, authority: string, path: string): string {
-    if (isUrlOf(this.lastUrl, scheme, authority, path)) return this.lastUrl;
-    const url = `${scheme}://${authority}${path}`;
-    url.charCodeAt(0); // flattened once, kept flat
-    return (this.lastUrl = url);
-  }
-
   private async finishWith(id: number, method: string, response: Promise<Response | undefined>, s: StreamCtx): Promise<void> {
-    let res = await response;
-    if (!(res instanceof Response)) res = new Response("handler returned no Response\n", { status: 500 });
-    await this.respondWith(id, method, res, s);
+    await this.respondWith(id, method, answerOf(await response), s);
   }
 
   /** Gives back the credit of every body byte received and not yet returned: nobody will read them. */
   private release(id: number, s: StreamCtx): void {
-    if (s.pushed > s.credited) {
-      this.core.consumed(id, s.pushed - s.credited);
-      s.credited = s.pushed;
-    }
+    const n = s.ledger.release();
+    if (n > 0) this.core.consumed(id, n);
   }
 
   /** Returns flow-control credit for body bytes the application has read. */
   private credit(id: number, s: StreamCtx): void {
-    const read = s.pushed - (s.body?.queuedBytes ?? 0);
-    if (read > s.credited) {
-      this.core.consumed(id, read - s.credited);
-      s.credited = read;
+    const n = s.ledger.read(s.body?.queuedBytes ?? 0);
+    if (n > 0) {
+      this.core.consumed(id, n);
       this.flush();
     }
   }
@@ -297,7 +274,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       if (data.length) this.core.consumed(id, data.length);
     } else {
       if (data.length) {
-        s.pushed += data.length;
+        s.ledger.handOut(data.length);
         s.body.push(data);
       }
       if (end) s.body.end();
@@ -333,55 +310,14 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       res.body?.cancel().catch(() => {});
       return;
     }
-    const fields: [string, string][] = [[":status", String(res.status)]];
-    let hasDate = false;
-    res.headers.forEach((v, n) => {
-      if (HOP_BY_HOP.has(n)) return;
-      if (n === "date") hasDate = true;
-      fields.push([n, v]);
-    });
-    if (!hasDate) fields.push(["date", httpDate(Date.now())]);
-    const trailers = trailersOf(res);
-    const noBody = method === "HEAD" || res.status === 204 || res.status === 304;
     const core = this.core;
     try {
-      if (noBody) {
-        // RFC 9110 §9.3.2: HEAD gets the fields GET would, content-length included when known.
-        if (method === "HEAD" && res.status !== 204 && res.status !== 304 && !res.headers.has("content-length")) {
-          const plan = await planResponse(res, this.ctx.pool);
-          if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
-          else fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
-        } else res.body?.cancel().catch(() => {});
-        if (s.reset) return;
-        core.respond(id, fields, true);
-        return;
-      }
-      const plan = await planResponse(res, this.ctx.pool);
-      if (s.reset) return;
-      if (plan.kind !== "stream" && !trailers) {
-        const parts = plan.kind === "bytes" ? plan.parts : [];
-        if (!res.headers.has("content-length")) fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
-        core.respond(id, fields, parts.length === 0);
-        for (let k = 0; k < parts.length; k++) await this.send(id, s, parts[k]!, k === parts.length - 1);
-        return;
-      }
-      core.respond(id, fields, false);
-      this.flush();
-      if (plan.kind === "bytes") for (const part of plan.parts) await this.send(id, s, part, false);
-      if (plan.kind === "stream") {
-        for (const c of plan.first) await this.send(id, s, c, false);
-        for (;;) {
-          if (s.reset) {
-            plan.reader.cancel().catch(() => {});
-            return;
-          }
-          const r = await plan.reader.read();
-          if (r.done) break;
-          await this.send(id, s, toBytes(r.value), false);
-        }
-      }
-      if (trailers) core.sendTrailers(id, [...new Headers(await trailers)].filter(([n]) => !HOP_BY_HOP.has(n)));
-      else core.sendData(id, new Uint8Array(0), true);
+      await writeH2Response({
+        core, id, pool: this.ctx.pool,
+        flush: () => this.flush(),
+        send: (data, end) => this.send(id, s, data, end),
+        isReset: () => s.reset,
+      }, method, res);
     } catch {
       core.resetStream(id, ErrorCode.INTERNAL_ERROR);
     } finally {
@@ -413,14 +349,12 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       return;
     }
     s.early = [];
-    const { response } = invokeHandler(this.ctx, {
-      url: this.urlOf(req.scheme, req.authority, req.path),
+    const { response } = openExchange(this.ctx, {
+      url: this.urls.of(req.scheme, req.authority, req.path),
       method: "GET",
       fields: [...req.fields, "upgrade", "websocket", "connection", "upgrade"],
       body: null,
       signal: () => (s.abort ??= new AbortController()).signal,
-      httpVersion: "2",
-      conn: this.conn,
       completed: s.done,
       ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: (claim) => (s.claim = claim), extendedConnect: true },
     });
@@ -436,18 +370,14 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     const size = byteLength(early);
     if (size > 0) this.core.consumed(id, size);
     const claim = s.claim;
-    if (!claim || (res !== claim.response && res !== undefined)) {
-      const answer = res instanceof Response ? res : new Response("handler returned no Response\n", { status: 500 });
-      return this.respondWith(id, "GET", answer, s);
-    }
-    const fields: [string, string][] = [[":status", "200"]];
-    for (const [n, v] of claim.headers) {
-      const name = n.toLowerCase();
-      if (!HOP_BY_HOP.has(name)) fields.push([name, v]);
-    }
-    fields.push(["date", httpDate(Date.now())]);
-    this.core.respond(id, fields, false);
-    const tunnel = new H2Tunnel(this, id, s, this.conn);
+    if (!claim || (res !== claim.response && res !== undefined)) return this.respondWith(id, "GET", answerOf(res), s);
+    this.core.respond(id, responseFields(200, new Headers(claim.headers)), false);
+    const tunnel = new H2Tunnel({
+      write: (bytes) => this.tunnelWrite(id, s, bytes),
+      end: () => this.tunnelEnd(id),
+      reset: () => this.tunnelReset(id),
+      closed: () => this.tunnelClosed(id, s),
+    }, this.conn);
     s.tunnel = tunnel;
     tunnel.handler = claim.start(tunnel, early);
     if (s.earlyEnd) tunnel.peerEnded();
@@ -455,25 +385,25 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   }
 
   /** A tunnel's bytes as DATA; false when the stream's queue is over its mark (drain follows). */
-  tunnelWrite(id: number, s: StreamCtx, bytes: Uint8Array): boolean {
+  private tunnelWrite(id: number, s: StreamCtx, bytes: Uint8Array): boolean {
     const more = this.core.sendData(id, bytes, false);
     this.flush();
     if (!more) s.writable = () => s.tunnel?.handler.drain();
     return more;
   }
 
-  tunnelEnd(id: number): void {
+  private tunnelEnd(id: number): void {
     this.core.sendData(id, new Uint8Array(0), true);
     this.flush();
   }
 
-  tunnelReset(id: number): void {
+  private tunnelReset(id: number): void {
     this.core.resetStream(id, ErrorCode.CANCEL);
     this.flush();
   }
 
   /** Both sides have ended the tunnel's stream (or it was reset): it is done. */
-  tunnelClosed(id: number, s: StreamCtx): void {
+  private tunnelClosed(id: number, s: StreamCtx): void {
     if (this.streams.get(id) !== s) return;
     this.streams.delete(id);
     s.completed();
@@ -484,70 +414,5 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     const more = this.core.sendData(id, data, end);
     this.flush();
     if (!more && !s.reset) await new Promise<void>((r) => (s.writable = r));
-  }
-}
-
-/**
- * An extended CONNECT stream seen as a connection (transport/types.ts), for the
- * protocol the handler switched it to: writes become DATA, end() END_STREAM, destroy()
- * RST_STREAM(CANCEL); the peer's DATA and END_STREAM arrive as data() and end().
- */
-class H2Tunnel implements Connection {
-  handler!: ConnectionHandler;
-  private ended = false;
-  private peerDone = false;
-  private closed = false;
-
-  constructor(private readonly facade: H2Facade, private readonly id: number, private readonly s: StreamCtx, private readonly conn: Connection) {}
-
-  get remoteAddr() {
-    return this.conn.remoteAddr;
-  }
-  get localAddr() {
-    return this.conn.localAddr;
-  }
-  get alpnProtocol() {
-    return this.conn.alpnProtocol;
-  }
-  get encrypted() {
-    return this.conn.encrypted;
-  }
-
-  write(bytes: Uint8Array): boolean {
-    if (this.closed || this.ended) return true;
-    return this.facade.tunnelWrite(this.id, this.s, bytes);
-  }
-
-  end(): void {
-    if (this.closed || this.ended) return;
-    this.ended = true;
-    this.facade.tunnelEnd(this.id);
-    if (this.peerDone) this.gone();
-  }
-
-  destroy(): void {
-    if (this.closed) return;
-    this.facade.tunnelReset(this.id);
-    this.gone();
-  }
-
-  // Credit goes back as each chunk is handed on: nothing to hold back.
-  pause(): void {}
-  resume(): void {}
-
-  /** The peer's END_STREAM: its half of the tunnel is done. */
-  peerEnded(): void {
-    if (this.peerDone || this.closed) return;
-    this.peerDone = true;
-    this.handler.end();
-    if (this.ended) this.gone();
-  }
-
-  /** The stream is over (both ends, or a reset): the protocol hears of it as a closed socket. */
-  gone(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.facade.tunnelClosed(this.id, this.s);
-    queueMicrotask(() => this.handler.close());
   }
 }

@@ -48,3 +48,35 @@ export class ReceiveWindow {
     return inc;
   }
 }
+
+/**
+ * Credit for received bytes handed on to a reader (a request body stream): it goes back
+ * to the peer as the reader takes the bytes, so a reader that stops holds back the
+ * sender (§6.9.1: flow control is how a receiver limits what it buffers).
+ */
+export class ReadLedger {
+  /** Bytes handed to the reader. */
+  private handed = 0;
+  /** Bytes whose credit has gone back. */
+  private returned = 0;
+
+  handOut(n: number): void {
+    this.handed += n;
+  }
+
+  /** Credit to return now that the reader holds `queued` bytes unread: what it has read since the last call. */
+  read(queued: number): number {
+    const read = this.handed - queued;
+    if (read <= this.returned) return 0;
+    const n = read - this.returned;
+    this.returned = read;
+    return n;
+  }
+
+  /** Credit for everything handed out and not yet returned: nobody will read it. */
+  release(): number {
+    const n = this.handed - this.returned;
+    this.returned = this.handed;
+    return n;
+  }
+}

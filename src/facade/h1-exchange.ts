@@ -1,0 +1,65 @@
+/**
+ * What an HTTP/1.1 connection keeps per request (h1-connection.ts), and the states the
+ * connection itself goes through.
+ */
+import type { RequestHead } from "../h1/head.ts";
+import type { RequestBody } from "./body.ts";
+import type { UpgradeClaim } from "./upgrade.ts";
+
+/** Unread request body we will skip to keep a connection; past this we close. */
+export const MAX_DISCARD = 1024 * 1024;
+
+export type Life = "open" | "draining" | "failed" | "switched" | "closed";
+
+/** The states each state may move to. */
+export const NEXT: Record<Life, readonly Life[]> = {
+  open: ["draining", "failed", "switched", "closed"],
+  draining: ["failed", "switched", "closed"],
+  failed: ["closed"],
+  switched: [],
+  closed: [],
+};
+
+export interface Exchange {
+  head: RequestHead;
+  body: RequestBody | null;
+  /** The request body has been received completely. */
+  bodyDone: boolean;
+  /** The response is done: further body bytes are dropped. */
+  discard: boolean;
+  discarded: number;
+  continueSent: boolean;
+  /** Made when the handler first reads request.signal. */
+  abort: AbortController | null;
+  response: Promise<Response | undefined>;
+  completed: () => void;
+  claim: UpgradeClaim | null;
+  startedAt: number;
+  /** The request turned out malformed after its head; no response is sent for it. */
+  failed: boolean;
+  /** h2c upgrade: the body, gathered before the switch (RFC 7540 §3.2). */
+  collected?: Uint8Array[];
+  bodyComplete?: () => void;
+}
+
+/** A new exchange for a request head, and the promise its handler is given as info.completed. */
+export function newExchange(head: RequestHead): { ex: Exchange; completed: Promise<void> } {
+  let done!: () => void;
+  const completed = new Promise<void>((r) => (done = r));
+  const ex: Exchange = {
+    head, body: null, bodyDone: !(head.chunked || head.contentLength > 0), discard: false, discarded: 0, continueSent: false,
+    abort: null, response: null!, completed: done, claim: null, startedAt: Date.now(), failed: false,
+  };
+  return { ex, completed };
+}
+
+/**
+ * The handler is done without the rest of the request body, and the rest cannot be
+ * skipped to keep the connection: a client told to wait for 100 Continue may or may
+ * not send it, and past MAX_DISCARD (or chunked, of unknown size) it is too much.
+ */
+export function leavesBodyBehind(ex: Exchange): boolean {
+  if (ex.bodyDone) return false;
+  if (ex.head.expectContinue && !ex.continueSent) return true;
+  return (ex.head.chunked ? Infinity : ex.head.contentLength) > MAX_DISCARD;
+}

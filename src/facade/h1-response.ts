@@ -1,0 +1,133 @@
+/**
+ * A response plan (exchange.ts) written as HTTP/1.1 bytes (RFC 9112 §6): the head
+ * with the framing chosen for the content, then the content itself: nothing, a known
+ * length in as few writes as it can, or chunks (HTTP/1.1) or bytes until the close
+ * (HTTP/1.0), with trailers after the last chunk when the client accepts them.
+ */
+import type { WritePool } from "../buffers/pool.ts";
+import type { RequestHead } from "../h1/head.ts";
+import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseHead } from "../h1/serializer.ts";
+import { type ContentPlan, allowedInTrailers, planContent, trailersOf } from "./exchange.ts";
+import { toBytes } from "./response-body.ts";
+
+/** Where the response goes: the connection, seen from the writer. */
+export interface H1Output {
+  readonly pool: WritePool;
+  /** Writes bytes; a promise while the transport is over its high-water mark (resolves on drain), else null. */
+  write(bytes: Uint8Array): Promise<void> | null;
+  /** The connection has gone: stop writing. */
+  readonly gone: boolean;
+  /** The message cannot be completed (its body failed mid-way): the connection must be dropped. */
+  abort(): void;
+}
+
+/** How the connection wants this response framed. */
+export interface H1ResponseTerms {
+  /** "Connection: close" on a streamed response: the connection ends after it. */
+  close: boolean;
+  /** The same for a response complete at once, which may also close because a request body is left unread. */
+  closeAtOnce: boolean;
+}
+
+/** Leading body bytes copied into the head's pooled region; the rest go out as the views they are. */
+const COPY_WITH_HEAD = 16 * 1024;
+/** A chunk up to this size is copied between its chunk header and CRLF, for one write instead of three. */
+const COPY_CHUNK = 4096;
+
+/**
+ * Writes `res` as the answer to `head`. Returns true when the connection must close
+ * after it: the content was sent until the close (HTTP/1.0), or could not be finished.
+ */
+export async function writeH1Response(out: H1Output, head: RequestHead, res: Response, terms: H1ResponseTerms): Promise<boolean> {
+  const pool = out.pool;
+  const status = res.status;
+  const now = Date.now();
+  const { close, closeAtOnce } = terms;
+  const http10KeepAlive = head.minor === 0 && !closeAtOnce;
+  // RFC 9112 §7.1.2: trailers only in a chunked body, and only to a client that said "TE: trailers".
+  const trailers = head.minor === 1 && acceptsTrailers(head.fields) ? trailersOf(res) : undefined;
+  let plan: ContentPlan;
+  try {
+    const planned = planContent(head.method, res, pool, trailers !== undefined);
+    plan = planned instanceof Promise ? await planned : planned;
+  } catch {
+    plan = { kind: "empty" };
+  }
+  const fields = res.headers;
+  const statusText = res.statusText;
+
+  if (plan.kind === "none") {
+    const framing: Framing = plan.length === null ? { kind: "none" } : { kind: "length", length: plan.length };
+    await out.write(serializeResponseHead(pool, { status, statusText, fields, framing, close: closeAtOnce, now, http10KeepAlive }));
+    return false;
+  }
+  if (plan.kind === "empty" || plan.kind === "bytes") {
+    const parts = plan.kind === "bytes" ? plan.parts : [];
+    const length = plan.kind === "bytes" ? plan.length : 0;
+    const init = { status, statusText, fields, framing: { kind: "length", length } as const, close: closeAtOnce, now, http10KeepAlive };
+    // The head goes out in one pooled region with the leading parts that fit (the whole of
+    // a small body); the rest as the views they are.
+    let k = 0;
+    for (let copied = 0; k < parts.length && copied + parts[k]!.length <= COPY_WITH_HEAD; k++) copied += parts[k]!.length;
+    let last = out.write(serializeResponse(pool, init, k === parts.length ? parts : parts.slice(0, k)));
+    for (; k < parts.length; k++) last = out.write(parts[k]!);
+    if (last) await last;
+    return false;
+  }
+  // Streaming: chunked for HTTP/1.1, read-until-close for HTTP/1.0.
+  const chunked = head.minor === 1;
+  out.write(serializeResponseHead(pool, {
+    status, statusText, fields, framing: chunked ? { kind: "chunked" } : { kind: "close" }, close: close || !chunked, now,
+  }));
+  const reader = plan.reader;
+  const send = (data: Uint8Array) => {
+    if (data.length === 0) return null;
+    if (!chunked) return out.write(data);
+    const h = chunkHeader(pool, data.length);
+    if (data.length <= COPY_CHUNK) {
+      const bytes = pool.take(h.length + data.length + 2);
+      bytes.set(h, 0);
+      bytes.set(data, h.length);
+      bytes.set(CRLF, h.length + data.length);
+      return out.write(bytes);
+    }
+    out.write(h);
+    out.write(data);
+    return out.write(CRLF);
+  };
+  try {
+    for (const c of plan.first) await send(c);
+    while (!out.gone) {
+      const r = await reader.read();
+      if (r.done) break;
+      await send(toBytes(r.value));
+    }
+    if (out.gone) {
+      reader.cancel().catch(() => {});
+      return true;
+    }
+    if (chunked && trailers) out.write(trailerSection(pool, new Headers(await trailers)));
+    else if (chunked) out.write(LAST_CHUNK);
+    return !chunked;
+  } catch {
+    // The body stream failed mid-way: the message cannot be completed, so the connection ends.
+    reader.cancel().catch(() => {});
+    out.abort();
+    return true;
+  }
+}
+
+/** Whether the request's TE field lists "trailers". */
+function acceptsTrailers(fields: string[]): boolean {
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === "te" && fields[i + 1]!.split(",").some((t) => t.trim().toLowerCase().startsWith("trailers"))) return true;
+  }
+  return false;
+}
+
+/** last-chunk, the trailer fields (those allowed as trailers, exchange.ts), and the final CRLF. */
+function trailerSection(pool: WritePool, fields: Headers): Uint8Array {
+  let s = "0\r\n";
+  for (const [n, v] of fields) if (allowedInTrailers(n)) s += `${n}: ${v}\r\n`;
+  return pool.latin1(s + "\r\n");
+}
