@@ -1,6 +1,6 @@
-/** Bun.listen transport (with `tls` for TLS). */
-import { concatBytes } from "../buffers/bytes.ts";
-import { type Addr, type Connection, type ConnectionHandler, HIGH_WATER_MARK, LINGER_MS, type Listener, type ListenOptions, type Transport } from "./types.ts";
+/** Bun.listen transport (with `tls` for TLS): sockets to bytes (socket-connection.ts does the rest). */
+import { SocketConnection } from "./socket-connection.ts";
+import type { Addr, Connection, ConnectionHandler, Listener, ListenOptions, Transport } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
 const Bun = (globalThis as any).Bun;
@@ -9,62 +9,45 @@ type BunSocket = any;
 
 /** Every connection's `held` until something is held (one array less per idle connection); never written. */
 const NOTHING_HELD: Uint8Array[] = [];
-const sendBatchOf = (conn: BunConnection) => conn.sendBatch();
+const flushOf = (conn: BunConnection) => conn.flush();
 
-/** A turn's writes up to this many bytes are copied into one buffer for one write call. */
-const GATHER_LIMIT = 16 * 1024;
-
-class BunConnection implements Connection {
+class BunConnection extends SocketConnection {
   readonly remoteAddr: Addr;
   readonly alpnProtocol: string | null;
-  handler!: ConnectionHandler;
-  private queue: Uint8Array[] = [];
-  private queued = 0;
-  private ending = false;
-  private closed = false;
   paused = false;
   /** Received while paused; delivered on resume (Bun sockets may not support pause). */
   private held: Uint8Array[] = NOTHING_HELD;
+  /** A data callback is running: its end sends what it wrote (see received). */
+  private receiving = false;
+  /** Past GATHER_LIMIT parts go out one send each anyway: waiting for the turn's end gains nothing. */
+  protected override readonly sendEarly = true;
 
   constructor(private readonly socket: BunSocket, readonly encrypted: boolean) {
+    super();
     this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0, transport: "tcp" };
     const alpn = encrypted ? socket.alpnProtocol : null;
     this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
   }
 
-  /**
-   * Writes of one turn, sent together at its end (Bun has no cork). The end of the turn is
-   * an immediate, not a microtask: pipelined responses are written many microtask hops
-   * apart (each awaits its handler and its body), and a microtask flush sent each of them
-   * with its own syscall (15 sends per read under 16-pipelined wrk; measured with strace).
-   */
-  private batch: Uint8Array[] = [];
-  private batchBytes = 0;
-
-  write(bytes: Uint8Array): boolean {
-    if (this.closed || this.ending) return true;
-    this.batch.push(bytes);
-    this.batchBytes += bytes.length;
-    // Past GATHER_LIMIT the parts go out one by one anyway: waiting for the turn's end gains nothing.
-    if (this.batchBytes > GATHER_LIMIT) this.sendParts();
-    // Inside a data callback, its end sends the batch (see received()).
-    else if (!this.flushScheduled && !this.receiving) {
-      this.flushScheduled = true;
-      setImmediate(sendBatchOf, this);
-    }
-    if (this.queued + this.batchBytes < HIGH_WATER_MARK) return true;
-    this.drainOwed = true;
-    return false;
+  /** Made when first asked for: the facade needs it only for a request without Host. */
+  get localAddr(): Addr {
+    return { hostname: this.socket.localAddress ?? "", port: this.socket.localPort ?? 0, transport: "tcp" };
   }
 
-  /** A data callback is running. */
-  private receiving = false;
+  /**
+   * Bun has no cork, and the end of the turn is an immediate, not a microtask: pipelined
+   * responses are written many microtask hops apart (each awaits its handler and its
+   * body), and a microtask flush would send each with its own syscall. Inside a data
+   * callback, its end sends instead.
+   */
+  protected scheduleFlush(): void {
+    if (!this.receiving) setImmediate(flushOf, this);
+  }
 
   /**
    * Bytes from a data callback. What the protocol writes while handling them (a WebSocket
    * echo, an HTTP/2 SETTINGS ack, a WINDOW_UPDATE) leaves as the callback returns, not
-   * at the next immediate: a reply made at once goes out at once. Writes made later, in
-   * the microtasks of a handler, still gather until the immediate.
+   * at the next immediate: a reply made at once goes out at once.
    */
   received(data: Uint8Array): void {
     this.receiving = true;
@@ -73,97 +56,29 @@ class BunConnection implements Connection {
     } finally {
       // Even if the protocol threw: what it wrote must not wait for a later write's immediate.
       this.receiving = false;
-      if (this.batch.length > 0) this.sendBatch();
+      if (this.queue.batched > 0) this.flush();
     }
   }
 
-  /** We reported backpressure: a drain is owed once the queue is below the mark. */
-  private drainOwed = false;
-  private flushScheduled = false;
-
-  /** Made when first asked for: the facade needs it only for a request without Host. */
-  get localAddr(): Addr {
-    return { hostname: this.socket.localAddress ?? "", port: this.socket.localPort ?? 0, transport: "tcp" };
-  }
-
-  sendBatch(): void {
-    this.flushScheduled = false;
-    if (this.closed) return;
-    if (this.batch.length > 0) this.sendParts();
-    if (this.ending && this.queue.length === 0) this.finishEnd();
-    // Bun fires its own drain only after a partial write; if all went out, we owe it.
-    else if (this.drainOwed && this.queued < HIGH_WATER_MARK) {
-      this.drainOwed = false;
-      this.handler.drain();
+  /** Bun's write takes what the kernel will, maybe part; its drain callback (writable) says when to go on. */
+  protected sendPending(): void {
+    for (let part = this.queue.front(); part !== null; part = this.queue.front()) {
+      const n: number = this.socket.write(part);
+      if (n > 0) this.taken(n);
+      if (n < part.length) return;
     }
   }
 
-  private sendParts(): void {
-    const parts = this.batch;
-    const bytes = this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    // Small parts: one copy into a fresh buffer costs far less than a syscall per part.
-    // Past GATHER_LIMIT the copy costs more than the syscalls it saves.
-    if (bytes <= GATHER_LIMIT || parts.length === 1) this.send(concatBytes(parts));
-    else for (const part of parts) this.send(part);
-  }
-
-  private send(bytes: Uint8Array): void {
-    if (this.queue.length === 0) {
-      const n: number = this.socket.write(bytes);
-      if (n >= bytes.length) return;
-      bytes = bytes.subarray(Math.max(0, n));
-    }
-    this.queue.push(bytes);
-    this.queued += bytes.length;
-  }
-
-  /** Bun's drain: the kernel buffer has room again. */
-  onWritable(): void {
-    while (this.queue.length > 0) {
-      const b = this.queue[0]!;
-      const n: number = this.socket.write(b);
-      if (n < b.length) {
-        if (n > 0) {
-          this.queue[0] = b.subarray(n);
-          this.queued -= n;
-        }
-        return;
-      }
-      this.queue.shift();
-      this.queued -= b.length;
-    }
-    if (this.ending) return this.finishEnd();
-    this.drainOwed = false;
-    this.handler.drain();
-  }
-
-  end(): void {
-    if (this.ending || this.closed) return;
-    this.ending = true;
-    if (this.queue.length === 0 && this.batch.length === 0) this.finishEnd();
-  }
-
-  private finished = false;
-
-  private finishEnd(): void {
-    if (this.finished) return;
-    this.finished = true;
+  protected shutdownWrite(): void {
     this.socket.shutdown?.();
-    setTimeout(() => this.destroy(), LINGER_MS);
   }
 
-  destroy(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected closeSocket(): void {
     this.socket.end();
   }
 
-  onClose(): void {
-    if (this.closed && this.handler === undefined) return;
-    this.closed = true;
-    this.handler?.close();
+  closed(): void {
+    this.socketClosed();
   }
 
   get holding(): boolean {
@@ -193,6 +108,11 @@ export const bunTransport: Transport = {
   /** Bun.listen binds synchronously: the Listener is returned as it is. */
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener {
     const encrypted = !!options.tls;
+    const open = (socket: BunSocket, tlsDone: boolean) => {
+      const conn = new BunConnection(socket, tlsDone);
+      socket.data = conn;
+      conn.handler = accept(conn);
+    };
     const server = Bun.listen({
       hostname: options.hostname,
       port: options.port,
@@ -202,16 +122,11 @@ export const bunTransport: Transport = {
       socket: {
         open(socket: BunSocket) {
           socket.setNoDelay?.(true);
-          if (encrypted) return; // wait for the handshake, so ALPN is known
-          const conn = new BunConnection(socket, false);
-          socket.data = conn;
-          conn.handler = accept(conn);
+          if (!encrypted) open(socket, false); // with TLS, wait for the handshake, so ALPN is known
         },
         handshake(socket: BunSocket, success: boolean) {
           if (!success) return socket.end();
-          const conn = new BunConnection(socket, true);
-          socket.data = conn;
-          conn.handler = accept(conn);
+          open(socket, true);
         },
         // Bun gives each data callback a fresh buffer (checked: it never rewrites one we
         // hold), so the parser may keep views of it (buffers/pool.ts invariant 2).
@@ -222,13 +137,13 @@ export const bunTransport: Transport = {
           else conn.received(data);
         },
         drain(socket: BunSocket) {
-          (socket.data as BunConnection | undefined)?.onWritable();
+          (socket.data as BunConnection | undefined)?.writable();
         },
         end(socket: BunSocket) {
           (socket.data as BunConnection | undefined)?.handler.end();
         },
         close(socket: BunSocket) {
-          (socket.data as BunConnection | undefined)?.onClose();
+          (socket.data as BunConnection | undefined)?.closed();
         },
         error() {},
       },

@@ -1,8 +1,9 @@
-/** node:net / node:tls transport. */
+/** node:net / node:tls transport: sockets to bytes (socket-connection.ts does the rest). */
 import * as net from "node:net";
 import process from "node:process";
 import * as tls from "node:tls";
-import { type Addr, type Connection, type ConnectionHandler, LINGER_MS, type Listener, type ListenOptions, type Transport } from "./types.ts";
+import { SocketConnection } from "./socket-connection.ts";
+import type { Addr, Connection, ConnectionHandler, Listener, ListenOptions, Transport } from "./types.ts";
 
 /** The socket's NodeConnection, kept on the socket so one set of listeners serves every socket. */
 const CONN = Symbol("purehttp connection");
@@ -14,28 +15,28 @@ function onData(this: Socket, d: Uint8Array): void {
   this[CONN].handler.data(d);
 }
 function onDrain(this: Socket): void {
-  this[CONN].handler.drain();
+  this[CONN].drained();
 }
 function onEnd(this: Socket): void {
   this[CONN].handler.end();
 }
 function onClose(this: Socket): void {
-  this[CONN].handler.close();
+  this[CONN].closed();
 }
 /** Errors end in "close", which the handler hears; the listener keeps them from being thrown. */
 function ignore(): void {}
-function uncork(conn: NodeConnection): void {
-  conn.uncork();
+function flushOf(conn: NodeConnection): void {
+  conn.flush();
 }
 
-class NodeConnection implements Connection {
+class NodeConnection extends SocketConnection {
   readonly remoteAddr: Addr;
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
-  handler!: ConnectionHandler;
-  private ended = false;
 
   constructor(private readonly socket: net.Socket) {
+    // node:net keeps its own send buffer: what it holds counts toward the high-water mark.
+    super(() => socket.writableLength);
     this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0, transport: "tcp" };
     const t = socket as tls.TLSSocket;
     this.encrypted = !!t.encrypted;
@@ -50,37 +51,40 @@ class NodeConnection implements Connection {
     return { hostname: this.socket.localAddress ?? "", port: this.socket.localPort ?? 0, transport: "tcp" };
   }
 
-  /**
-   * Writes made in one turn of the event loop (a pipelined batch of responses, a
-   * head and its body) are corked and leave in one writev when the turn ends.
-   */
-  write(bytes: Uint8Array): boolean {
-    if (this.socket.destroyed || this.ended) return true;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(uncork, this);
+  /** The turn ends after this tick's microtasks: every response they finish joins the batch. */
+  protected scheduleFlush(): void {
+    process.nextTick(flushOf, this);
+  }
+
+  /** node:net takes everything (into its own buffer); several parts leave in one writev. */
+  protected sendPending(): void {
+    const socket = this.socket;
+    let part = this.queue.front();
+    if (part === null || socket.destroyed) return;
+    const several = this.queue.pendingCount > 1;
+    if (several) socket.cork();
+    while (part !== null) {
+      socket.write(part);
+      this.taken(part.length);
+      part = this.queue.front();
     }
-    return this.socket.write(bytes);
+    if (several) socket.uncork();
   }
 
-  private corked = false;
-
-  uncork(): void {
-    this.corked = false;
-    this.socket.uncork();
-  }
-
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
+  protected shutdownWrite(): void {
     this.socket.end();
-    setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
   }
 
-  destroy(): void {
-    this.ended = true;
+  protected closeSocket(): void {
     this.socket.destroy();
+  }
+
+  drained(): void {
+    this.socketDrained();
+  }
+
+  closed(): void {
+    this.socketClosed();
   }
 
   pause(): void {

@@ -71,7 +71,5 @@ export interface Transport {
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener | Promise<Listener>;
 }
 
-/** Bytes queued per connection before `write` reports backpressure. */
-export const HIGH_WATER_MARK = 64 * 1024;
-/** After our FIN, how long we keep reading before closing (avoids a RST eating the response). */
-export const LINGER_MS = 2000;
+/** Bytes queued per connection before `write` reports backpressure (buffers/write-queue.ts). */
+export { HIGH_WATER_MARK } from "../buffers/write-queue.ts";

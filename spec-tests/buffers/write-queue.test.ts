@@ -1,0 +1,62 @@
+/** The write queue every transport shares (src/buffers/write-queue.ts). */
+import { describe, expect, it } from "vitest";
+import { WritePool } from "../../src/buffers/pool.ts";
+import { GATHER_LIMIT, HIGH_WATER_MARK, WriteQueue } from "../../src/buffers/write-queue.ts";
+
+const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
+
+describe("WriteQueue", () => {
+  it("gathers a turn's small writes into one part, in order", () => {
+    const q = new WriteQueue(new WritePool());
+    q.push(bytes(3, 1));
+    q.push(bytes(2, 2));
+    expect(q.batched).toBe(5);
+    q.gather();
+    expect(q.pendingCount).toBe(1);
+    expect([...q.front()!]).toEqual([1, 1, 1, 2, 2]);
+    expect(q.accepted(5)).toBe(false); // no drain was owed
+    expect(q.empty).toBe(true);
+  });
+
+  it("leaves a large turn's parts as they are (no copy past the gather limit)", () => {
+    const q = new WriteQueue(new WritePool());
+    const big = bytes(GATHER_LIMIT);
+    q.push(bytes(10));
+    q.push(big);
+    q.gather();
+    expect(q.pendingCount).toBe(2);
+    q.accepted(10);
+    expect(q.front()).toBe(big);
+  });
+
+  it("takes partial sends from the front", () => {
+    const q = new WriteQueue(new WritePool());
+    q.push(Uint8Array.from([1, 2, 3, 4]));
+    q.gather();
+    q.accepted(3);
+    expect([...q.front()!]).toEqual([4]);
+    q.accepted(1);
+    expect(q.front()).toBeNull();
+  });
+
+  it("reports backpressure past the high-water mark and owes one drain, paid once under it", () => {
+    const q = new WriteQueue(new WritePool());
+    expect(q.push(bytes(HIGH_WATER_MARK - 1))).toBe(true);
+    expect(q.push(bytes(1))).toBe(false);
+    q.gather();
+    expect(q.accepted(0)).toBe(false);
+    expect(q.accepted(1)).toBe(true);
+    expect(q.accepted(HIGH_WATER_MARK - 1)).toBe(false); // paid already
+  });
+
+  it("counts what the socket itself holds, and pays the drain when the socket drains", () => {
+    let inSocket = 0;
+    const q = new WriteQueue(new WritePool(), () => inSocket);
+    inSocket = HIGH_WATER_MARK;
+    expect(q.push(bytes(1))).toBe(false);
+    q.gather();
+    expect(q.accepted(1)).toBe(false); // the socket is still full
+    inSocket = 0;
+    expect(q.socketDrained()).toBe(true);
+  });
+});

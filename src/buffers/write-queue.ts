@@ -1,0 +1,122 @@
+/**
+ * The bytes a connection has to send, between the protocol that writes them and the
+ * socket that takes them. Every transport keeps its connection's writes here, the same
+ * way:
+ *
+ *   push(bytes)  during a turn of the event loop: the writes of the turn gather (a head
+ *                and its body, a batch of pipelined responses, a WebSocket echo)
+ *   gather()     at the end of the turn: small writes are copied into one pooled region,
+ *                so they leave in one send; past GATHER_LIMIT they leave as they are
+ *   front()      what to hand the socket next, and accepted(n) for what it took
+ *
+ * Backpressure: once more than the high-water mark is waiting (here, or in the
+ * socket's own buffer, as `inSocket` says), push returns false, and the caller is owed
+ * a drain: accepted() or socketDrained() returns true when it is due.
+ */
+import type { WritePool } from "./pool.ts";
+
+/** Bytes waiting per connection before a write reports backpressure. */
+export const HIGH_WATER_MARK = 64 * 1024;
+/** A turn's writes up to this many bytes are copied together; larger ones go as they are (a copy would cost more than the sends). */
+export const GATHER_LIMIT = 16 * 1024;
+
+export class WriteQueue {
+  /** This turn's writes. */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  /** Gathered and not yet taken by the socket, in order. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** A push reported backpressure: a drain is owed once the queue is under the mark. */
+  private drainOwed = false;
+
+  /**
+   * @param inSocket bytes the socket has taken but not yet sent (a runtime that keeps its
+   *   own send buffer, as node:net does); counted toward the high-water mark.
+   */
+  constructor(private readonly pool: WritePool, private readonly inSocket: () => number = noneInSocket) {}
+
+  /** Queues bytes (never written afterwards: buffers/pool.ts); false when over the high-water mark. */
+  push(bytes: Uint8Array): boolean {
+    this.batch.push(bytes);
+    this.batchBytes += bytes.length;
+    if (this.waiting() < HIGH_WATER_MARK) return true;
+    this.drainOwed = true;
+    return false;
+  }
+
+  /** Bytes of this turn's writes. */
+  get batched(): number {
+    return this.batchBytes;
+  }
+
+  /** Nothing is waiting here (the socket may still hold bytes). */
+  get empty(): boolean {
+    return this.batch.length === 0 && this.pending.length === 0;
+  }
+
+  /** Moves the turn's writes to the pending sends: gathered into one region when small. */
+  gather(): void {
+    const parts = this.batch;
+    if (parts.length === 0) return;
+    const bytes = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (parts.length === 1 || bytes <= GATHER_LIMIT) this.pending.push(this.pool.concat(parts));
+    else for (const p of parts) this.pending.push(p);
+    this.pendingBytes += bytes;
+  }
+
+  /** Parts waiting to be handed to the socket. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** The next bytes to hand the socket, or null. */
+  front(): Uint8Array | null {
+    return this.pending.length > 0 ? this.pending[0]! : null;
+  }
+
+  /** The socket took n bytes from the front. True when a drain is due now. */
+  accepted(n: number): boolean {
+    let left = n;
+    while (left > 0 && this.pending.length > 0) {
+      const b = this.pending[0]!;
+      if (left < b.length) {
+        this.pending[0] = b.subarray(left);
+        this.pendingBytes -= left;
+        left = 0;
+      } else {
+        this.pending.shift();
+        this.pendingBytes -= b.length;
+        left -= b.length;
+      }
+    }
+    return this.drainDue();
+  }
+
+  /** The socket sent what it held (its own drain). True when a drain is due now. */
+  socketDrained(): boolean {
+    return this.drainDue();
+  }
+
+  /** Forgets everything waiting (the connection is gone). */
+  clear(): void {
+    this.batch = [];
+    this.pending = [];
+    this.batchBytes = this.pendingBytes = 0;
+    this.drainOwed = false;
+  }
+
+  private waiting(): number {
+    return this.batchBytes + this.pendingBytes + this.inSocket();
+  }
+
+  private drainDue(): boolean {
+    if (!this.drainOwed || this.waiting() >= HIGH_WATER_MARK) return false;
+    this.drainOwed = false;
+    return true;
+  }
+}
+
+const noneInSocket = () => 0;

@@ -1,0 +1,161 @@
+/**
+ * What every transport's connection does the same way: writes go through a WriteQueue
+ * (buffers/write-queue.ts) and leave at the end of the turn, and a connection closes
+ * in one order:
+ *
+ *   open ──end()──> ending ──queue empty──> finished ──peer closes / LINGER_MS──> closed
+ *     └───────────────────destroy()──────────────────────────────────────────────┘
+ *
+ * ending: nothing more is accepted; what is queued is sent, then our FIN.
+ * finished: the FIN is out; reading goes on (and is discarded by the protocol) until
+ *   the peer closes too, so that a late request of theirs does not make the kernel
+ *   answer with a RST that would destroy the response they have yet to read.
+ * closed: the socket is gone. The protocol hears `close()` once, when the runtime says
+ *   the socket has closed (never from inside a call it made).
+ *
+ * A transport supplies only the socket: how to hand it bytes, how to half-close and
+ * close it, how to pause it, and when the turn ends.
+ */
+import { WritePool } from "../buffers/pool.ts";
+import { GATHER_LIMIT, WriteQueue } from "../buffers/write-queue.ts";
+import type { Addr, Connection, ConnectionHandler } from "./types.ts";
+
+/** After our FIN, how long we keep reading before closing (see above). */
+export const LINGER_MS = 2000;
+
+/** Regions for the gathered writes of every connection (buffers/pool.ts invariants). */
+export const transportPool = new WritePool();
+
+/** The handler before `accept` has given one (a TLS handshake in progress, say). */
+export const NO_HANDLER: ConnectionHandler = { data() {}, drain() {}, end() {}, close() {} };
+
+export type Phase = "open" | "ending" | "finished" | "closed";
+
+export abstract class SocketConnection implements Connection {
+  abstract readonly remoteAddr: Addr;
+  abstract readonly localAddr: Addr;
+  abstract readonly alpnProtocol: string | null;
+  abstract readonly encrypted: boolean;
+  handler: ConnectionHandler = NO_HANDLER;
+  protected phase: Phase = "open";
+  protected readonly queue: WriteQueue;
+  private flushScheduled = false;
+  /** A send is in progress (an asynchronous one, on Deno). */
+  private sending = false;
+  private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(inSocket?: () => number) {
+    this.queue = new WriteQueue(transportPool, inSocket);
+  }
+
+  /** Arranges for `flush()` to run at the end of this turn of the event loop. */
+  protected abstract scheduleFlush(): void;
+  /**
+   * Hands the queue's pending bytes to the socket, reporting each part taken with
+   * `taken(n)`, until the queue is empty or the socket takes no more for now (it then
+   * calls `writable()` when it does). May be asynchronous.
+   */
+  protected abstract sendPending(): void | Promise<void>;
+  /** Sends our FIN; reading goes on. */
+  protected abstract shutdownWrite(): void;
+  /** Closes the socket at once; the runtime then reports the close (see socketClosed). */
+  protected abstract closeSocket(): void;
+  abstract pause(): void;
+  abstract resume(): void;
+
+  /** Past GATHER_LIMIT, send at once rather than at the end of the turn (where a later write could not join anyway). */
+  protected readonly sendEarly: boolean = false;
+
+  write(bytes: Uint8Array): boolean {
+    if (this.phase !== "open") return true;
+    const ok = this.queue.push(bytes);
+    if (this.sendEarly && this.queue.batched > GATHER_LIMIT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.scheduleFlush();
+    }
+    return ok;
+  }
+
+  /** The turn's writes go to the socket. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.phase === "closed") return;
+    this.queue.gather();
+    this.writable();
+  }
+
+  /** The socket can take bytes again (or the queue has new ones): send what is pending. */
+  writable(): void {
+    if (this.sending || this.phase === "closed") return;
+    const r = this.sendPending();
+    if (r instanceof Promise) {
+      this.sending = true;
+      r.then(() => {
+        this.sending = false;
+        // Writes made while the send was in progress were gathered by their own flush.
+        if (this.queue.front() !== null) this.writable();
+        else this.sent();
+      }, () => {
+        this.sending = false;
+        this.destroy();
+      });
+    } else this.sent();
+  }
+
+  /** The socket took n bytes: a drain owed to the protocol is paid when the queue falls under its mark. */
+  protected taken(n: number): void {
+    if (this.queue.accepted(n)) this.handler.drain();
+  }
+
+  /** The socket's own buffer has been sent (runtimes that keep one). */
+  protected socketDrained(): void {
+    if (this.queue.socketDrained()) this.handler.drain();
+  }
+
+  private sent(): void {
+    if (this.phase === "ending" && this.queue.empty) this.finishWrite();
+  }
+
+  end(): void {
+    if (this.phase !== "open") return;
+    this.phase = "ending";
+    if (this.queue.batched > 0) this.queue.gather();
+    if (this.queue.empty && !this.sending) this.finishWrite();
+    else this.writable();
+  }
+
+  private finishWrite(): void {
+    this.phase = "finished";
+    try {
+      this.shutdownWrite();
+    } catch {
+      return this.destroy();
+    }
+    if ((this.phase as Phase) === "closed") return;
+    this.lingerTimer = setTimeout(() => this.destroy(), LINGER_MS);
+    (this.lingerTimer as { unref?: () => void }).unref?.();
+  }
+
+  destroy(): void {
+    if (this.phase === "closed") return;
+    this.phase = "closed";
+    this.queue.clear();
+    try {
+      this.closeSocket();
+    } catch {
+      // closed already
+    }
+  }
+
+  /** The runtime says the socket has closed: the protocol hears it, once. */
+  protected socketClosed(): void {
+    this.phase = "closed";
+    this.queue.clear();
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    const h = this.handler;
+    this.handler = NO_HANDLER;
+    h.close();
+  }
+}
