@@ -11,8 +11,6 @@ import { describe, expect, it } from "vitest";
 const SRC = resolve(import.meta.dirname, "../../src");
 const CORES = ["h1", "hpack", "h2", "ws", "buffers"];
 const MAX_LINES = 420;
-/** Files still being split (issue 14); this list only shrinks. */
-const SPLIT_PENDING = new Set(["h1/parser.ts"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -90,7 +88,7 @@ describe("src/ import graph", () => {
   });
 
   it(`has no file over ${MAX_LINES} lines`, () => {
-    const long = files.map((f) => [relative(SRC, f), readFileSync(f, "utf8").split("\n").length] as const).filter(([f, n]) => n > MAX_LINES && !SPLIT_PENDING.has(f));
+    const long = files.map((f) => [relative(SRC, f), readFileSync(f, "utf8").split("\n").length] as const).filter(([, n]) => n > MAX_LINES);
     expect(long).toEqual([]);
   });
 });

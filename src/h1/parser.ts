@@ -12,8 +12,9 @@
  * gathered into a fresh accumulation buffer that grows by doubling; once a view of
  * it has been handed out it is never written again (see buffers/pool.ts).
  */
-import { EMPTY, latin1 } from "../buffers/bytes.ts";
-import { CR, LF, TCHAR } from "./chars.ts";
+import { EMPTY } from "../buffers/bytes.ts";
+import { CR, LF } from "./chars.ts";
+import { chunkSize } from "./chunked.ts";
 import { H1ParseError, err } from "./errors.ts";
 import { type RequestHead, parseFieldLines, parseHead } from "./head.ts";
 import { DEFAULT_H1_LIMITS, type H1Limits } from "./limits.ts";
@@ -317,23 +318,8 @@ export class RequestParser {
     const cr = this.scanLine(MAX_CHUNK_LINE);
     if (cr instanceof H1ParseError) return this.fail(cr);
     if (cr < 0) return null;
-    const b = this.buf;
-    let i = this.pos;
-    // chunk-size = 1*HEXDIG (RFC 9112 §7.1)
-    let size = 0;
-    const digitsStart = i;
-    for (; i < cr; i++) {
-      const v = hexValue(b[i]!);
-      if (v < 0) break;
-      size = size * 16 + v;
-    }
-    if (i === digitsStart) return this.fail(err(400, "INVALID_CHUNK_SIZE", "chunk-size is not a hex number"));
-    if (i - digitsStart > 12) return this.fail(err(400, "CHUNK_SIZE_OVERFLOW", "chunk-size too large"));
-    if (i < cr && b[i] !== 0x3b && b[i] !== 0x20 && b[i] !== 0x09) {
-      return this.fail(err(400, "INVALID_CHUNK_SIZE", `invalid byte 0x${b[i]!.toString(16)} after chunk-size`));
-    }
-    const ext = validateChunkExt(b, i, cr);
-    if (ext) return this.fail(ext);
+    const size = chunkSize(this.buf, this.pos, cr);
+    if (size instanceof H1ParseError) return this.fail(size);
     this.pos = cr + 2;
     this.scanned = 0;
     if (size === 0) {
@@ -382,52 +368,6 @@ export class RequestParser {
       }
       const e = parseFieldLines(this.buf, lineStart, cr + 2, this.trailerFields, this.limits);
       if (e) return this.fail(e);
-    }
-  }
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
-}
-
-/** chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), RFC 9112 §7.1.1. */
-function validateChunkExt(b: Uint8Array, i: number, end: number): H1ParseError | null {
-  const bad = () => err(400, "INVALID_CHUNK_EXT", `malformed chunk extension "${latin1(b, i, end)}"`);
-  const ws = () => {
-    while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
-  };
-  while (true) {
-    // BWS is only allowed before ";": trailing whitespace is not part of the grammar.
-    const wsStart = i;
-    ws();
-    if (i === end) return i === wsStart ? null : err(400, "INVALID_CHUNK_EXT", "whitespace at the end of a chunk-size line");
-    if (b[i] !== 0x3b) return bad();
-    i++;
-    ws();
-    const nameStart = i;
-    while (i < end && TCHAR[b[i]!]) i++;
-    if (i === nameStart) return bad();
-    ws();
-    if (i < end && b[i] === 0x3d) {
-      i++;
-      ws();
-      if (b[i] === 0x22) {
-        i++;
-        while (i < end && b[i] !== 0x22) {
-          if (b[i] === 0x5c) i++;
-          else if (b[i]! < 0x20 && b[i] !== 0x09) return bad();
-          i++;
-        }
-        if (i >= end) return bad();
-        i++;
-      } else {
-        const vStart = i;
-        while (i < end && TCHAR[b[i]!]) i++;
-        if (i === vStart) return bad();
-      }
     }
   }
 }
