@@ -24,8 +24,8 @@ export function latin1(b: Uint8Array, start: number, end: number): string {
   if (fast !== undefined && n > 8) return fast.call(b, start, end);
   // ASCII reads the same in UTF-8, and the runtime's UTF-8 decoder is native. Its answer
   // is kept only when it can have come from ASCII alone: every multi-byte sequence makes
-  // the string shorter than the bytes, and every invalid byte becomes U+FFFD. On Deno
-  // (plain Uint8Array reads) a 360-byte head parses 2x faster than with fromCharCode.
+  // the string shorter than the bytes, and every invalid byte becomes U+FFFD. Where
+  // reads are plain Uint8Array reads (Deno), this beats fromCharCode byte by byte.
   if (decoder !== null && n > 16) {
     const s = decoder.decode(b.subarray(start, end));
     if (s.length === n && s.indexOf("\ufffd") < 0) return s;

@@ -1,9 +1,9 @@
 /**
  * Requests whose runtime object is built on first need.
  *
- * In Node's undici every `new Request` costs 10-20 us with the collection it causes
- * (each one makes a transferable AbortSignal), more than all of purehttp's own work
- * for a request. Most handlers read only `method`, `url` and `headers`. So the handler
+ * In Node's undici every `new Request` makes a transferable AbortSignal, and with the
+ * collection that causes it costs more than all of purehttp's own work for a request
+ * (bench/README.md). Most handlers read only `method`, `url` and `headers`. So the handler
  * gets an object that is `instanceof Request`, answers those three itself, reads the
  * body itself for arrayBuffer(), bytes(), text() and json(), and builds the real Request
  * (once) the first time anything else is asked of it: `body`, `formData()`, `blob()`,
@@ -59,7 +59,7 @@ export function pairs(fields: string[]): [string, string][] {
 
 /**
  * The runtime's own Request from the parts. Without a body, neither body nor duplex is
- * passed: Bun's constructor took 0.2-0.5 us longer to be told there is none. Bytes are
+ * passed: Bun's constructor takes longer to be told there is none. Bytes are
  * copied by the constructor (Fetch's "extract a body" takes a copy of a BufferSource);
  * a stream is read by the Request as the handler reads it.
  */
@@ -110,8 +110,7 @@ const decoder = new TextDecoder();
 /**
  * The body read of arrayBuffer(), bytes(), text() and json(), done by the stand-in on
  * the body it would hand the real Request (its stream, or the bytes that came with the
- * head): the runtime's body mixin cost 15-30 us a
- * read on Node 20, for the same bytes. Fetch's rules hold: a null body reads as empty
+ * head): the runtime's body mixin costs several times more for the same bytes. Fetch's rules hold: a null body reads as empty
  * (and can be read again), a body reads once, text is UTF-8 decoded with a BOM dropped.
  * Once the real Request exists, it answers.
  */
@@ -255,8 +254,7 @@ function selfTest(proto: object): boolean {
 /**
  * The Request made first (a GET without a body with no init at all), then its fields
  * appended: on Bun, whose Request is made for every request, converting an init object
- * and its field pairs cost 1.8-2.6 us against 1.0-1.6 us this way (medians of 3, four
- * fields). A body is bytes or a stream, which set no Content-Type of their own.
+ * and its field pairs costs more than appending the fields. A body is bytes or a stream, which set no Content-Type of their own.
  */
 function requestThenFields(init: LazyRequestInit): Request {
   const { url, method, body } = init;
@@ -301,7 +299,7 @@ export function makeRequest(init: LazyRequestInit): Request {
     const request = appendsAnyField() ? requestThenFields(init) : newRequest(init.url, init, pairs(init.fields));
     // The handler must see the method the client sent (Bun's Request turns ones it does not know into GET).
     if (request.method !== method) throw new MethodNotKeptError(method, request.method);
-    // Following a signal costs a Request ~15 us in undici; most handlers never look at it,
+    // Following a signal is the dearest part of a Request in undici; most handlers never look at it,
     // so the signal is made when first read. It aborts when the client goes away.
     Object.defineProperty(request, "signal", { get: init.signal, configurable: true });
     return request;
@@ -323,7 +321,7 @@ export function isUrlOf(url: string, scheme: string, authority: string, path: st
 
 /**
  * The URL parser's href for url, remembered for short URLs: a keep-alive client asks
- * for the same few URLs again and again, and parsing one (0.3-0.5 us) cost more than
+ * for the same few URLs again and again, and parsing one costs more than
  * parsing the whole request line. A URL that does not parse throws and is not kept.
  */
 const hrefs = new Map<string, string>();

@@ -26,9 +26,9 @@ export function toBytes(chunk: unknown): Uint8Array {
 const POOLED_TEXT = 1024;
 
 /**
- * The UTF-8 bytes of s. Short text goes into a pooled region: a fresh ArrayBuffer
- * costs V8 1.5-4 us (TextEncoder.encode makes one), which on Deno and Node was more
- * than the rest of writing a small response. ASCII, the common case, is its own UTF-8.
+ * The UTF-8 bytes of s. Short text goes into a pooled region: TextEncoder.encode makes
+ * a fresh ArrayBuffer each time, which costs more than the rest of writing a small
+ * response (bench/README.md). ASCII, the common case, is its own UTF-8.
  */
 export function utf8(pool: WritePool, s: string): Uint8Array {
   if (s.length > POOLED_TEXT) return encoder.encode(s);
@@ -113,9 +113,8 @@ export function recordResponseSources(): void {
     constructor(body?: BodyInit | null, init?: ResponseInit) {
       super(body, init);
       // Strings only: bytes would have to be copied here (the handler may change them
-      // after, and the Response must not), and a copy per response cost more than reading
-      // them from the stream (callgrind, 64 KiB on Node 24: 477k instructions a request
-      // through the stream, 554k with the copy).
+      // after, and the Response must not), and a copy per response costs more than
+      // reading them from the stream (bench/README.md).
       if (body === undefined || body === null) recorded.set(this, null);
       else if (typeof body === "string") {
         recorded.set(this, body);

@@ -2,6 +2,15 @@
  * One WebSocket connection's protocol state (RFC 6455 §5-§7), sans-I/O: bytes in
  * give events, API calls give bytes out. Pings are answered, the closing
  * handshake is carried out, and protocol errors close with their code.
+ *
+ * How the cores hand out events, and why they differ: HTTP/1.1's parser is pulled
+ * (`next()`), because its caller must be able to stop between messages and leave the
+ * rest unread (pipelining depth, an Upgrade awaiting its answer). HTTP/2 pushes to a
+ * handler object, because one read carries frames of many streams that the connection
+ * must act on whatever the application does with any one of them (its backpressure is
+ * flow control, not reading less). A WebSocket has one stream of messages and no
+ * reason to stop mid-read (backpressure is the transport's), so `receive` takes a
+ * callback for the events of that read: nothing to keep between reads.
  */
 import type { WritePool } from "../buffers/pool.ts";
 import { WsError } from "./errors.ts";
