@@ -12,6 +12,7 @@
  *                        HTTP/2: HEADERS/DATA (h2-connection.ts) <┘
  */
 import type { WritePool } from "../buffers/pool.ts";
+import { CONNECTION_SPECIFIC } from "../h2/fields.ts";
 import type { Connection } from "../transport/types.ts";
 import type { ServeInfo, ServerContext } from "./context.ts";
 import { type LazyRequestInit, isUrlOf, makeRequest } from "./lazy-request.ts";
@@ -119,11 +120,10 @@ export function answerOf(res: Response | undefined): Response {
 
 /**
  * Fields that describe one connection (RFC 9110 §7.6.1) and are never passed to another
- * hop: HTTP/2 must not carry them (RFC 9113 §8.2.2), and HTTP/1.1 writes its own.
+ * hop: HTTP/2 must not carry them (RFC 9113 §8.2.2, its list), and HTTP/1.1 writes its
+ * own; HTTP2-Settings belongs to the h2c upgrade's connection.
  */
-export const CONNECTION_FIELDS: ReadonlySet<string> = new Set([
-  "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings",
-]);
+export const CONNECTION_FIELDS: ReadonlySet<string> = new Set([...CONNECTION_SPECIFIC, "http2-settings"]);
 
 /**
  * Whether a field may be sent as a trailer: not one of a connection's, and none that

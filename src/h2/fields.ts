@@ -1,7 +1,8 @@
 /** RFC 9113 §8.2 and §8.3: field validity and the request pseudo-header rules. */
 import { TCHAR, isValidAuthority } from "../h1/chars.ts";
 
-const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
+/** Fields that describe one connection (RFC 9113 §8.2.2): a message that carries one is malformed. */
+export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
 
 export interface RequestPseudo {
   method: string;
