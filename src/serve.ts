@@ -8,7 +8,7 @@ import { DEFAULT_H1_LIMITS, type H1Limits } from "./h1/limits.ts";
 import type { Handler, ServeInfo, ServerContext, Timeouts } from "./facade/context.ts";
 import type { LiveConnection } from "./facade/live.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
-import { runtimeTransport } from "./transport/select.ts";
+import { detectRuntime, runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
 import { startH2 } from "./facade/h2-connection.ts";
@@ -16,7 +16,8 @@ import { type BunSockets, type BunUpgradeOptions, type BunWebSocketHandlers, bun
 import { WsLink } from "./facade/ws/link.ts";
 import { Topics } from "./facade/ws/topics.ts";
 import { FixedResponse, type RouteRequest, Router, type Routes, pathOf } from "./facade/routes.ts";
-import { recordResponseSources, sourcesVisible } from "./facade/response-body.ts";
+import { sourcesVisible } from "./facade/response-body.ts";
+import { installResponseClass } from "./facade/response-class.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
@@ -59,10 +60,11 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   /** Use this transport instead of the runtime's own. */
   transport?: Transport;
   /**
-   * Replace the global Response with a subclass that remembers a string body as it is
-   * made, so it is sent whole without a trip through its stream (see
-   * recordResponseSources in facade/response-body.ts). Default: where the runtime's
-   * Response hides its body (Node 24 and later, Bun); false leaves the global alone.
+   * Replace the global Response with a subclass that keeps a string or bytes body where
+   * the server can send it whole, without a trip through its stream (see
+   * facade/response-class.ts; @hono/node-server does the same by default). Default: on
+   * Node (where a Response made with a body costs twenty times one made without) and
+   * where the runtime hides a Response's body (Bun); false leaves the global alone.
    */
   recordResponses?: boolean;
 }
@@ -182,7 +184,8 @@ class PureServer implements Server {
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: ServeOptions, handler: Handler) {
-    if (options.recordResponses ?? !sourcesVisible()) recordResponseSources();
+    const responses = responseClassFor(options.recordResponses);
+    if (responses) installResponseClass(responses);
     const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
     this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
     this.finished = new Promise((r) => (this.resolveFinished = r));
@@ -390,6 +393,18 @@ class PureServer implements Server {
     const D = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
     if (D?.unrefTimer && typeof this.sweep === "number") D.unrefTimer(this.sweep);
   }
+}
+
+/**
+ * Which Response class serve() installs (facade/response-class.ts): on Node, one that
+ * holds a string or bytes body beside a Response made without it (undici makes a body
+ * stream for every Response otherwise); elsewhere one that records a string body where
+ * the runtime hides it (Bun). `false` leaves the global Response alone.
+ */
+function responseClassFor(option: boolean | undefined): "hold" | "record" | null {
+  if (option === false) return null;
+  if (detectRuntime() === "node") return "hold";
+  return option || !sourcesVisible() ? "record" : null;
 }
 
 function defaultOnError(error: unknown): Response {

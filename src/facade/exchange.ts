@@ -17,7 +17,7 @@ import type { Connection } from "../transport/types.ts";
 import type { ServeInfo, ServerContext } from "./context.ts";
 import { type LazyRequestInit, isUrlOf, makeRequest } from "./lazy-request.ts";
 import { MethodNotKeptError, notImplemented, unservableMethod } from "./method.ts";
-import { type BodyPlan, planResponse } from "./response-body.ts";
+import { type BodyPlan, discardBody, planResponse } from "./response-body.ts";
 import { type ExchangeRef, UpgradeRefusedError, registerExchange } from "./upgrade.ts";
 
 // ---- request ----
@@ -157,7 +157,7 @@ export function planContent(method: string, res: Response, pool: WritePool, trai
   if (hasNoContent(method, status)) {
     // RFC 9110 §9.3.2: HEAD gets the fields GET would, so a body of known length gives its length.
     if (method === "HEAD" && status !== 204 && status !== 304 && !res.headers.has("content-length")) return headLength(res, pool);
-    res.body?.cancel().catch(() => {});
+    discardBody(res);
     return NO_LENGTH;
   }
   const planned = planResponse(res, pool);

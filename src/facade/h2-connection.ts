@@ -13,6 +13,7 @@ import type { H2UpgradeRequest, ServerContext } from "./context.ts";
 import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod, runHandler } from "./exchange.ts";
 import { responseFields, writeH2Response } from "./h2-response.ts";
 import { H2Tunnel } from "./h2-tunnel.ts";
+import { discardBody } from "./response-body.ts";
 import type { LiveConnection } from "./live.ts";
 import { notImplemented } from "./method.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
@@ -306,10 +307,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
   }
 
   private async respondWith(id: number, method: string, res: Response, s: StreamCtx): Promise<void> {
-    if (s.reset) {
-      res.body?.cancel().catch(() => {});
-      return;
-    }
+    if (s.reset) return discardBody(res);
     const core = this.core;
     try {
       await writeH2Response({

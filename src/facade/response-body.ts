@@ -4,6 +4,7 @@
  */
 
 import { type WritePool, writeLatin1 } from "../buffers/pool.ts";
+import { knownBody } from "./response-class.ts";
 
 const encoder = new TextEncoder();
 
@@ -75,68 +76,14 @@ function internal(res: Response, description: string): unknown {
 const isStatic = (x: unknown): x is string | Uint8Array => typeof x === "string" || x instanceof Uint8Array;
 
 /**
- * Bodies recorded as their Responses were made (see recordResponseSources): for runtimes
- * whose Response keeps its state out of reach.
- */
-const recorded = new WeakMap<Response, string | null>();
-const RECORDING = Symbol.for("purehttp.recordResponseSources");
-
-/**
- * Whether this runtime's Response lets staticBody see a string or bytes body: Node 20
- * and 22's undici and Deno keep it under symbols; Node 24's undici keeps it in private
- * fields and Bun's Response is native, so there a body can only be read from its stream.
+ * Whether this runtime's Response lets staticBody see a string or bytes body without the
+ * class serve() installs (response-class.ts): Node 20 and 22's undici and Deno keep it
+ * under symbols; Node 24's undici keeps it in private fields and Bun's Response is
+ * native, so there a body can only be read from its stream.
  */
 export function sourcesVisible(): boolean {
   const probe = new Response("probe");
-  return recorded.has(probe) || staticBody(probe) === "probe";
-}
-
-/**
- * Where a runtime hides a Response's body (see sourcesVisible), the handler's string can
- * still be sent whole, without a trip through the body's stream: this replaces the
- * global Response with a subclass that remembers a string body (or none) as it is
- * constructed, and `Response.json` with one that builds it the same way. Everything else is the runtime's own: the subclass adds no
- * field or method a handler can see, and `instanceof Response` holds for the runtime's
- * own Responses too (from fetch(), Response.error(), or made before). @hono/node-server
- * replaces the global Response for the same reason (its overrideGlobalObjects). Done once
- * per realm; serve() calls it where it pays (option `recordResponses`).
- */
-export function recordResponseSources(): void {
-  const g = globalThis as unknown as { Response: typeof Response };
-  const Native = g.Response;
-  if ((Native as unknown as Record<symbol, unknown>)[RECORDING]) return;
-  // Bun's Response keeps the Content-Type Fetch gives a string body out of its headers and
-  // Bun.serve adds it as it sends: so does this one, with Bun.serve's value, so a handler's
-  // `new Response("text")` goes out with the same fields under purehttp.
-  const textType = new Native("").headers.has("content-type") ? null : "text/plain;charset=utf-8";
-  const Recording = class Response extends Native {
-    constructor(body?: BodyInit | null, init?: ResponseInit) {
-      super(body, init);
-      // Strings only: bytes would have to be copied here (the handler may change them
-      // after, and the Response must not), and a copy per response costs more than
-      // reading them from the stream (bench/README.md).
-      if (body === undefined || body === null) recorded.set(this, null);
-      else if (typeof body === "string") {
-        recorded.set(this, body);
-        if (textType !== null && !this.headers.has("content-type")) this.headers.set("content-type", textType);
-      }
-    }
-
-    /** Fetch's Response.json: the data serialized, Content-Type application/json unless init sets one. */
-    static override json(data: unknown, init: ResponseInit = {}): Response {
-      const text = JSON.stringify(data);
-      if (text === undefined) throw new TypeError("Response.json: the value cannot be serialized as JSON");
-      const headers = new Headers(init.headers);
-      if (!headers.has("content-type")) headers.set("content-type", "application/json");
-      return new Recording(text, { status: init.status, statusText: init.statusText, headers });
-    }
-
-    static override [Symbol.hasInstance](x: unknown): boolean {
-      return Function.prototype[Symbol.hasInstance].call(Native, x);
-    }
-  };
-  Object.defineProperty(Recording, RECORDING, { value: true });
-  g.Response = Recording;
+  return knownBody(probe) === "probe" || staticBody(probe) === "probe";
 }
 
 /** Decided on the first Response seen: does this runtime's Response hold its state under symbols? */
@@ -149,8 +96,8 @@ let keepsNoState: boolean | undefined;
  * internals we do not recognise: Bun), and then the stream is read as usual.
  */
 export function staticBody(res: Response): string | Uint8Array | null | undefined {
-  const source = recorded.get(res);
-  if (source !== undefined) return res.bodyUsed ? undefined : source;
+  const known = knownBody(res);
+  if (known !== undefined) return known;
   // A runtime whose Response keeps no state under symbols (Bun's is native) never will.
   if (keepsNoState ??= Object.getOwnPropertySymbols(res).length === 0) return undefined;
   if (res.bodyUsed) return undefined;
@@ -183,6 +130,11 @@ export function planResponse(res: Response, pool: WritePool): BodyPlan | Promise
     return bytes.length ? { kind: "bytes", parts: [bytes], length: bytes.length } : { kind: "empty" };
   }
   return planBody(res.body);
+}
+
+/** Lets go of a body that will not be sent (HEAD, 204, 304, a reset stream) without making a stream for it. */
+export function discardBody(res: Response): void {
+  if (staticBody(res) === undefined) res.body?.cancel().catch(() => {});
 }
 
 /** A body the stream has ready at once is gathered up to this size and sent with a length. */
