@@ -18,6 +18,7 @@ import { Topics } from "./facade/ws/topics.ts";
 import { FixedResponse, type RouteRequest, Router, type Routes, pathOf } from "./facade/routes.ts";
 import { sourcesVisible } from "./facade/response-body.ts";
 import { installResponseClass } from "./facade/response-class.ts";
+import { installRequestClass, requestStateVisible } from "./facade/request-class.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
@@ -67,6 +68,14 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
    * where the runtime hides a Response's body (Bun); false leaves the global alone.
    */
   recordResponses?: boolean;
+  /**
+   * Replace the global Request and fetch with ones that take the handler's Request for
+   * the runtime's own, so that it can be a light stand-in made on first need (see
+   * facade/request-class.ts). Default: on Node where undici keeps a Request's state out
+   * of reach (Node 24 and later); false leaves the globals alone, and every request is
+   * then the runtime's own Request, made as it arrives.
+   */
+  lazyRequests?: boolean;
 }
 
 export interface Server {
@@ -186,6 +195,7 @@ class PureServer implements Server {
   constructor(private readonly options: ServeOptions, handler: Handler) {
     const responses = responseClassFor(options.recordResponses);
     if (responses) installResponseClass(responses);
+    if (options.lazyRequests ?? (detectRuntime() === "node" && !requestStateVisible())) installRequestClass();
     const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
     this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
     this.finished = new Promise((r) => (this.resolveFinished = r));

@@ -1,9 +1,12 @@
 /**
  * What a handler can observe of the Request purehttp gives it, compared with a Request
  * the runtime builds itself from the same parts. Runs on Node, Deno and Bun: imported
- * by request.test.ts, or run directly, printing {"lazy": bool, "failures": [...]}.
+ * by request.test.ts, or run directly, printing {"lazy": bool, "failures": [...]}. With the
+ * argument "install", the Request class serve() installs where the runtime cannot read a
+ * stand-in (facade/request-class.ts) is installed first.
  */
 import { makeRequest } from "../../src/facade/lazy-request.ts";
+import { installRequestClass } from "../../src/facade/request-class.ts";
 import { unservableMethod } from "../../src/facade/method.ts";
 
 const PROPS = [
@@ -183,4 +186,9 @@ export async function checkRequests(): Promise<{ lazy: boolean; failures: string
 
 // deno-lint-ignore no-explicit-any
 const main = (import.meta as any).main ?? (globalThis as any).process?.argv?.[1]?.endsWith("request-check.ts");
-if (main) console.log(JSON.stringify(await checkRequests()));
+if (main) {
+  // deno-lint-ignore no-explicit-any
+  const argv: string[] = (globalThis as any).Deno?.args ?? (globalThis as any).process.argv.slice(2);
+  if (argv.includes("install")) installRequestClass();
+  console.log(JSON.stringify(await checkRequests()));
+}

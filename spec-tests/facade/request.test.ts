@@ -19,10 +19,23 @@ describe("the handler's Request matches the runtime's Request", () => {
       const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
       expect(result.failures).toEqual([]);
       // Deno and Node 20/22's undici keep Request state under symbols we can forward; Node 24's
-      // undici keeps it in private fields and Bun's Request is native: there every Request is
-      // made eagerly (the self-test in lazy-request.ts decides, and this says which path it took).
-      const nodeMajor = Number(process.versions.node.split(".")[0]); // the "node" runtime is the Node running the tests
+      // undici keeps it in private fields and Bun's Request is native: there, left alone, every
+      // Request is made eagerly (the self-test in lazy-request.ts decides, and this says which
+      // path it took).
       expect(result.lazy).toBe(rt === "deno" || (rt === "node" && nodeMajor < 24));
     }, 90_000);
   }
+
+  // What serve() does by default on Node 24 and later: the Request class and fetch that take a
+  // stand-in (facade/request-class.ts), so that the handler's Request is one there too.
+  it("on node, with the Request class serve() installs where undici keeps its state private", async () => {
+    const [cmd, args] = command("node", join(ROOT, "spec-tests/facade/request-check.ts"), ["install"]);
+    const { stdout } = await run(cmd, args, { cwd: ROOT, timeout: 60_000 });
+    const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    expect(result.failures).toEqual([]);
+    expect(result.lazy).toBe(true);
+  }, 90_000);
 });
+
+/** The "node" runtime of the peer tests is the Node running the tests. */
+const nodeMajor = Number(process.versions.node.split(".")[0]);

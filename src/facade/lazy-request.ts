@@ -181,6 +181,9 @@ function build(proto: object, init: LazyRequestInit, href: string): Request {
   return lazy as unknown as Request;
 }
 
+/** The mark of the Request class facade/request-class.ts installs. */
+const REQUEST_CLASS = Symbol.for("purehttp.requestClass");
+
 /** undefined: not decided yet; null: this runtime's Request cannot be stood in for. */
 let prototype: object | null | undefined;
 
@@ -190,8 +193,11 @@ function lazyPrototype(): object | null {
   try {
     const probe = new Request("http://probe.invalid/", { method: "POST", body: "x" });
     const slots = Object.getOwnPropertySymbols(probe);
-    if (slots.length === 0) return null;
+    // Neither under symbols nor through the Request class serve() installs (request-class.ts): no stand-in.
+    if (slots.length === 0 && !(REQUEST_CLASS in Request)) return null;
     const proto = Object.create(Request.prototype);
+    // Where the runtime keeps a Request's state under symbols (Node 20 and 22's undici,
+    // Deno), its own code reads them from the stand-in too: each one is the real Request's.
     for (const slot of slots) {
       Object.defineProperty(proto, slot, {
         get(this: Lazy) {
@@ -202,6 +208,9 @@ function lazyPrototype(): object | null {
         },
       });
     }
+    // Every member of Request.prototype answers from the real Request (a runtime that keeps
+    // its state in private fields cannot read them from the stand-in).
+    forwardMembers(proto, Request.prototype);
     for (const [name, finish] of Object.entries(BODY_READERS)) {
       const own = (Request.prototype as unknown as Record<string, unknown>)[name];
       if (typeof own !== "function") continue; // bytes() is newer than some runtimes
@@ -226,6 +235,41 @@ function lazyPrototype(): object | null {
     // Leave it null: requests are built eagerly.
   }
   return prototype ?? null;
+}
+
+/**
+ * Defines on `proto` each accessor and method of `native` (Request.prototype, and those it
+ * inherits, as from a class installed over the runtime's), answered by the real Request.
+ */
+function forwardMembers(proto: object, native: object): void {
+  const names = new Set<string>();
+  for (let p: object | null = native; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) if (name !== "constructor") names.add(name);
+  }
+  for (const name of names) {
+    let owner: object = native;
+    while (!Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner);
+    const d = Object.getOwnPropertyDescriptor(owner, name)!;
+    if (d.get) {
+      const get = d.get;
+      Object.defineProperty(proto, name, { configurable: true, enumerable: d.enumerable, get(this: Lazy) { return get.call(materialize(this)); } });
+    } else if (typeof d.value === "function") {
+      const fn = d.value as (...args: unknown[]) => unknown;
+      Object.defineProperty(proto, name, {
+        configurable: true, writable: true, enumerable: d.enumerable,
+        value: { [name](this: Lazy, ...args: unknown[]) { return fn.apply(materialize(this), args); } }[name],
+      });
+    }
+  }
+}
+
+/**
+ * The runtime's Request for a stand-in (made now if it was not yet), or null for
+ * anything else: for the global Request and fetch that facade/request-class.ts installs
+ * where the runtime cannot read a stand-in itself.
+ */
+export function realRequestOf(x: unknown): Request | null {
+  return typeof x === "object" && x !== null && INIT in x ? materialize(x as Lazy) : null;
 }
 
 /** Does a stand-in behave as a Request where the runtime itself takes one? */
