@@ -55,14 +55,14 @@ export class WriteQueue {
     return this.batch.length === 0 && this.pending.length === 0;
   }
 
-  /** Moves the turn's writes to the pending sends: gathered into one region when small. */
-  gather(): void {
+  /** Moves the turn's writes to the pending sends: copied into one region up to `limit` bytes, else as they are. */
+  gather(limit = GATHER_LIMIT): void {
     const parts = this.batch;
     if (parts.length === 0) return;
     const bytes = this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
-    if (parts.length === 1 || bytes <= GATHER_LIMIT) this.pending.push(this.pool.concat(parts));
+    if (parts.length === 1 || bytes <= limit) this.pending.push(this.pool.concat(parts));
     else for (const p of parts) this.pending.push(p);
     this.pendingBytes += bytes;
   }

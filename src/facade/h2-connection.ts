@@ -8,35 +8,16 @@ import type { RequestPseudo } from "../h2/fields.ts";
 import { ReadLedger } from "../h2/flow-control.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { byteLength, concatBytes } from "../buffers/bytes.ts";
+import type { WritePool } from "../buffers/pool.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, ServerContext } from "./context.ts";
 import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod, runHandler } from "./exchange.ts";
 import { responseFields, writeH2Response } from "./h2-response.ts";
+import { StreamCtx, type StreamHost } from "./h2-stream.ts";
 import { H2Tunnel } from "./h2-tunnel.ts";
 import { discardBody } from "./response-body.ts";
 import type { LiveConnection } from "./live.ts";
 import { notImplemented } from "./method.ts";
-import type { UpgradeClaim } from "./upgrade.ts";
-
-interface StreamCtx {
-  body: RequestBody | null;
-  /** Credit for body bytes handed to the body stream, returned as they are read. */
-  ledger: ReadLedger;
-  /** Made when the handler first reads request.signal. */
-  abort: AbortController | null;
-  completed: () => void;
-  /** Resolves with `completed()`: the handler's info.completed. */
-  done: Promise<void>;
-  writable: (() => void) | null;
-  reset: boolean;
-  /** Body bytes that came in the read that opened the stream, before its handler was called. */
-  early: Uint8Array[] | null;
-  /** The body ended within that read. */
-  earlyEnd: boolean;
-  /** An extended CONNECT's handler claimed the stream (upgrade.ts), and once answered, the tunnel it became. */
-  claim: UpgradeClaim | null;
-  tunnel: H2Tunnel | null;
-}
 
 export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) {
   const h = new H2Facade(conn, ctx);
@@ -46,7 +27,7 @@ export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Arra
   return h;
 }
 
-class H2Facade implements ConnectionHandler, LiveConnection {
+class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   readonly core: H2ServerConnection;
   private readonly streams = new Map<number, StreamCtx>();
   /** Requests with a body, opened in the read being processed: their handlers are called when it is done. */
@@ -71,7 +52,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
 
   acceptUpgrade(up: H2UpgradeRequest): void {
     this.core.acceptUpgrade(up.settings);
-    const s = this.newStream(1, null);
+    const s = this.newStream(1);
     this.respondTo(1, up.request.method, up.request, s);
   }
 
@@ -157,20 +138,19 @@ class H2Facade implements ConnectionHandler, LiveConnection {
 
   // ---- streams ----
 
-  private newStream(id: number, body: RequestBody | null): StreamCtx {
-    let completed!: () => void;
-    const done = new Promise<void>((r) => (completed = r));
-    const s: StreamCtx = {
-      body, ledger: new ReadLedger(), abort: null, completed, done, writable: null, reset: false, early: null, earlyEnd: false,
-      claim: null, tunnel: null,
-    };
+  private newStream(id: number): StreamCtx {
+    const s = new StreamCtx(this, id);
     this.streams.set(id, s);
     return s;
   }
 
+  get pool(): WritePool {
+    return this.ctx.pool;
+  }
+
   private onRequest(id: number, req: RequestPseudo, end: boolean): void {
     this.lastActivity = Date.now();
-    const s = this.newStream(id, null);
+    const s = this.newStream(id);
     if (req.protocol !== "") return this.openTunnel(id, req, s);
     const refused = refusedMethod(req.method);
     if (refused) {
@@ -209,6 +189,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
         onCancel: () => this.credit(id, s),
       }, false);
       for (const p of parts) s.body.push(p);
+      s.ledger = new ReadLedger();
       s.ledger.handOut(size);
       this.dispatch(id, req, s, s.body.stream);
       this.credit(id, s);
@@ -234,19 +215,19 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     this.finishWith(id, method, runHandler(this.ctx, request, this.conn, s.done, "2"), s);
   }
 
-  private async finishWith(id: number, method: string, response: Promise<Response | undefined>, s: StreamCtx): Promise<void> {
-    await this.respondWith(id, method, answerOf(await response), s);
+  private finishWith(id: number, method: string, response: Promise<Response | undefined>, s: StreamCtx): void {
+    response.then((res) => this.respondWith(id, method, answerOf(res), s));
   }
 
   /** Gives back the credit of every body byte received and not yet returned: nobody will read them. */
   private release(id: number, s: StreamCtx): void {
-    const n = s.ledger.release();
+    const n = s.ledger?.release() ?? 0;
     if (n > 0) this.core.consumed(id, n);
   }
 
   /** Returns flow-control credit for body bytes the application has read. */
   private credit(id: number, s: StreamCtx): void {
-    const n = s.ledger.read(s.body?.queuedBytes ?? 0);
+    const n = s.ledger?.read(s.body?.queuedBytes ?? 0) ?? 0;
     if (n > 0) {
       this.core.consumed(id, n);
       this.flush();
@@ -275,7 +256,7 @@ class H2Facade implements ConnectionHandler, LiveConnection {
       if (data.length) this.core.consumed(id, data.length);
     } else {
       if (data.length) {
-        s.ledger.handOut(data.length);
+        s.ledger!.handOut(data.length);
         s.body.push(data);
       }
       if (end) s.body.end();
@@ -306,31 +287,24 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     this.flush();
   }
 
-  private async respondWith(id: number, method: string, res: Response, s: StreamCtx): Promise<void> {
+  private respondWith(id: number, method: string, res: Response, s: StreamCtx): Promise<void> | void {
     if (s.reset) return discardBody(res);
-    const core = this.core;
-    try {
-      await writeH2Response({
-        core, id, pool: this.ctx.pool,
-        flush: () => this.flush(),
-        send: (data, end) => this.send(id, s, data, end),
-        isReset: () => s.reset,
-      }, method, res);
-    } catch {
-      core.resetStream(id, ErrorCode.INTERNAL_ERROR);
-    } finally {
-      if (!s.reset) {
-        this.streams.delete(id);
-        // The response is complete: if the request is still coming, the rest is not read
-        // (a later read fails, as on HTTP/1.1) and the client is asked to stop sending
-        // (the core does nothing for a request that has ended).
-        s.body?.abandon();
-        this.core.stopReceiving(id);
-        this.release(id, s);
-        s.completed();
-      }
-      this.flush();
+    return writeH2Response(s, method, res);
+  }
+
+  /** A stream's response is complete (or failed): the stream is done, unless it was reset. */
+  answered(s: StreamCtx): void {
+    if (!s.reset) {
+      this.streams.delete(s.id);
+      // The response is complete: if the request is still coming, the rest is not read
+      // (a later read fails, as on HTTP/1.1) and the client is asked to stop sending
+      // (the core does nothing for a request that has ended).
+      s.body?.abandon();
+      this.core.stopReceiving(s.id);
+      this.release(s.id, s);
+      s.completed();
     }
+    this.flush();
   }
 
   // ---- extended CONNECT (RFC 8441): WebSocket over an HTTP/2 stream ----
@@ -407,10 +381,10 @@ class H2Facade implements ConnectionHandler, LiveConnection {
     s.completed();
   }
 
-  /** Sends body bytes, waiting while the stream's queue is full (flow control is backpressure). */
-  private async send(id: number, s: StreamCtx, data: Uint8Array, end: boolean): Promise<void> {
-    const more = this.core.sendData(id, data, end);
+  /** Sends body bytes; a promise while the stream's queue is full, resolved when it has room (flow control is backpressure). */
+  send(s: StreamCtx, data: Uint8Array, end: boolean): Promise<void> | void {
+    const more = this.core.sendData(s.id, data, end);
     this.flush();
-    if (!more && !s.reset) await new Promise<void>((r) => (s.writable = r));
+    if (!more && !s.reset) return new Promise<void>((r) => (s.writable = r));
   }
 }

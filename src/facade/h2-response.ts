@@ -11,54 +11,67 @@ import { toBytes } from "./response-body.ts";
 
 /** One stream of the connection, seen from the writer. */
 export interface H2StreamOutput {
-  core: H2ServerConnection;
-  id: number;
-  pool: WritePool;
+  readonly core: H2ServerConnection;
+  readonly id: number;
+  readonly pool: WritePool;
   /** Hands the frames queued so far to the transport. */
   flush(): void;
-  /** Queues body bytes; resolves once the stream's queue has room again (flow control is backpressure). */
-  send(data: Uint8Array, end: boolean): Promise<void>;
+  /** Queues body bytes; a promise while the stream's queue is full, resolved when it has room (flow control is backpressure). */
+  send(data: Uint8Array, end: boolean): Promise<void> | void;
   /** The stream was reset: nothing more is sent on it. */
   isReset(): boolean;
+  /** The body failed mid-way: the stream is reset (INTERNAL_ERROR). */
+  failed(): void;
+  /** The response is done, completed or not. */
+  answered(): void;
 }
 
-/** Sends `res` on the stream as the answer to a `method` request. Throws when its body fails; the caller resets the stream. */
+/** Sends `res` on the stream as the answer to a `method` request; `answered()` follows, after `failed()` if its body failed. */
 export async function writeH2Response(out: H2StreamOutput, method: string, res: Response): Promise<void> {
-  const { core, id } = out;
-  const fields = responseFields(res.status, res.headers);
-  const trailers = trailersOf(res);
-  const planned = planContent(method, res, out.pool, trailers !== undefined);
-  const plan: ContentPlan = planned instanceof Promise ? await planned : planned;
-  if (out.isReset()) {
-    if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
-    return;
-  }
-  if (plan.kind === "none") {
-    if (plan.length !== null) fields.push(["content-length", String(plan.length)]);
-    core.respond(id, fields, true);
-    return;
-  }
-  if (plan.kind !== "stream") {
-    const parts = plan.kind === "bytes" ? plan.parts : [];
-    if (!res.headers.has("content-length")) fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
-    core.respond(id, fields, parts.length === 0);
-    for (let k = 0; k < parts.length; k++) await out.send(parts[k]!, k === parts.length - 1);
-    return;
-  }
-  core.respond(id, fields, false);
-  out.flush();
-  for (const c of plan.first) await out.send(c, false);
-  for (;;) {
+  try {
+    const { core, id } = out;
+    const fields = responseFields(res.status, res.headers);
+    const trailers = trailersOf(res);
+    const planned = planContent(method, res, out.pool, trailers !== undefined);
+    const plan: ContentPlan = planned instanceof Promise ? await planned : planned;
     if (out.isReset()) {
-      plan.reader.cancel().catch(() => {});
+      if (plan.kind === "stream") plan.reader.cancel().catch(() => {});
       return;
     }
-    const r = await plan.reader.read();
-    if (r.done) break;
-    await out.send(toBytes(r.value), false);
+    if (plan.kind === "none") {
+      if (plan.length !== null) fields.push(["content-length", String(plan.length)]);
+      core.respond(id, fields, true);
+      return;
+    }
+    if (plan.kind !== "stream") {
+      const parts = plan.kind === "bytes" ? plan.parts : [];
+      if (!res.headers.has("content-length")) fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
+      core.respond(id, fields, parts.length === 0);
+      for (let k = 0; k < parts.length; k++) {
+        const wait = out.send(parts[k]!, k === parts.length - 1);
+        if (wait) await wait;
+      }
+      return;
+    }
+    core.respond(id, fields, false);
+    out.flush();
+    for (const c of plan.first) await out.send(c, false);
+    for (;;) {
+      if (out.isReset()) {
+        plan.reader.cancel().catch(() => {});
+        return;
+      }
+      const r = await plan.reader.read();
+      if (r.done) break;
+      await out.send(toBytes(r.value), false);
+    }
+    if (trailers) core.sendTrailers(id, await trailerFields(trailers));
+    else core.sendData(id, new Uint8Array(0), true);
+  } catch {
+    out.failed();
+  } finally {
+    out.answered();
   }
-  if (trailers) core.sendTrailers(id, await trailerFields(trailers));
-  else core.sendData(id, new Uint8Array(0), true);
 }
 
 /** A response's header section for HTTP/2: :status, the fields HTTP/2 may carry (RFC 9113 §8.2.2), and Date. */

@@ -1,4 +1,5 @@
 /** Deno.listen / Deno.listenTls transport: sockets to bytes (socket-connection.ts does the rest). */
+import { HIGH_WATER_MARK } from "../buffers/write-queue.ts";
 import { SocketConnection, transportPool } from "./socket-connection.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, ListenOptions, Transport } from "./types.ts";
 
@@ -20,6 +21,8 @@ const MAX_READ = 64 * 1024;
 const COPY_LIMIT = 4 * 1024;
 
 class DenoConnection extends SocketConnection {
+  /** Each write is an async op: gathering up to the high-water mark saves more than the copy costs. */
+  protected override readonly gatherLimit = HIGH_WATER_MARK;
   readonly remoteAddr: Addr;
   readonly localAddr: Addr;
   alpnProtocol: string | null = null;

@@ -65,6 +65,8 @@ export abstract class SocketConnection implements Connection {
 
   /** Past GATHER_LIMIT, send at once rather than at the end of the turn (where a later write could not join anyway). */
   protected readonly sendEarly: boolean = false;
+  /** Writes of a turn up to this many bytes are copied into one send (where a send costs more than the copy, more). */
+  protected readonly gatherLimit: number = GATHER_LIMIT;
 
   write(bytes: Uint8Array): boolean {
     if (this.phase !== "open") return true;
@@ -80,27 +82,31 @@ export abstract class SocketConnection implements Connection {
   /** The turn's writes go to the socket. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.phase === "closed") return;
-    this.queue.gather();
     this.writable();
   }
 
-  /** The socket can take bytes again (or the queue has new ones): send what is pending. */
+  /**
+   * The socket can take bytes again (or the queue has new ones): send what is pending.
+   * The writes made meanwhile are gathered only once what was pending has gone, so that
+   * those of several turns (pipelined responses, HTTP/2 frames) made while a send was in
+   * progress leave together.
+   */
   writable(): void {
     if (this.sending || this.phase === "closed") return;
+    if (this.queue.front() === null) this.queue.gather(this.gatherLimit);
     const r = this.sendPending();
     if (r instanceof Promise) {
       this.sending = true;
       r.then(() => {
         this.sending = false;
-        // Writes made while the send was in progress were gathered by their own flush.
-        if (this.queue.front() !== null) this.writable();
+        if (this.queue.front() !== null || this.queue.batched > 0) this.writable();
         else this.sent();
       }, () => {
         this.sending = false;
         this.destroy();
       });
-    } else this.sent();
+    } else if (this.queue.front() === null && this.queue.batched > 0) this.writable();
+    else this.sent();
   }
 
   /** The socket took n bytes: a drain owed to the protocol is paid when the queue falls under its mark. */
@@ -120,7 +126,7 @@ export abstract class SocketConnection implements Connection {
   end(): void {
     if (this.phase !== "open") return;
     this.phase = "ending";
-    if (this.queue.batched > 0) this.queue.gather();
+    if (this.queue.batched > 0) this.queue.gather(this.gatherLimit);
     if (this.queue.empty && !this.sending) this.finishWrite();
     else this.writable();
   }
