@@ -95,8 +95,14 @@ class DenoConnection extends SocketConnection {
 
   private readonly flushNow = () => this.flush();
 
+  /** One loop sends until the queue is empty, taking in what is written while it waits on a write. */
   protected async sendPending(): Promise<void> {
-    for (let part = this.queue.front(); part !== null && this.phase !== "closed"; part = this.queue.front()) {
+    while (this.phase !== "closed") {
+      let part = this.queue.front();
+      if (part === null) {
+        this.queue.gather(this.gatherLimit);
+        if ((part = this.queue.front()) === null) return;
+      }
       const n: number = await this.conn.write(part);
       this.taken(n);
     }
