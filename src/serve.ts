@@ -91,9 +91,10 @@ class PureServer implements Server {
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: ServeOptions, handler: Handler) {
-    const responses = responseClassFor(options.recordResponses);
+    const onNode = detectRuntime() === "node";
+    const responses = responseClassFor(options.recordResponses, onNode);
     if (responses) installResponseClass(responses);
-    if (options.lazyRequests ?? (detectRuntime() === "node" && !requestStateVisible())) installRequestClass();
+    if (options.lazyRequests ?? (onNode && !requestStateVisible())) installRequestClass();
     const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
     this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
     this.finished = new Promise((r) => (this.resolveFinished = r));
@@ -309,9 +310,9 @@ class PureServer implements Server {
  * stream for every Response otherwise); elsewhere one that records a string body where
  * the runtime hides it (Bun). `false` leaves the global Response alone.
  */
-function responseClassFor(option: boolean | undefined): "hold" | "record" | null {
+function responseClassFor(option: boolean | undefined, onNode: boolean): "hold" | "record" | null {
   if (option === false) return null;
-  if (detectRuntime() === "node") return "hold";
+  if (onNode) return "hold";
   return option || !sourcesVisible() ? "record" : null;
 }
 

@@ -181,8 +181,8 @@ function build(proto: object, init: LazyRequestInit, href: string): Request {
   return lazy as unknown as Request;
 }
 
-/** The mark of the Request class facade/request-class.ts installs. */
-const REQUEST_CLASS = Symbol.for("purehttp.requestClass");
+/** The mark of the Request class facade/request-class.ts installs (on the class, so a realm has one). */
+export const REQUEST_CLASS = Symbol.for("purehttp.requestClass");
 
 /** undefined: not decided yet; null: this runtime's Request cannot be stood in for. */
 let prototype: object | null | undefined;

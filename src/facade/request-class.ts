@@ -8,10 +8,7 @@
  * @hono/node-server replaces the global Request for the same reason (its
  * overrideGlobalObjects). Done once per realm (option `lazyRequests`).
  */
-import { realRequestOf } from "./lazy-request.ts";
-
-/** The mark lazy-request.ts looks for. */
-const INSTALLED = Symbol.for("purehttp.requestClass");
+import { REQUEST_CLASS as INSTALLED, realRequestOf } from "./lazy-request.ts";
 
 /** Whether the runtime's own Request can read a stand-in: it keeps its state under symbols, which a stand-in forwards. */
 export function requestStateVisible(): boolean {

@@ -97,12 +97,7 @@ class DenoConnection extends SocketConnection {
 
   /** One loop sends until the queue is empty, taking in what is written while it waits on a write. */
   protected async sendPending(): Promise<void> {
-    while (this.phase !== "closed") {
-      let part = this.queue.front();
-      if (part === null) {
-        this.queue.gather(this.gatherLimit);
-        if ((part = this.queue.front()) === null) return;
-      }
+    for (let part = this.nextPart(); part !== null && this.phase !== "closed"; part = this.nextPart()) {
       const n: number = await this.conn.write(part);
       this.taken(n);
     }

@@ -93,7 +93,7 @@ export abstract class SocketConnection implements Connection {
    */
   writable(): void {
     if (this.sending || this.phase === "closed") return;
-    if (this.queue.front() === null) this.queue.gather(this.gatherLimit);
+    this.nextPart();
     const r = this.sendPending();
     if (r instanceof Promise) {
       this.sending = true;
@@ -107,6 +107,12 @@ export abstract class SocketConnection implements Connection {
       });
     } else if (this.queue.front() === null && this.queue.batched > 0) this.writable();
     else this.sent();
+  }
+
+  /** The bytes to send next: what is pending, else this turn's writes gathered. */
+  protected nextPart(): Uint8Array | null {
+    if (this.queue.front() === null) this.queue.gather(this.gatherLimit);
+    return this.queue.front();
   }
 
   /** The socket took n bytes: a drain owed to the protocol is paid when the queue falls under its mark. */
@@ -126,7 +132,6 @@ export abstract class SocketConnection implements Connection {
   end(): void {
     if (this.phase !== "open") return;
     this.phase = "ending";
-    if (this.queue.batched > 0) this.queue.gather(this.gatherLimit);
     if (this.queue.empty && !this.sending) this.finishWrite();
     else this.writable();
   }

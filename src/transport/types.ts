@@ -70,6 +70,3 @@ export interface Transport {
    */
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener | Promise<Listener>;
 }
-
-/** Bytes queued per connection before `write` reports backpressure (buffers/write-queue.ts). */
-export { HIGH_WATER_MARK } from "../buffers/write-queue.ts";
