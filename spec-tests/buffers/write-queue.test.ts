@@ -60,3 +60,43 @@ describe("WriteQueue", () => {
     expect(q.socketDrained()).toBe(true);
   });
 });
+
+describe("SocketConnection", () => {
+  it("never pays a drain inside the write that asked for one: a write that sends at once says whether to wait after sending", async () => {
+    const { SocketConnection } = await import("../../src/transport/socket-connection.ts");
+    class Partial extends SocketConnection {
+      readonly remoteAddr = { hostname: "", port: 0, transport: "tcp" as const };
+      readonly localAddr = this.remoteAddr;
+      readonly alpnProtocol = null;
+      readonly encrypted = false;
+      protected override readonly sendEarly = true;
+      /** How much the socket takes per send: all at first. */
+      room = Infinity;
+      protected scheduleFlush(): void {}
+      protected sendPending(): void {
+        for (let part = this.queue.front(); part !== null; part = this.queue.front()) {
+          const n = Math.min(part.length, this.room);
+          if (n > 0) this.taken(n);
+          if (n < part.length) return;
+        }
+      }
+      protected shutdownWrite(): void {}
+      protected closeSocket(): void {}
+      pause(): void {}
+      resume(): void {}
+    }
+    const c = new Partial();
+    let drains = 0;
+    c.handler = { data() {}, drain: () => drains++, end() {}, close() {} };
+    // Sent whole inside the write: nothing to wait for, and no drain delivered to nobody.
+    expect(c.write(bytes(HIGH_WATER_MARK + 1))).toBe(true);
+    expect(drains).toBe(0);
+    // The socket takes nothing now: wait, and the drain comes once it takes the rest.
+    c.room = 0;
+    expect(c.write(bytes(HIGH_WATER_MARK + 1))).toBe(false);
+    expect(drains).toBe(0);
+    c.room = Infinity;
+    c.writable();
+    expect(drains).toBe(1);
+  });
+});

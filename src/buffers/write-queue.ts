@@ -38,8 +38,22 @@ export class WriteQueue {
 
   /** Queues bytes (never written afterwards: buffers/pool.ts); false when over the high-water mark. */
   push(bytes: Uint8Array): boolean {
+    this.append(bytes);
+    return this.admit();
+  }
+
+  /** Queues bytes without saying whether more may follow (see admit). */
+  append(bytes: Uint8Array): void {
     this.batch.push(bytes);
     this.batchBytes += bytes.length;
+  }
+
+  /**
+   * Whether the writer may go on: true under the high-water mark; else false, and a drain
+   * is owed from now on. Asked after any sending the write itself caused, so that a drain
+   * is never paid before the writer has been told to wait for one.
+   */
+  admit(): boolean {
     if (this.waiting() < HIGH_WATER_MARK) return true;
     this.drainOwed = true;
     return false;

@@ -70,13 +70,15 @@ export abstract class SocketConnection implements Connection {
 
   write(bytes: Uint8Array): boolean {
     if (this.phase !== "open") return true;
-    const ok = this.queue.push(bytes);
+    this.queue.append(bytes);
     if (this.sendEarly && this.queue.batched > GATHER_LIMIT) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.scheduleFlush();
     }
-    return ok;
+    // Only now: a send made above may have taken the bytes (a drain paid inside this call
+    // would reach no one, as the caller has not yet been told to wait).
+    return this.queue.admit();
   }
 
   /** The turn's writes go to the socket. */
