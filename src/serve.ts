@@ -20,6 +20,9 @@ import { FixedResponse, type RouteRequest, Router, type Routes, pathOf } from ".
 import { sourcesVisible } from "./facade/response-body.ts";
 import { installResponseClass } from "./facade/response-class.ts";
 import { installRequestClass, requestStateVisible } from "./facade/request-class.ts";
+import { ConnectionTrace } from "./trace/connection-trace.ts";
+import type { TraceSink } from "./trace/events.ts";
+import { printer } from "./trace/print.ts";
 
 export type { Handler, ServeInfo, Timeouts } from "./facade/context.ts";
 export type { Addr } from "./transport/types.ts";
@@ -75,6 +78,13 @@ function handlerOf(fetch: Handler | undefined, routes: Routes | undefined): Hand
     routed.params = m.params;
     return m.target instanceof FixedResponse ? m.target.respond(routed) : m.target(routed, info);
   };
+}
+
+/** The trace option as a sink: the default printer writes to stderr, a line per event. */
+function traceSinkOf(option: ServeOptions["trace"]): TraceSink | null {
+  if (option === undefined || option === false) return null;
+  if (typeof option === "function") return option;
+  return printer(option === "json" ? "json" : "text", (line) => console.error(line));
 }
 
 const SWEEP_MS = 1000;
@@ -134,6 +144,7 @@ class PureServer implements Server {
       scheme: tls ? "https" : "http",
       shuttingDown: false,
       connections: new Set<LiveConnection>(),
+      trace: traceSinkOf(options.trace),
       startH2: options.http2 !== false ? (conn, initial, upgrade) => startH2(conn, ctx, initial, upgrade) : undefined,
     };
     this.ctx = ctx;
@@ -161,6 +172,7 @@ class PureServer implements Server {
           conn.destroy();
           return { data() {}, drain() {}, end() {}, close() {} };
         }
+        if (ctx.trace !== null) conn.trace = new ConnectionTrace(ctx.trace, conn.remoteAddr, conn.localAddr, conn.encrypted, conn.alpnProtocol);
         // RFC 9113 §3.2: with TLS, ALPN "h2" means HTTP/2 from the first byte.
         if (conn.alpnProtocol === "h2" && ctx.startH2) return ctx.startH2(conn, []);
         return new H1Connection(conn, ctx);

@@ -4,6 +4,7 @@ import type { BunUpgradeOptions, BunWebSocketHandlers } from "./facade/ws/bun-so
 import type { Routes } from "./facade/routes.ts";
 import type { H1Limits } from "./h1/limits.ts";
 import type { Addr, Transport } from "./transport/types.ts";
+import type { TraceSink } from "./trace/events.ts";
 
 export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   /**
@@ -58,6 +59,14 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
    * then the runtime's own Request, made as it arrives.
    */
   lazyRequests?: boolean;
+  /**
+   * A wire trace: per connection, what was received and sent (HTTP/1.1 heads and the
+   * decisions taken, with the RFC rule behind each rejection; every HTTP/2 frame with
+   * its decoded fields; every WebSocket frame). `true` or "text" prints lines in the
+   * way of `nghttp -v` to stderr, "json" prints JSON lines, a function receives the
+   * events. Default off.
+   */
+  trace?: boolean | "text" | "json" | TraceSink;
 }
 
 export interface Server {

@@ -3,6 +3,7 @@ import type { WritePool } from "../buffers/pool.ts";
 import type { H1Limits } from "../h1/limits.ts";
 import type { Addr, Connection, ConnectionHandler } from "../transport/types.ts";
 import type { LiveConnections } from "./live.ts";
+import type { TraceSink } from "../trace/events.ts";
 
 export type { LiveConnection } from "./live.ts";
 
@@ -39,6 +40,8 @@ export interface ServerContext {
   shuttingDown: boolean;
   /** Hands a connection to HTTP/2 (prior knowledge, ALPN or h2c upgrade). */
   startH2?: (conn: Connection, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) => ConnectionHandler;
+  /** Where the wire trace goes (serve({ trace })); null when off. */
+  trace: TraceSink | null;
   /** Live protocol connections, for shutdown and timeouts. */
   connections: LiveConnections;
 }

@@ -15,6 +15,7 @@
  */
 import { latin1Bytes } from "../buffers/bytes.ts";
 import { H1ParseError } from "../h1/errors.ts";
+import { type ConnectionTrace, traceOf } from "../trace/connection-trace.ts";
 import type { RequestHead } from "../h1/head.ts";
 import { RequestParser } from "../h1/parser.ts";
 import { serializeErrorResponse, serializeResponseHead } from "../h1/serializer.ts";
@@ -30,6 +31,9 @@ import { type Exchange, type Life, MAX_DISCARD, NEXT, leavesBodyBehind, newExcha
 /** Requests parsed ahead of the response being written (pipelining depth). */
 const MAX_PIPELINE = 32;
 const CONTINUE = latin1Bytes("HTTP/1.1 100 Continue\r\n\r\n");
+
+const HEADERS_TIMEOUT = () => new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time");
+const REQUEST_TIMEOUT = () => new H1ParseError(408, "REQUEST_TIMEOUT", "request body not received in time");
 
 export class H1Connection implements ConnectionHandler, LiveConnection, H1Output {
   private life: Life = "open";
@@ -51,9 +55,11 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   private lastActivity: number;
   private headStartedAt = 0;
   private readonly urls = new UrlMemo();
+  readonly trace: ConnectionTrace | null;
 
   constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
     this.parser = new RequestParser(ctx.limits);
+    this.trace = traceOf(conn);
     this.lastActivity = Date.now();
     this.sniffed = !ctx.startH2;
     ctx.connections.add(this);
@@ -125,14 +131,10 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       return;
     }
     const inHead = !this.receiving && this.exchanges.length === 0;
-    if (inHead && t.headersTimeout && now - this.headStartedAt > t.headersTimeout) {
-      return this.reject(new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time"));
-    }
+    if (inHead && t.headersTimeout && now - this.headStartedAt > t.headersTimeout) return this.reject(HEADERS_TIMEOUT());
     // The body is still arriving: like a broken body, its handler's answer is void and 408 replaces it.
     const r = this.receiving;
-    if (r && t.requestTimeout && now - r.startedAt > t.requestTimeout) {
-      return this.reject(new H1ParseError(408, "REQUEST_TIMEOUT", "request body not received in time"));
-    }
+    if (r && t.requestTimeout && now - r.startedAt > t.requestTimeout) return this.reject(REQUEST_TIMEOUT());
   }
 
   shutdown(): void {
@@ -254,6 +256,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   private reject(e: H1ParseError): void {
     if (!this.to("failed")) return;
     this.parseError = e;
+    this.trace?.reject(e);
     const r = this.receiving;
     if (r) {
       // The request broke mid-body: its handler's answer is void, the 4xx replaces it.
@@ -269,12 +272,12 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
 
   private startExchange(head: RequestHead): void {
     const { ex, completed } = newExchange(head);
+    this.trace?.request(head);
     const hasBody = !ex.bodyDone;
     // RFC 9112 §9.6: nothing after a request with "close" is read.
     if (!head.keepAlive) this.to("draining");
     this.exchanges.push(ex);
     this.receiving = ex;
-
     const refused = refusedMethod(head.method);
     const settings = refused ? null : h2cSettings(head, this.ctx);
     if (refused) {
@@ -293,19 +296,14 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       // A body that came whole with its head goes to the handler as bytes: no stream to make and read.
       let body: ReadableStream<Uint8Array> | Uint8Array | null = canHaveBody && !head.chunked ? this.parser.takeWholeBody() : null;
       if (canHaveBody && !body) {
-        ex.body = new RequestBody(
-          {
-            onFirstRead: () => this.sendContinue(ex),
-            onPull: () => {
-              if (this.receiving === ex) this.pump();
-            },
-            onCancel: () => {
-              ex.discard = true;
-              if (this.receiving === ex) this.pump();
-            },
+        ex.body = new RequestBody({
+          onFirstRead: () => this.sendContinue(ex),
+          onPull: () => this.receiving === ex && this.pump(),
+          onCancel: () => {
+            ex.discard = true;
+            if (this.receiving === ex) this.pump();
           },
-          head.expectContinue,
-        );
+        }, head.expectContinue);
         body = ex.body.stream;
       }
       const { request, response } = openExchange(this.ctx, {
@@ -363,7 +361,9 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       }
       const e = this.parseError;
       if (e && this.life === "failed") {
-        this.conn.write(serializeErrorResponse(this.ctx.pool, e.status, e.reason, Date.now()));
+        const bytes = serializeErrorResponse(this.ctx.pool, e.status, e.reason, Date.now());
+        this.trace?.response(bytes, "content-length");
+        this.conn.write(bytes);
         this.finish();
       }
     } finally {
@@ -407,6 +407,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     const h = serializeResponseHead(this.ctx.pool, {
       status: 101, fields: claim.headers, framing: { kind: "none" }, close: false, now: Date.now(),
     });
+    this.trace?.response(h, "none");
     this.conn.write(h);
     this.handOver(claim.start(this.conn, rest));
     if (this.stalled) {

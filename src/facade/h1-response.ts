@@ -9,6 +9,7 @@ import type { RequestHead } from "../h1/head.ts";
 import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseHead } from "../h1/serializer.ts";
 import { type ContentPlan, allowedInTrailers, planContent, trailersOf } from "./exchange.ts";
 import { toBytes } from "./response-body.ts";
+import type { ConnectionTrace } from "../trace/connection-trace.ts";
 
 /** Where the response goes: the connection, seen from the writer. */
 export interface H1Output {
@@ -19,6 +20,8 @@ export interface H1Output {
   readonly gone: boolean;
   /** The message cannot be completed (its body failed mid-way): the connection must be dropped. */
   abort(): void;
+  /** The wire trace, when the server keeps one. */
+  readonly trace: ConnectionTrace | null;
 }
 
 /** How the connection wants this response framed. */
@@ -58,7 +61,9 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
 
   if (plan.kind === "none") {
     const framing: Framing = plan.length === null ? { kind: "none" } : { kind: "length", length: plan.length };
-    await out.write(serializeResponseHead(pool, { status, statusText, fields, framing, close: closeAtOnce, now, http10KeepAlive }));
+    const bytes = serializeResponseHead(pool, { status, statusText, fields, framing, close: closeAtOnce, now, http10KeepAlive });
+    out.trace?.response(bytes, "none", plan.length ?? undefined);
+    await out.write(bytes);
     return false;
   }
   if (plan.kind === "empty" || plan.kind === "bytes") {
@@ -69,19 +74,32 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     // a small body); the rest as the views they are.
     let k = 0;
     for (let copied = 0; k < parts.length && copied + parts[k]!.length <= COPY_WITH_HEAD; k++) copied += parts[k]!.length;
-    let last = out.write(serializeResponse(pool, init, k === parts.length ? parts : parts.slice(0, k)));
+    const bytes = serializeResponse(pool, init, k === parts.length ? parts : parts.slice(0, k));
+    out.trace?.response(bytes, "content-length", length);
+    let last = out.write(bytes);
     for (; k < parts.length; k++) last = out.write(parts[k]!);
     if (last) await last;
     return false;
   }
-  // Streaming: chunked for HTTP/1.1, read-until-close for HTTP/1.0.
-  const chunked = head.minor === 1;
-  out.write(serializeResponseHead(pool, {
-    status, statusText, fields, framing: chunked ? { kind: "chunked" } : { kind: "close" }, close: close || !chunked, now,
-  }));
+  // Streaming: with the length the handler declared (a file, say), else chunked for
+  // HTTP/1.1 and read-until-close for HTTP/1.0.
+  const declared = trailers === undefined ? declaredLength(fields) : null;
+  const chunked = declared === null && head.minor === 1;
+  const framing: Framing = declared !== null ? { kind: "length", length: declared } : chunked ? { kind: "chunked" } : { kind: "close" };
+  const closeAfter = declared === null && !chunked;
+  const headBytes = serializeResponseHead(pool, { status, statusText, fields, framing, close: close || closeAfter, now, http10KeepAlive: declared !== null && http10KeepAlive });
+  out.trace?.response(headBytes, framing.kind === "length" ? "content-length" : framing.kind === "close" ? "until-close" : "chunked", declared ?? undefined);
+  out.write(headBytes);
   const reader = plan.reader;
+  let left = declared ?? 0;
   const send = (data: Uint8Array) => {
     if (data.length === 0) return null;
+    if (declared !== null) {
+      // RFC 9112 §6.3: the length sent is the message's end; more content would be read as the next response.
+      if (data.length > left) throw new RangeError("response body longer than its Content-Length");
+      left -= data.length;
+      return out.write(data);
+    }
     if (!chunked) return out.write(data);
     const h = chunkHeader(pool, data.length);
     if (data.length <= COPY_CHUNK) {
@@ -106,6 +124,10 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
       reader.cancel().catch(() => {});
       return true;
     }
+    if (declared !== null) {
+      if (left !== 0) throw new RangeError("response body shorter than its Content-Length");
+      return false;
+    }
     if (chunked && trailers) out.write(trailerSection(pool, new Headers(await trailers)));
     else if (chunked) out.write(LAST_CHUNK);
     return !chunked;
@@ -115,6 +137,13 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     out.abort();
     return true;
   }
+}
+
+/** A streamed body's Content-Length as the handler set it, when it is one valid length (RFC 9110 §8.6). */
+function declaredLength(fields: Headers): number | null {
+  const v = fields.get("content-length");
+  if (v === null || !/^\d{1,15}$/.test(v)) return null;
+  return Number(v);
 }
 
 /** Whether the request's TE field lists "trailers". */

@@ -2,6 +2,7 @@
  * HTTP/2 for the Fetch facade: streams become exchanges (exchange.ts), response plans
  * become HEADERS, DATA and trailers, with flow control as backpressure both ways.
  */
+import { traceOf } from "../trace/connection-trace.ts";
 import { ConnectionError, ErrorCode } from "../h2/errors.ts";
 import { H2ServerConnection } from "../h2/connection.ts";
 import type { RequestPseudo } from "../h2/fields.ts";
@@ -20,6 +21,7 @@ import type { LiveConnection } from "./live.ts";
 import { notImplemented } from "./method.ts";
 
 export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Array[], upgrade?: { request: H2UpgradeRequest }) {
+  traceOf(conn)?.switchTo("h2", initial);
   const h = new H2Facade(conn, ctx);
   if (upgrade) h.acceptUpgrade(upgrade.request);
   for (const chunk of initial) h.data(chunk);

@@ -55,7 +55,19 @@ export async function writeH2Response(out: H2StreamOutput, method: string, res: 
     }
     core.respond(id, fields, false);
     out.flush();
-    for (const c of plan.first) await out.send(c, false);
+    // RFC 9113 §8.1.1: DATA must add up to a Content-Length that was sent; a body that
+    // does not is cut off with RST_STREAM rather than sent malformed.
+    const cl = res.headers.get("content-length");
+    let left = cl !== null && /^\d{1,15}$/.test(cl) ? Number(cl) : Infinity;
+    const send = (data: Uint8Array) => {
+      if (data.length > left) {
+        plan.reader.cancel().catch(() => {});
+        throw new RangeError("response body longer than its Content-Length");
+      }
+      left -= data.length;
+      return out.send(data, false);
+    };
+    for (const c of plan.first) await send(c);
     for (;;) {
       if (out.isReset()) {
         plan.reader.cancel().catch(() => {});
@@ -63,8 +75,9 @@ export async function writeH2Response(out: H2StreamOutput, method: string, res: 
       }
       const r = await plan.reader.read();
       if (r.done) break;
-      await out.send(toBytes(r.value), false);
+      await send(toBytes(r.value));
     }
+    if (left !== Infinity && left !== 0) throw new RangeError("response body shorter than its Content-Length");
     if (trailers) core.sendTrailers(id, await trailerFields(trailers));
     else core.sendData(id, new Uint8Array(0), true);
   } catch {

@@ -15,6 +15,13 @@ export interface DecodedBlock {
   listSize: number;
 }
 
+/**
+ * How a field line was represented (RFC 7541 §6): from a table entry (§6.1), or a
+ * literal with incremental indexing (§6.2.1), without indexing (§6.2.2) or never
+ * indexed (§6.2.3). What a wire trace shows beside each field.
+ */
+export type Representation = "indexed" | "incremental" | "without-indexing" | "never-indexed";
+
 export class HpackDecoder {
   readonly table: DynamicTable;
 
@@ -26,8 +33,11 @@ export class HpackDecoder {
   /** Where decode() is in the block it reads. */
   private readonly at: Cursor = { pos: 0 };
 
-  /** Decodes one complete header block. Any error is an HpackError (COMPRESSION_ERROR). */
-  decode(b: Uint8Array): DecodedBlock {
+  /**
+   * Decodes one complete header block. Any error is an HpackError (COMPRESSION_ERROR).
+   * With `representations`, each field's representation is pushed to it, in order.
+   */
+  decode(b: Uint8Array, representations?: Representation[]): DecodedBlock {
     const fields: string[] = [];
     let sensitive: Set<string> | null = null;
     let listSize = 0;
@@ -42,6 +52,7 @@ export class HpackDecoder {
         const i = decodeInt(b, at, 7);
         name = this.name(i);
         value = i <= STATIC_TABLE.length ? STATIC_TABLE[i - 1]![1] : this.table.value(i);
+        representations?.push("indexed");
       } else if ((c & 0xe0) === 0x20) {
         // §6.3 dynamic table size update: only at the start of a block (§4.2)
         if (sawField) throw new HpackError("LATE_SIZE_UPDATE", "dynamic table size update after a field");
@@ -57,6 +68,7 @@ export class HpackDecoder {
         value = this.string(b);
         if (indexing) this.table.add(name, value);
         else if ((c & 0xf0) === 0x10) (sensitive ??= new Set()).add(name);
+        representations?.push(indexing ? "incremental" : (c & 0xf0) === 0x10 ? "never-indexed" : "without-indexing");
       }
       sawField = true;
       fields.push(name, value);

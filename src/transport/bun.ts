@@ -52,6 +52,7 @@ class BunConnection extends SocketConnection {
   received(data: Uint8Array): void {
     this.receiving = true;
     try {
+      if (this.trace !== null) this.trace.recv(data);
       this.handler.data(data);
     } finally {
       // Even if the protocol threw: what it wrote must not wait for a later write's immediate.

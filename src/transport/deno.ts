@@ -84,7 +84,9 @@ class DenoConnection extends SocketConnection {
       if (full && size < MAX_READ) size *= 2;
       else if (n < size / 4 && size > MIN_READ) size /= 2;
       if (buf !== null && buf.length !== size) buf = null;
-      if (this.phase === "open") this.handler.data(chunk);
+      if (this.phase !== "open") continue;
+      if (this.trace !== null) this.trace.recv(chunk);
+      this.handler.data(chunk);
     }
   }
 

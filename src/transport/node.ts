@@ -12,7 +12,9 @@ type Socket = net.Socket & { [CONN]: NodeConnection };
 // Shared listeners (the emitter calls them with the socket as `this`): no closures per
 // connection, and each event finds the connection's handler as it is now.
 function onData(this: Socket, d: Uint8Array): void {
-  this[CONN].handler.data(d);
+  const c = this[CONN];
+  if (c.trace !== null) c.trace.recv(d);
+  c.handler.data(d);
 }
 function onDrain(this: Socket): void {
   this[CONN].drained();

@@ -18,7 +18,7 @@
  */
 import { WritePool } from "../buffers/pool.ts";
 import { GATHER_LIMIT, WriteQueue } from "../buffers/write-queue.ts";
-import type { Addr, Connection, ConnectionHandler } from "./types.ts";
+import type { Addr, ByteTrace, Connection, ConnectionHandler } from "./types.ts";
 
 /** After our FIN, how long we keep reading before closing (see above). */
 export const LINGER_MS = 2000;
@@ -37,6 +37,7 @@ export abstract class SocketConnection implements Connection {
   abstract readonly alpnProtocol: string | null;
   abstract readonly encrypted: boolean;
   handler: ConnectionHandler = NO_HANDLER;
+  trace: ByteTrace | null = null;
   protected phase: Phase = "open";
   protected readonly queue: WriteQueue;
   private flushScheduled = false;
@@ -70,6 +71,7 @@ export abstract class SocketConnection implements Connection {
 
   write(bytes: Uint8Array): boolean {
     if (this.phase !== "open") return true;
+    if (this.trace !== null) this.trace.sent(bytes);
     this.queue.append(bytes);
     if (this.sendEarly && this.queue.batched > GATHER_LIMIT) this.flush();
     else if (!this.flushScheduled) {
@@ -170,5 +172,6 @@ export abstract class SocketConnection implements Connection {
     const h = this.handler;
     this.handler = NO_HANDLER;
     h.close();
+    this.trace?.closed();
   }
 }

@@ -21,6 +21,8 @@ export interface Connection {
    * new protocol here, so nothing stays behind to forward its bytes.
    */
   handler: ConnectionHandler;
+  /** Set by the server when it traces the wire (serve({ trace })): sees every byte. */
+  trace?: ByteTrace | null;
   /**
    * Queues bytes for sending. The view must not be written afterwards (see buffers/pool.ts).
    * Returns false when the queue is over its high-water mark: wait for `drain`.
@@ -36,6 +38,13 @@ export interface Connection {
 }
 
 /** The protocol side of a connection, called by the transport. */
+/** What watches a connection's bytes for a wire trace (trace/connection-trace.ts). */
+export interface ByteTrace {
+  recv(bytes: Uint8Array): void;
+  sent(bytes: Uint8Array): void;
+  closed(): void;
+}
+
 export interface ConnectionHandler {
   data(chunk: Uint8Array): void;
   /** The write queue fell below its high-water mark. */

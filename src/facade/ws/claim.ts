@@ -3,6 +3,7 @@
  * RFC 8441 §5 over HTTP/2), names the fields that accept it, agrees on compression,
  * and, once the response has gone out, links the connection to the API's socket.
  */
+import { traceOf } from "../../trace/connection-trace.ts";
 import { type DeflateAgreement, type HandshakeResult, acceptKey, checkHandshake, negotiateDeflate } from "../../ws/handshake.ts";
 import type { Connection } from "../../transport/types.ts";
 import { type ExchangeRef, UpgradeRefusedError, exchangeOf } from "../upgrade.ts";
@@ -45,6 +46,7 @@ export function claimWebSocket(
     headers,
     response: claim.response,
     start: (conn, rest) => {
+      traceOf(conn)?.switchTo("ws", rest);
       const link = new WsLink(conn, ref.host, claim.endpointFor(conn), claim.opts);
       if (deflate) link.session.enableDeflate(deflate);
       queueMicrotask(() => link.begin(rest));
