@@ -14,6 +14,9 @@ export type { Addr, Handler, ReloadOptions, ServeInfo, ServeOptions, Server, Tim
 export type { RouteHandler, RouteRequest, Routes, RouteValue } from "./facade/routes.ts";
 export { H1ParseError } from "./h1/errors.ts";
 export { setTrailers } from "./facade/exchange.ts";
+export { serveFile, type ServeFileOptions } from "./files/serve-file.ts";
+export { serveDir, type ServeDirOptions } from "./files/serve-dir.ts";
+export type { DirEntry, FileInfo, FileSource, OpenFile } from "./transport/files/types.ts";
 export { ConnectionError, ErrorCode, StreamError } from "./h2/errors.ts";
 export { HpackError } from "./hpack/errors.ts";
 export { upgradeWebSocket, PureWebSocket, type UpgradeWebSocketOptions } from "./facade/ws/deno-socket.ts";
