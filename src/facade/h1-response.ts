@@ -43,7 +43,6 @@ const COPY_CHUNK = 4096;
  */
 export async function writeH1Response(out: H1Output, head: RequestHead, res: Response, terms: H1ResponseTerms): Promise<boolean> {
   const pool = out.pool;
-  const status = res.status;
   const now = Date.now();
   const { close, closeAtOnce } = terms;
   const http10KeepAlive = head.minor === 0 && !closeAtOnce;
@@ -54,8 +53,12 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     const planned = planContent(head.method, res, pool, trailers !== undefined);
     plan = planned instanceof Promise ? await planned : planned;
   } catch {
-    plan = { kind: "empty" };
+    // The body failed before any of it was sent: the handler's status would claim what
+    // cannot be delivered, so the answer is a 500 instead (as HTTP/2 resets the stream).
+    res = new Response("response body failed\n", { status: 500 });
+    plan = { kind: "bytes", parts: [pool.latin1("response body failed\n")], length: 21 };
   }
+  const status = res.status;
   const fields = res.headers;
   const statusText = res.statusText;
 
