@@ -2,15 +2,18 @@
  * The echo application behind `purehttp echo`: the conformance target.
  *   /hello  -> "Hello World" (text/plain)
  *   /ws     -> WebSocket that echoes every message with its opcode
+ *   gRPC    -> the purehttp.Echo service (echo-grpc.ts) for content-type application/grpc
  *   else    -> JSON { method, url, httpVersion, headers, body (base64), bodyLength }
  */
 import { base64 } from "./buffers/bytes.ts";
 import type { ServeInfo } from "./facade/context.ts";
 import { upgradeWebSocket } from "./facade/ws/deno-socket.ts";
+import { grpcEcho } from "./echo-grpc.ts";
 
 export async function echoHandler(request: Request, info: ServeInfo): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname === "/ws") return echoWebSocket(request);
+  if (request.headers.get("content-type")?.startsWith("application/grpc")) return grpcEcho(request, url.pathname);
   if (url.pathname === "/hello") {
     return new Response("Hello World", { headers: { "content-type": "text/plain" } });
   }

@@ -14,6 +14,7 @@ export type { Addr, Handler, ReloadOptions, ServeInfo, ServeOptions, Server, Tim
 export type { RouteHandler, RouteRequest, Routes, RouteValue } from "./facade/routes.ts";
 export { H1ParseError } from "./h1/errors.ts";
 export { setTrailers } from "./facade/exchange.ts";
+export { getTrailers } from "./facade/request-trailers.ts";
 export { serveFile, type ServeFileOptions } from "./files/serve-file.ts";
 export { serveDir, type ServeDirOptions } from "./files/serve-dir.ts";
 export type { DirEntry, FileInfo, FileSource, OpenFile } from "./transport/files/types.ts";

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import process from "node:process";
-import { serve, setTrailers, upgradeWebSocket } from "../../src/mod.ts";
+import { getTrailers, serve, setTrailers, upgradeWebSocket } from "../../src/mod.ts";
 
 let aborted = 0;
 /** Requests to /slow whose signal aborted (the client went away before the answer). */
@@ -192,6 +192,12 @@ const server = serve({
           c.enqueue(new TextEncoder().encode("data: first\n\n"));
         },
       }), { headers: { "content-type": "text/event-stream" } });
+    }
+    case "/request-trailers": {
+      // The body, then the trailers the client sent after it (getTrailers), as JSON.
+      const body = await req.text();
+      const trailers = await getTrailers(req).then((h) => [...h], (e: Error) => `rejected: ${e.message}`);
+      return Response.json({ body, trailers });
     }
     case "/trailers":
       return setTrailers(new Response("body with trailers"), Promise.resolve({ "x-checksum": "abc123" }));

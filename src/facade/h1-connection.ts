@@ -26,14 +26,12 @@ import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod } from "./e
 import { type H1Output, writeH1Response } from "./h1-response.ts";
 import { h2cClaim, h2cSettings, prefaceDecision, PREFACE_START } from "./h1-switch.ts";
 import type { LiveConnection } from "./live.ts";
-import { type Exchange, type Life, MAX_DISCARD, NEXT, leavesBodyBehind, newExchange } from "./h1-exchange.ts";
+import { type Exchange, HEADERS_TIMEOUT, type Life, MAX_DISCARD, NEXT, REQUEST_TIMEOUT, failBody, leavesBodyBehind, newExchange } from "./h1-exchange.ts";
+import { trailerSlot } from "./request-trailers.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
 const MAX_PIPELINE = 32;
 const CONTINUE = latin1Bytes("HTTP/1.1 100 Continue\r\n\r\n");
-
-const HEADERS_TIMEOUT = () => new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time");
-const REQUEST_TIMEOUT = () => new H1ParseError(408, "REQUEST_TIMEOUT", "request body not received in time");
 
 export class H1Connection implements ConnectionHandler, LiveConnection, H1Output {
   private life: Life = "open";
@@ -102,7 +100,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     if (this.exchanges.length === 0) return this.finish();
     const gone = new Error("client closed its side of the connection");
     for (const ex of this.exchanges) {
-      if (!ex.bodyDone) ex.body?.error(gone);
+      if (!ex.bodyDone) failBody(ex, gone);
       (ex.abort ??= new AbortController()).abort(gone);
     }
   }
@@ -110,7 +108,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   close(): void {
     this.to("closed");
     for (const ex of this.exchanges) {
-      ex.body?.error(new Error("client disconnected"));
+      failBody(ex, new Error("client disconnected"));
       ex.abort?.abort(new Error("client disconnected"));
       ex.completed();
     }
@@ -217,7 +215,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
           this.onBodyData(ev.data);
           break;
         case "end":
-          this.onBodyEnd();
+          this.onBodyEnd(ev.trailers);
           break;
         case "error":
           return this.reject(ev.error);
@@ -244,9 +242,10 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     ex.body.push(data);
   }
 
-  private onBodyEnd(): void {
+  private onBodyEnd(trailers: string[] | null): void {
     const ex = this.receiving!;
     ex.bodyDone = true;
+    ex.trailers?.ended(trailers);
     ex.body?.end();
     ex.bodyComplete?.();
     this.receiving = null;
@@ -261,7 +260,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     if (r) {
       // The request broke mid-body: its handler's answer is void, the 4xx replaces it.
       r.failed = true;
-      r.body?.error(new Error(`${e.code}: ${e.reason}`));
+      failBody(r, new Error(`${e.code}: ${e.reason}`));
       r.abort?.abort(new Error(`${e.code}: ${e.reason}`));
       this.exchanges.splice(this.exchanges.indexOf(r), 1);
       r.completed();
@@ -316,6 +315,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
         ref: { minor: head.minor, conn: this.conn, host: this.ctx, setClaim: (c) => (ex.claim = c) },
       });
       if (!request) this.to("draining");
+      else if (head.chunked) ex.trailers = trailerSlot(request);
       ex.response = response;
     }
     if (!this.writing) this.writeQueued();

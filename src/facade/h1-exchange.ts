@@ -2,9 +2,15 @@
  * What an HTTP/1.1 connection keeps per request (h1-connection.ts), and the states the
  * connection itself goes through.
  */
+import { H1ParseError } from "../h1/errors.ts";
 import type { RequestHead } from "../h1/head.ts";
 import type { RequestBody } from "./body.ts";
+import type { TrailerSlot } from "./request-trailers.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
+
+/** Timeouts are rejections too: the request did not arrive in time (RFC 9110 §15.5.9). */
+export const HEADERS_TIMEOUT = () => new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time");
+export const REQUEST_TIMEOUT = () => new H1ParseError(408, "REQUEST_TIMEOUT", "request body not received in time");
 
 /** Unread request body we will skip to keep a connection; past this we close. */
 export const MAX_DISCARD = 1024 * 1024;
@@ -40,6 +46,8 @@ export interface Exchange {
   /** h2c upgrade: the body, gathered before the switch (RFC 7540 §3.2). */
   collected?: Uint8Array[];
   bodyComplete?: () => void;
+  /** A chunked request's trailer section, for getTrailers (request-trailers.ts). */
+  trailers?: TrailerSlot;
 }
 
 /** A new exchange for a request head, and the promise its handler is given as info.completed. */
@@ -62,4 +70,10 @@ export function leavesBodyBehind(ex: Exchange): boolean {
   if (ex.bodyDone) return false;
   if (ex.head.expectContinue && !ex.continueSent) return true;
   return (ex.head.chunked ? Infinity : ex.head.contentLength) > MAX_DISCARD;
+}
+
+/** The request body will not complete: its stream and its trailers fail with `e`. */
+export function failBody(ex: Exchange, e: Error): void {
+  ex.body?.error(e);
+  ex.trailers?.failed(e);
 }

@@ -13,8 +13,9 @@ import type { WritePool } from "../buffers/pool.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, ServerContext } from "./context.ts";
 import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod, runHandler } from "./exchange.ts";
+import { trailerSlot } from "./request-trailers.ts";
 import { responseFields, writeH2Response } from "./h2-response.ts";
-import { StreamCtx, type StreamHost } from "./h2-stream.ts";
+import { StreamCtx, type StreamHost, grpcTimeout } from "./h2-stream.ts";
 import { H2Tunnel } from "./h2-tunnel.ts";
 import { discardBody } from "./response-body.ts";
 import type { LiveConnection } from "./live.ts";
@@ -44,7 +45,11 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
     this.core = new H2ServerConnection(ctx.pool, {
       onRequest: (id, req, end) => this.onRequest(id, req, end),
       onData: (id, data, end) => this.onData(id, data, end),
-      onTrailers: (id) => this.onData(id, new Uint8Array(0), true),
+      onTrailers: (id, fields) => {
+        const s = this.streams.get(id);
+        if (s) s.trailerFields = fields;
+        this.onData(id, new Uint8Array(0), true);
+      },
       onReset: (id) => this.onReset(id),
       onWritable: (id) => this.wake(id),
       onClose: () => this.onClose(),
@@ -106,6 +111,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
     const gone = new Error("client closed its side of the connection");
     for (const s of this.streams.values()) {
       s.body?.error(gone);
+      s.trailers?.failed(gone);
       (s.abort ??= new AbortController()).abort(gone);
     }
     this.core.shutdown();
@@ -201,7 +207,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   private dispatch(id: number, req: RequestPseudo, s: StreamCtx, body: ReadableStream<Uint8Array> | Uint8Array | null): void {
     const authority = req.authority || authorityOf(this.conn);
     const path = req.path === "*" ? "/*" : req.path;
-    const { response } = openExchange(this.ctx, {
+    const { request, response } = openExchange(this.ctx, {
       url: this.urls.of(req.scheme, authority, path),
       method: req.method,
       fields: req.fields,
@@ -210,6 +216,14 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
       completed: s.done,
       ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: null },
     });
+    if (request && (body !== null || s.trailerFields !== null)) {
+      s.trailers = trailerSlot(request);
+      if (s.body === null) s.trailers.ended(s.trailerFields); // the body came whole with its trailers
+    }
+    const timeout = grpcTimeout(req.fields);
+    if (timeout !== null) {
+      s.deadline = setTimeout(() => (s.abort ??= new AbortController()).abort(new DOMException("grpc-timeout passed", "TimeoutError")), timeout);
+    }
     this.finishWith(id, req.method, response, s);
   }
 
@@ -261,7 +275,10 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
         s.ledger!.handOut(data.length);
         s.body.push(data);
       }
-      if (end) s.body.end();
+      if (end) {
+        s.body.end();
+        s.trailers?.ended(s.trailerFields);
+      }
       this.credit(id, s);
     }
   }
@@ -272,6 +289,8 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
     s.reset = true;
     this.streams.delete(id);
     s.body?.error(new Error("stream reset"));
+    s.trailers?.failed(new Error("stream reset"));
+    if (s.deadline) clearTimeout(s.deadline);
     this.release(id, s);
     s.abort?.abort(new Error("stream reset"));
     s.completed();
@@ -296,6 +315,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
 
   /** A stream's response is complete (or failed): the stream is done, unless it was reset. */
   answered(s: StreamCtx): void {
+    if (s.deadline) clearTimeout(s.deadline);
     if (!s.reset) {
       this.streams.delete(s.id);
       // The response is complete: if the request is still coming, the rest is not read

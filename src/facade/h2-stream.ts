@@ -6,6 +6,7 @@ import type { ReadLedger } from "../h2/flow-control.ts";
 import type { RequestBody } from "./body.ts";
 import type { H2StreamOutput } from "./h2-response.ts";
 import type { H2Tunnel } from "./h2-tunnel.ts";
+import type { TrailerSlot } from "./request-trailers.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
 
 /** What a stream needs of its connection. */
@@ -36,6 +37,11 @@ export class StreamCtx implements H2StreamOutput {
   /** An extended CONNECT's handler claimed the stream (upgrade.ts), and once answered, the tunnel it became. */
   claim: UpgradeClaim | null = null;
   tunnel: H2Tunnel | null = null;
+  /** The request's trailers (a trailing HEADERS), kept until its handler has a slot for them. */
+  trailerFields: string[] | null = null;
+  trailers: TrailerSlot | null = null;
+  /** gRPC's deadline (grpc-timeout): aborts request.signal when it passes. */
+  deadline: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly facade: StreamHost, readonly id: number) {
     this.done = new Promise<void>((r) => (this.completed = r));
@@ -62,4 +68,16 @@ export class StreamCtx implements H2StreamOutput {
   answered(): void {
     this.facade.answered(this);
   }
+}
+
+/** gRPC's grpc-timeout (TimeoutValue and TimeoutUnit, PROTOCOL-HTTP2.md) in ms, or null when absent or malformed. */
+export function grpcTimeout(fields: readonly string[]): number | null {
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] !== "grpc-timeout") continue;
+    const m = /^(\d{1,8})([HMSmun])$/.exec(fields[i + 1]!);
+    if (!m) return null;
+    const unitMs = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 }[m[2] as "H"];
+    return Number(m[1]) * unitMs;
+  }
+  return null;
 }
