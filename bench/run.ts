@@ -5,7 +5,7 @@
  * Rounds are interleaved (A B C A B C ...); we report medians with min-max and the
  * ratios purehttp/native and purehttp/floor. Loopback only; every run is bounded.
  *
- *   npm run bench -- [--runtimes node,deno,bun] [--suites h1,h2,ws,mem,micro] [--seconds 3] [--rounds 3]
+ *   npm run bench -- [--runtimes node,deno,bun] [--suites h1,h2,ws,mem,micro,workers] [--seconds 3] [--rounds 3]
  *                    [--baseline DIR]
  *
  * --baseline DIR adds "purehttp@baseline": the purehttp of another checkout (a git
@@ -178,6 +178,20 @@ for (const rt of RUNTIMES) {
       { name: "post-1k 16x32", unit: "req/s", measure: (p) => h2load(p, "/echo", POST_BODY) },
     ]);
   }
+  if (SUITES.has("workers")) {
+    // One and two processes on one port: purehttp's --workers way (reusePort, or node:cluster
+    // on a Node without it) beside the native server scaled out the same way. Only the
+    // launcher is pinned: the workers run where the kernel puts them (see bench/README.md).
+    const w = (server: string, n: number, name: string, h2 = false): Contender => ({
+      name, script: "bench/servers/workers.ts", args: ["--server", server, "--workers", String(n), ...(h2 ? ["--h2", "1"] : [])], runtime: rt,
+    });
+    r.workers = await compare("workers", [w("purehttp", 1, "purehttp x1"), w("purehttp", 2, "purehttp x2"), w("native", 1, `${native.name} x1`), w("native", 2, `${native.name} x2`)], [
+      { name: "hello", unit: "req/s", measure: (p) => wrk(p, "/") },
+    ]);
+    r.workersH2 = await compare("workers h2", [w("purehttp", 1, "purehttp x1"), w("purehttp", 2, "purehttp x2"), w("native", 1, "node:http2 x1", true), w("native", 2, "node:http2 x2", true)], [
+      { name: "16x32 streams", unit: "req/s", measure: (p) => h2load(p) },
+    ]);
+  }
   if (SUITES.has("ws")) {
     r.ws = await compare("ws", [pure, { ...native, name: rt === "node" ? "ws (npm)" : native.name }], [
       { name: "echo 64 B", unit: "msg/s", measure: (p) => wsLoad(p, 64) },
@@ -249,6 +263,21 @@ for (const [rt, r] of Object.entries(results.runtimes as Record<string, Record<s
       const p = byName.purehttp?.median ?? 0;
       const others = Object.entries(byName).filter(([k]) => k !== "purehttp");
       for (const [k, s] of others) (ratios[`${rt} ${suite} ${profile}`] ??= {})[`/${k}`] = s.median ? p / s.median : 0;
+    }
+  }
+}
+// Workers: each purehttp row over the native server with as many processes, and two over one.
+for (const [rt, r] of Object.entries(results.runtimes as Record<string, Record<string, Record<string, Record<string, Stat>>>>)) {
+  for (const suite of ["workers", "workersH2"]) {
+    for (const [profile, byName] of Object.entries(r[suite] ?? {})) {
+      const m = (k: string) => byName[k]?.median ?? 0;
+      const names = Object.keys(byName);
+      const nat = (n: number) => names.find((k) => !k.startsWith("purehttp") && k.endsWith(`x${n}`))!;
+      const row: Record<string, number> = {};
+      for (const n of [1, 2]) if (m(nat(n))) row[`x${n} /${nat(n)}`] = m(`purehttp x${n}`) / m(nat(n));
+      if (m("purehttp x1")) row["purehttp x2 /x1"] = m("purehttp x2") / m("purehttp x1");
+      if (m(nat(1))) row[`${nat(2)} /x1`] = m(nat(2)) / m(nat(1));
+      ratios[`${rt} ${suite} ${profile}`] = row;
     }
   }
 }

@@ -12,9 +12,10 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { echoHandler } from "./echo.ts";
+import { echoHandlerFor } from "./echo.ts";
 import { serveDir } from "./files/serve-dir.ts";
 import { type Handler, type ServeOptions, serve } from "./serve.ts";
+import { freePort, stopWithSupervisor, supervise, workerRole } from "./workers.ts";
 
 const COMMON = `options:
   --port N                  port to listen on (0: any free port)
@@ -23,6 +24,10 @@ const COMMON = `options:
   --tls-key FILE            PEM private key, with --tls-cert
   --trace[=json]            print every request, response and frame to stderr
                             (text in the way of nghttp -v, or JSON lines)
+  --proxy-protocol          every connection opens with a PROXY protocol header
+                            (v1 or v2, as HAProxy's send-proxy sends it)
+  --workers N               N processes on one port (SO_REUSEPORT, or Node's
+                            cluster module where Node has no reusePort); default 1
   -h, --help                this help`;
 
 const HELP: Record<string, string> = {
@@ -69,9 +74,9 @@ type Command = (typeof COMMANDS)[number];
 
 /** The options each command takes, and whether each takes a value. */
 const OPTIONS: Record<Command, Record<string, boolean>> = {
-  echo: { port: true, host: true, "tls-cert": true, "tls-key": true, trace: false, help: false },
-  serve: { port: true, host: true, "tls-cert": true, "tls-key": true, trace: false, help: false },
-  static: { port: true, host: true, "tls-cert": true, "tls-key": true, trace: false, help: false, listing: false, dotfiles: false },
+  echo: { port: true, host: true, "tls-cert": true, "tls-key": true, trace: false, "proxy-protocol": false, workers: true, help: false },
+  serve: { port: true, host: true, "tls-cert": true, "tls-key": true, trace: false, "proxy-protocol": false, workers: true, help: false },
+  static: { port: true, host: true, "tls-cert": true, "tls-key": true, trace: false, "proxy-protocol": false, workers: true, help: false, listing: false, dotfiles: false },
 };
 
 /** A command line purehttp cannot use: exit 2 with the reason and the usage. */
@@ -174,7 +179,8 @@ async function main(argv: string[]): Promise<void> {
   }
 
   let app: (ServeOptions & { fetch?: Handler }) | null = null;
-  let handler: Handler = echoHandler;
+  const role = workerRole();
+  let handler: Handler = echoHandlerFor(role?.id);
   let defaultPort = 8080;
   if (command === "serve") {
     if (positional.length !== 1) usageError(positional.length ? `unexpected argument ${positional[1]}` : "serve needs a module", command);
@@ -202,15 +208,28 @@ async function main(argv: string[]): Promise<void> {
     : app?.tls;
   const host = (opts.host as string | undefined) ?? app?.hostname ?? "127.0.0.1";
   const trace = opts.trace === undefined ? app?.trace : opts.trace === "json" ? "json" : true;
-  const onListen = app?.onListen ?? ((addr: { hostname: string; port: number }) => {
+  const proxyProtocol = opts["proxy-protocol"] === true || app?.proxyProtocol;
+  const reusePort = role?.share === "reuse-port" || app?.reusePort;
+  const announce = (addr: { hostname: string; port: number }) => {
     const h = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
     console.log(`listening on ${tls ? "https" : "http"}://${h}:${addr.port}`);
-  });
+  };
+  const workers = typeof opts.workers === "string" ? Number(opts.workers) : 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) usageError(`--workers takes a number from 1 to 256, not ${opts.workers}`, command);
+  if (workers > 1 && role === null) {
+    // The supervisor: the workers are this command again, all on one port.
+    const shared = port === 0 ? await freePort(host) : port;
+    const rest = args.filter((a, i) => !a.startsWith("--workers") && args[i - 1] !== "--workers" && !a.startsWith("--port") && args[i - 1] !== "--port");
+    await supervise(workers, [command, ...rest, "--port", String(shared)], (url) => console.log(`listening on ${url}`));
+    return;
+  }
+  // A worker's own address line is for its supervisor, which reads it (an app's onListen is its own).
+  const onListen = app?.onListen && role === null ? app.onListen : announce;
   let server;
   try {
     server = app
-      ? serve({ ...app, port, hostname: host, tls, onListen, trace } as ServeOptions & { fetch: Handler })
-      : serve({ port, hostname: host, tls, onListen, trace }, handler);
+      ? serve({ ...app, port, hostname: host, tls, onListen, trace, proxyProtocol, reusePort } as ServeOptions & { fetch: Handler })
+      : serve({ port, hostname: host, tls, onListen, trace, proxyProtocol, reusePort }, handler);
   } catch (e) {
     startError(`cannot listen on ${host}:${port}: ${(e as Error).message}`);
   }
@@ -221,6 +240,7 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  if (role !== null) stopWithSupervisor(stop);
 }
 
 await main(process.argv.slice(2));

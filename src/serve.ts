@@ -9,7 +9,7 @@ import type { Handler, ServeInfo, ServerContext, Timeouts } from "./facade/conte
 import type { LiveConnection } from "./facade/live.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
 import { detectRuntime, runtimeTransport } from "./transport/select.ts";
-import type { Addr, Connection, Listener, Transport } from "./transport/types.ts";
+import type { Addr, Connection, ConnectionHandler, Listener, Transport } from "./transport/types.ts";
 import type { ReloadOptions, ServeOptions, Server } from "./server-types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
 import { startH2 } from "./facade/h2-connection.ts";
@@ -21,6 +21,7 @@ import { sourcesVisible } from "./facade/response-body.ts";
 import { installResponseClass } from "./facade/response-class.ts";
 import { installRequestClass, requestStateVisible } from "./facade/request-class.ts";
 import { ConnectionTrace } from "./trace/connection-trace.ts";
+import { ProxyGate } from "./facade/proxy-gate.ts";
 import type { TraceSink } from "./trace/events.ts";
 import { printer } from "./trace/print.ts";
 
@@ -165,17 +166,24 @@ class PureServer implements Server {
   private listenOn(transport: Transport, tls: { cert: string; key: string } | undefined): Addr | Promise<Addr> {
     const ctx = this.ctx;
     const alpn = ctx.startH2 ? ["h2", "http/1.1"] : ["http/1.1"];
+    // A PROXY protocol header must arrive as a request head must: within headersTimeout.
+    const proxyProtocol = this.options.proxyProtocol ? { timeoutMs: ctx.timeouts.headersTimeout } : undefined;
+    const protocolFor = (conn: Connection): ConnectionHandler => {
+      // RFC 9113 §3.2: with TLS, ALPN "h2" means HTTP/2 from the first byte.
+      if (conn.alpnProtocol === "h2" && ctx.startH2) return ctx.startH2(conn, []);
+      return new H1Connection(conn, ctx);
+    };
     const listener = transport.listen(
-      { hostname: this.addr.hostname, port: this.addr.port, tls, alpnProtocols: tls ? alpn : undefined },
+      { hostname: this.addr.hostname, port: this.addr.port, tls, alpnProtocols: tls ? alpn : undefined, proxyProtocol, reusePort: this.options.reusePort },
       (conn: Connection) => {
         if (ctx.shuttingDown) {
           conn.destroy();
           return { data() {}, drain() {}, end() {}, close() {} };
         }
         if (ctx.trace !== null) conn.trace = new ConnectionTrace(ctx.trace, conn.remoteAddr, conn.localAddr, conn.encrypted, conn.alpnProtocol);
-        // RFC 9113 §3.2: with TLS, ALPN "h2" means HTTP/2 from the first byte.
-        if (conn.alpnProtocol === "h2" && ctx.startH2) return ctx.startH2(conn, []);
-        return new H1Connection(conn, ctx);
+        // Over TLS the transport has read the header already (it precedes the handshake).
+        if (proxyProtocol && !tls) return new ProxyGate(conn, proxyProtocol.timeoutMs, protocolFor);
+        return protocolFor(conn);
       },
     );
     return listener instanceof Promise ? listener.then((l) => this.listeningOn(l)) : this.listeningOn(listener);

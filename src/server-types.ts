@@ -67,6 +67,22 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
    * events. Default off.
    */
   trace?: boolean | "text" | "json" | TraceSink;
+  /**
+   * Require a PROXY protocol header (HAProxy's, v1 or v2) at the start of every
+   * connection, as a load balancer sends with `send-proxy`: the client's address
+   * (`info.remoteAddr`, `requestIP()`) is the one it names, and `info.proxy` holds it
+   * with its v2 TLVs. A connection without a valid header within `headersTimeout` is
+   * closed with nothing answered. With `tls`, the header precedes the handshake (Node
+   * only: Deno's and Bun's TLS listeners handshake before it can be read). Default false:
+   * a PROXY line is then a malformed request like any other.
+   */
+  proxyProtocol?: boolean;
+  /**
+   * SO_REUSEPORT, as Deno.serve and Bun.serve take it: several processes listen on one
+   * port and the kernel spreads new connections among them (Linux). Node 22.12 and later
+   * (on older ones listening fails and says so); Deno with --unstable-net. Default false.
+   */
+  reusePort?: boolean;
 }
 
 export interface Server {

@@ -42,7 +42,7 @@ if (a.h2 === "1") {
   server.on("sessionError", () => {});
   server.listen(port, "127.0.0.1", () => say((server.address() as { port: number }).port));
 } else if (runtime() === "deno") {
-  g.Deno.serve({ port, hostname: "127.0.0.1", onListen: ({ port }: { port: number }) => say(port) }, (req: Request) => {
+  g.Deno.serve({ port, hostname: "127.0.0.1", reusePort: a["reuse-port"] === "1", onListen: ({ port }: { port: number }) => say(port) }, (req: Request) => {
     if (req.headers.get("upgrade") === "websocket") {
       const { socket, response } = g.Deno.upgradeWebSocket(req);
       socket.onmessage = (e: MessageEvent) => socket.send(e.data);
@@ -52,7 +52,7 @@ if (a.h2 === "1") {
   });
 } else if (runtime() === "bun") {
   const server = g.Bun.serve({
-    port, hostname: "127.0.0.1", idleTimeout: 255,
+    port, hostname: "127.0.0.1", idleTimeout: 255, reusePort: a["reuse-port"] === "1",
     fetch: (req: Request, srv: { upgrade(r: Request): boolean }) => (srv.upgrade(req) ? undefined : handle(req)),
     websocket: { message: (ws: { send(m: unknown): void }, m: unknown) => ws.send(m) },
   });

@@ -28,7 +28,8 @@ export interface Running {
 
 export async function start(runtime: Runtime, script: string, args: string[] = []): Promise<Running> {
   const [cmd, argv] = command(runtime, resolve(ROOT, script), args);
-  const proc = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  // Its own process group, so that stop() ends whatever it started too (--workers' workers).
+  const proc = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" }, detached: true });
   let out = "";
   proc.stderr!.on("data", (d) => (out += d));
   const line = await new Promise<string>((res, rej) => {
@@ -53,7 +54,11 @@ export async function start(runtime: Runtime, script: string, args: string[] = [
       new Promise<void>((r) => {
         if (proc.exitCode !== null) return r();
         proc.on("exit", () => r());
-        proc.kill("SIGKILL");
+        try {
+          process.kill(-proc.pid!, "SIGKILL");
+        } catch {
+          proc.kill("SIGKILL");
+        }
       }),
   };
 }

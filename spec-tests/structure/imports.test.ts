@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../../src");
-const CORES = ["h1", "hpack", "h2", "ws", "buffers"];
+const CORES = ["h1", "hpack", "h2", "ws", "buffers", "proxy"];
 const MAX_LINES = 420;
 
 function sourceFiles(dir: string): string[] {

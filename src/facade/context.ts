@@ -1,5 +1,6 @@
 /** What a protocol connection needs from the server that owns it. */
 import type { WritePool } from "../buffers/pool.ts";
+import type { ProxyHeader } from "../proxy/header.ts";
 import type { H1Limits } from "../h1/limits.ts";
 import type { Addr, Connection, ConnectionHandler } from "../transport/types.ts";
 import type { LiveConnections } from "./live.ts";
@@ -14,6 +15,8 @@ export interface ServeInfo {
   completed: Promise<void>;
   /** "1.0", "1.1" or "2". */
   httpVersion: string;
+  /** The PROXY protocol header the connection opened with (`serve({ proxyProtocol })`). */
+  proxy?: ProxyHeader;
 }
 
 export type Handler = (request: Request, info: ServeInfo & Record<string, unknown>) => Response | Promise<Response> | undefined | Promise<Response | undefined>;

@@ -64,6 +64,7 @@ export function runHandler(
 ): Promise<Response | undefined> {
   const info = Object.create(ctx.infoPrototype) as ServeInfo;
   info.remoteAddr = conn.remoteAddr;
+  if (conn.proxy) info.proxy = conn.proxy;
   info.completed = completed;
   info.httpVersion = httpVersion;
   // Not an async function: a handler's promise is passed on with one catch, not awaited in a new frame.

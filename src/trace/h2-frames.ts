@@ -61,7 +61,7 @@ export class H2FrameReader {
   feed(bytes: Uint8Array): void {
     if (this.failed || bytes.length === 0) return;
     // The connection may reuse the bytes it wrote once they are sent: keep a copy.
-    this.input.push(bytes.slice());
+    this.input.push(Uint8Array.prototype.slice.call(bytes)); // Uint8Array's slice copies; a Buffer's would not
     if (this.prefaceLeft > 0) {
       const n = Math.min(this.prefaceLeft, this.input.length);
       this.input.take(n);

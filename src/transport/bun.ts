@@ -12,7 +12,7 @@ const NOTHING_HELD: Uint8Array[] = [];
 const flushOf = (conn: BunConnection) => conn.flush();
 
 class BunConnection extends SocketConnection {
-  readonly remoteAddr: Addr;
+  remoteAddr: Addr;
   readonly alpnProtocol: string | null;
   paused = false;
   /** Received while paused; delivered on resume (Bun sockets may not support pause). */
@@ -108,6 +108,9 @@ export const bunTransport: Transport = {
   name: "bun",
   /** Bun.listen binds synchronously: the Listener is returned as it is. */
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener {
+    if (options.tls && options.proxyProtocol) {
+      throw new TypeError(`proxyProtocol with tls: Bun.listen completes the TLS handshake before a PROXY header could be read; terminate TLS at the balancer, or serve with tls on Node`);
+    }
     const encrypted = !!options.tls;
     const open = (socket: BunSocket, tlsDone: boolean) => {
       const conn = new BunConnection(socket, tlsDone);
@@ -117,6 +120,7 @@ export const bunTransport: Transport = {
     const server = Bun.listen({
       hostname: options.hostname,
       port: options.port,
+      ...(options.reusePort ? { reusePort: true } : {}),
       tls: options.tls
         ? { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: alpnWire(options.alpnProtocols) }
         : undefined,

@@ -23,7 +23,7 @@ const COPY_LIMIT = 4 * 1024;
 class DenoConnection extends SocketConnection {
   /** Each write is an async op: gathering up to the high-water mark saves more than the copy costs. */
   protected override readonly gatherLimit = HIGH_WATER_MARK;
-  readonly remoteAddr: Addr;
+  remoteAddr: Addr;
   readonly localAddr: Addr;
   alpnProtocol: string | null = null;
   private paused = false;
@@ -137,6 +137,11 @@ export const denoTransport: Transport = {
   name: "deno",
   /** Deno.listen binds synchronously: the Listener is returned as it is. */
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener {
+    if (options.tls && options.proxyProtocol) {
+      throw new TypeError(`proxyProtocol with tls: Deno.listenTls completes the TLS handshake before a PROXY header could be read; terminate TLS at the balancer, or serve with tls on Node`);
+    }
+    // reusePort is behind --unstable-net in Deno (purehttp --workers passes it to its workers).
+    const reuse = options.reusePort ? { reusePort: true } : {};
     const listener = options.tls
       ? Deno.listenTls({
           hostname: options.hostname,
@@ -144,8 +149,9 @@ export const denoTransport: Transport = {
           cert: options.tls.cert,
           key: options.tls.key,
           alpnProtocols: options.alpnProtocols,
+          ...reuse,
         })
-      : Deno.listen({ hostname: options.hostname, port: options.port });
+      : Deno.listen({ hostname: options.hostname, port: options.port, ...reuse });
     (async () => {
       try {
         for await (const raw of listener) new DenoConnection(raw, !!options.tls).run(accept);

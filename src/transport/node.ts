@@ -2,6 +2,7 @@
 import * as net from "node:net";
 import process from "node:process";
 import * as tls from "node:tls";
+import { type ProxyHeader, parseProxyHeader } from "../proxy/header.ts";
 import { SocketConnection } from "./socket-connection.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, ListenOptions, Transport } from "./types.ts";
 
@@ -32,7 +33,7 @@ function flushOf(conn: NodeConnection): void {
 }
 
 class NodeConnection extends SocketConnection {
-  readonly remoteAddr: Addr;
+  remoteAddr: Addr;
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
 
@@ -101,10 +102,14 @@ class NodeConnection extends SocketConnection {
 export const nodeTransport: Transport = {
   name: "node",
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Promise<Listener> {
-    const onSocket = (socket: net.Socket) => {
+    const onSocket = (socket: net.Socket, proxy?: ProxyHeader) => {
       socket.setNoDelay(true);
       const conn = new NodeConnection(socket);
       (socket as Socket)[CONN] = conn;
+      if (proxy) {
+        conn.proxy = proxy;
+        if (proxy.command === "PROXY" && proxy.source) conn.remoteAddr = { hostname: proxy.source.hostname, port: proxy.source.port, transport: "tcp" };
+      }
       conn.handler = accept(conn);
       socket.on("data", onData);
       socket.on("drain", onDrain);
@@ -112,7 +117,9 @@ export const nodeTransport: Transport = {
       socket.on("close", onClose);
       socket.on("error", ignore);
     };
-    const server = options.tls
+    const server = options.tls && options.proxyProtocol
+      ? proxiedTlsServer(options.tls, options.alpnProtocols, options.proxyProtocol.timeoutMs, onSocket)
+      : options.tls
       ? tls.createServer(
           { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: options.alpnProtocols, allowHalfOpen: true },
           onSocket,
@@ -121,7 +128,10 @@ export const nodeTransport: Transport = {
     server.on("tlsClientError", () => {});
     return new Promise((resolve, reject) => {
       server.once("error", reject);
-      server.listen({ port: options.port, host: options.hostname, backlog: 2048 }, () => {
+      if (options.reusePort && !nodeHasReusePort()) {
+        return reject(new TypeError(`reusePort needs Node 22.12 or later (this is ${process.version}); purehttp --workers uses the cluster module instead`));
+      }
+      server.listen({ port: options.port, host: options.hostname, backlog: 2048, ...(options.reusePort ? { reusePort: true } : {}) }, () => {
         server.off("error", reject);
         const a = server.address() as net.AddressInfo;
         resolve({ addr: { hostname: a.address, port: a.port, transport: "tcp" }, close: () => server.close() });
@@ -129,3 +139,47 @@ export const nodeTransport: Transport = {
     });
   },
 };
+
+/**
+ * TLS behind a PROXY protocol header: the header comes first on the TCP connection, in
+ * the clear, so the socket is read until it is complete, and only then does the TLS
+ * handshake start, over the bytes after it. No valid header in time: the socket is
+ * destroyed with nothing sent.
+ */
+function proxiedTlsServer(
+  cert: { cert: string; key: string },
+  alpn: string[] | undefined,
+  timeoutMs: number,
+  onSocket: (socket: net.Socket, proxy: ProxyHeader) => void,
+): net.Server {
+  const secureContext = tls.createSecureContext({ cert: cert.cert, key: cert.key });
+  return net.createServer({ allowHalfOpen: true, noDelay: true }, (raw) => {
+    let received = Buffer.alloc(0);
+    const timer = timeoutMs > 0 ? setTimeout(() => raw.destroy(), timeoutMs) : null;
+    raw.on("error", ignore);
+    const onHeaderData = (d: Buffer) => {
+      received = Buffer.concat([received, d]);
+      const r = parseProxyHeader(received);
+      if (r.kind === "more") return;
+      if (timer) clearTimeout(timer);
+      raw.off("data", onHeaderData);
+      raw.off("end", ended);
+      if (r.kind === "error") return void raw.destroy();
+      raw.pause();
+      const rest = received.subarray(r.length);
+      if (rest.length) raw.unshift(rest);
+      const socket = new tls.TLSSocket(raw, { isServer: true, secureContext, ALPNProtocols: alpn });
+      socket.on("error", ignore);
+      socket.once("secure", () => onSocket(socket, r.header));
+    };
+    const ended = () => raw.destroy();
+    raw.on("data", onHeaderData);
+    raw.once("end", ended);
+  });
+}
+
+/** net.Server.listen takes reusePort from Node 22.12 (and 23.1); older ones ignore it. */
+export function nodeHasReusePort(): boolean {
+  const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}

@@ -18,6 +18,7 @@
  */
 import { WritePool } from "../buffers/pool.ts";
 import { GATHER_LIMIT, WriteQueue } from "../buffers/write-queue.ts";
+import type { ProxyHeader } from "../proxy/header.ts";
 import type { Addr, ByteTrace, Connection, ConnectionHandler } from "./types.ts";
 
 /** After our FIN, how long we keep reading before closing (see above). */
@@ -32,12 +33,13 @@ export const NO_HANDLER: ConnectionHandler = { data() {}, drain() {}, end() {}, 
 export type Phase = "open" | "ending" | "finished" | "closed";
 
 export abstract class SocketConnection implements Connection {
-  abstract readonly remoteAddr: Addr;
+  abstract remoteAddr: Addr;
   abstract readonly localAddr: Addr;
   abstract readonly alpnProtocol: string | null;
   abstract readonly encrypted: boolean;
   handler: ConnectionHandler = NO_HANDLER;
   trace: ByteTrace | null = null;
+  proxy: ProxyHeader | null = null;
   protected phase: Phase = "open";
   protected readonly queue: WriteQueue;
   private flushScheduled = false;

@@ -3,6 +3,7 @@
  * bytes out with a backpressure signal, half-close and close. Everything
  * runtime-specific stays in transport/*.ts.
  */
+import type { ProxyHeader } from "../proxy/header.ts";
 export interface Addr {
   hostname: string;
   port: number;
@@ -10,7 +11,10 @@ export interface Addr {
 }
 
 export interface Connection {
-  readonly remoteAddr: Addr;
+  /** The client's address: the socket's, or the one a PROXY protocol header named (facade/proxy-gate.ts). */
+  remoteAddr: Addr;
+  /** The PROXY protocol header the connection opened with, when the server requires one. */
+  proxy?: ProxyHeader | null;
   readonly localAddr: Addr;
   /** The ALPN protocol the TLS handshake agreed on, or null (cleartext or none). */
   readonly alpnProtocol: string | null;
@@ -61,6 +65,14 @@ export interface ListenOptions {
   tls?: { cert: string; key: string };
   /** ALPN protocols to offer, in preference order (TLS only). */
   alpnProtocols?: string[];
+  /**
+   * Every connection opens with a PROXY protocol header; with TLS the transport reads it
+   * before the handshake, within `timeoutMs`, and sets the connection's remoteAddr and
+   * proxy (without TLS the server's gate does).
+   */
+  proxyProtocol?: { timeoutMs: number };
+  /** SO_REUSEPORT: several processes listen on one port and the kernel spreads connections among them. */
+  reusePort?: boolean;
 }
 
 export interface Listener {
