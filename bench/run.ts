@@ -272,11 +272,11 @@ for (const [rt, r] of Object.entries(results.runtimes as Record<string, Record<s
     for (const [profile, byName] of Object.entries(r[suite] ?? {})) {
       const m = (k: string) => byName[k]?.median ?? 0;
       const names = Object.keys(byName);
-      const nat = (n: number) => names.find((k) => !k.startsWith("purehttp") && k.endsWith(`x${n}`))!;
+      const nat = (n: number) => names.find((k) => !k.startsWith("purehttp") && k.endsWith(`x${n}`)) ?? "";
       const row: Record<string, number> = {};
-      for (const n of [1, 2]) if (m(nat(n))) row[`x${n} /${nat(n)}`] = m(`purehttp x${n}`) / m(nat(n));
+      for (const n of [1, 2]) if (nat(n) && m(nat(n))) row[`x${n} /${nat(n)}`] = m(`purehttp x${n}`) / m(nat(n));
       if (m("purehttp x1")) row["purehttp x2 /x1"] = m("purehttp x2") / m("purehttp x1");
-      if (m(nat(1))) row[`${nat(2)} /x1`] = m(nat(2)) / m(nat(1));
+      if (m(nat(1)) && m(nat(2))) row[`${nat(2)} /x1`] = m(nat(2)) / m(nat(1));
       ratios[`${rt} ${suite} ${profile}`] = row;
     }
   }
@@ -289,7 +289,9 @@ mkdirSync(join(BENCH, "results"), { recursive: true });
 const stamp = (results.date as string).slice(0, 10);
 const complete = RUNTIMES.length === 3 && SUITES.size === 5;
 // Only a complete run replaces the results the README shows; a partial one is kept beside them.
-const name = complete ? stamp : `partial-${stamp}-${RUNTIMES.join("-")}${RUNTIMES.includes("node") ? `-node${process.versions.node.split(".")[0]}` : ""}`;
+// A partial run is named by what it ran, so that another on the same day does not replace it.
+const suitesRun = [...SUITES].sort().join("+");
+const name = complete ? stamp : `partial-${stamp}-${RUNTIMES.join("-")}${RUNTIMES.includes("node") ? `-node${process.versions.node.split(".")[0]}` : ""}-${suitesRun}`;
 writeFileSync(join(BENCH, "results", `${name}.json`), JSON.stringify(results, null, 2));
 if (complete) {
   writeFileSync(join(BENCH, "results", "latest.json"), JSON.stringify(results, null, 2));
