@@ -158,7 +158,11 @@ class PureServer implements Server {
   }
 
   private start(tls: { cert: string; key: string } | undefined): Addr | Promise<Addr> {
-    const transport = this.options.transport ?? runtimeTransport();
+    // The PROXY header precedes the TLS handshake: only node:net + node:tls let us read it
+    // first (transport/node.ts), and Deno and Bun run them too; their own TLS listeners
+    // handshake before the header could be read.
+    const proxiedTls = this.options.proxyProtocol && tls !== undefined && detectRuntime() !== "node";
+    const transport = this.options.transport ?? (proxiedTls ? import("./transport/node.ts").then((m) => m.nodeTransport) : runtimeTransport());
     if (transport instanceof Promise) return transport.then((t) => this.listenOn(t, tls));
     return this.listenOn(transport, tls);
   }

@@ -72,8 +72,10 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
    * connection, as a load balancer sends with `send-proxy`: the client's address
    * (`info.remoteAddr`, `requestIP()`) is the one it names, and `info.proxy` holds it
    * with its v2 TLVs. A connection without a valid header within `headersTimeout` is
-   * closed with nothing answered. With `tls`, the header precedes the handshake (Node
-   * only: Deno's and Bun's TLS listeners handshake before it can be read). Default false:
+   * closed with nothing answered. With `tls`, the header precedes the handshake: on Deno
+   * and Bun the server then listens through their node:net and node:tls, as their own
+   * TLS listeners handshake before it could be read (and binds asynchronously: await
+   * `listening`). Default false:
    * a PROXY line is then a malformed request like any other.
    */
   proxyProtocol?: boolean;

@@ -109,7 +109,7 @@ export const bunTransport: Transport = {
   /** Bun.listen binds synchronously: the Listener is returned as it is. */
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener {
     if (options.tls && options.proxyProtocol) {
-      throw new TypeError(`proxyProtocol with tls: Bun.listen completes the TLS handshake before a PROXY header could be read; terminate TLS at the balancer, or serve with tls on Node`);
+      throw new TypeError(`proxyProtocol with tls: Bun.listen completes the TLS handshake before a PROXY header could be read (serve() uses the node:net/node:tls transport for this)`);
     }
     const encrypted = !!options.tls;
     const open = (socket: BunSocket, tlsDone: boolean) => {

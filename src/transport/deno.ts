@@ -138,7 +138,7 @@ export const denoTransport: Transport = {
   /** Deno.listen binds synchronously: the Listener is returned as it is. */
   listen(options: ListenOptions, accept: (conn: Connection) => ConnectionHandler): Listener {
     if (options.tls && options.proxyProtocol) {
-      throw new TypeError(`proxyProtocol with tls: Deno.listenTls completes the TLS handshake before a PROXY header could be read; terminate TLS at the balancer, or serve with tls on Node`);
+      throw new TypeError(`proxyProtocol with tls: Deno.listenTls completes the TLS handshake before a PROXY header could be read (serve() uses the node:net/node:tls transport for this)`);
     }
     // reusePort is behind --unstable-net in Deno (purehttp --workers passes it to its workers).
     const reuse = options.reusePort ? { reusePort: true } : {};
