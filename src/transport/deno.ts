@@ -152,17 +152,28 @@ export const denoTransport: Transport = {
           ...reuse,
         })
       : Deno.listen({ hostname: options.hostname, port: options.port, ...reuse });
+    let closed = false;
     (async () => {
-      try {
-        for await (const raw of listener) new DenoConnection(raw, !!options.tls).run(accept);
-      } catch {
-        // listener closed
+      for (;;) {
+        let raw;
+        try {
+          raw = await listener.accept();
+        } catch {
+          if (closed) return;
+          // A connection that failed before it was accepted (reset or aborted by its peer,
+          // which a balancer's probe does) must not end the accept loop, and with it the
+          // server; a pause keeps a lasting error (out of file descriptors) from spinning.
+          await new Promise((r) => setTimeout(r, 10));
+          continue;
+        }
+        new DenoConnection(raw, !!options.tls).run(accept);
       }
     })();
     const a = listener.addr;
     return {
       addr: { hostname: a.hostname, port: a.port, transport: "tcp" },
       close: () => {
+        closed = true;
         try {
           listener.close();
         } catch {
