@@ -20,6 +20,9 @@ const MAX_READ = 64 * 1024;
  */
 const COPY_LIMIT = 4 * 1024;
 
+/** What accept() throws for a connection that was gone before it was taken. */
+const PEER_GONE = ["NotConnected", "ConnectionReset", "ConnectionAborted"];
+
 class DenoConnection extends SocketConnection {
   /** Each write is an async op: gathering up to the high-water mark saves more than the copy costs. */
   protected override readonly gatherLimit = HIGH_WATER_MARK;
@@ -158,12 +161,13 @@ export const denoTransport: Transport = {
         let raw;
         try {
           raw = await listener.accept();
-        } catch {
+        } catch (e) {
           if (closed) return;
-          // A connection that failed before it was accepted (reset or aborted by its peer,
-          // which a balancer's probe does) must not end the accept loop, and with it the
-          // server; a pause keeps a lasting error (out of file descriptors) from spinning.
-          await new Promise((r) => setTimeout(r, 10));
+          // A connection its peer reset before we took it (a balancer's probe does that;
+          // Deno's accept then throws NotConnected, reading the peer's address) must not end
+          // the accept loop, and with it the server. Any other error (out of file
+          // descriptors) gets a pause, not a spin.
+          if (!PEER_GONE.includes((e as Error)?.name)) await new Promise((r) => setTimeout(r, 10));
           continue;
         }
         new DenoConnection(raw, !!options.tls).run(accept);
