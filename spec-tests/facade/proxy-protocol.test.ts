@@ -45,6 +45,21 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([plain.shutdown(), secure.shutdown(), off.shutdown()]));
 
+/** GET /x over HTTP/2 on the connection `connect` makes (a header already written on it); the JSON answer. */
+async function h2Json(url: string, connect: () => net.Socket): Promise<unknown> {
+  const session = http2.connect(url, { createConnection: connect });
+  try {
+    const req = session.request({ ":path": "/x" });
+    let text = "";
+    req.setEncoding("utf8");
+    req.on("data", (d: string) => (text += d));
+    await new Promise((r) => req.on("end", r));
+    return JSON.parse(text);
+  } finally {
+    session.close();
+  }
+}
+
 const GET = "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
 const bodyOf = (out: string) => JSON.parse(out.slice(out.indexOf("\r\n\r\n") + 4));
 
@@ -83,23 +98,12 @@ describe("HTTP/1.1 behind the header", () => {
 
 describe("other protocols behind the header", () => {
   it("h2c with prior knowledge", async () => {
-    const session = http2.connect(`http://127.0.0.1:${port(plain)}`, {
-      createConnection: () => {
-        const s = net.connect(port(plain), "127.0.0.1");
-        s.write(V1);
-        return s;
-      },
+    const json = await h2Json(`http://127.0.0.1:${port(plain)}`, () => {
+      const s = net.connect(port(plain), "127.0.0.1");
+      s.write(V1);
+      return s;
     });
-    try {
-      const req = session.request({ ":path": "/x" });
-      let text = "";
-      req.setEncoding("utf8");
-      req.on("data", (d: string) => (text += d));
-      await new Promise((r) => req.on("end", r));
-      expect(JSON.parse(text)).toMatchObject({ remote: { hostname: "192.0.2.1", port: 51000 }, version: "2" });
-    } finally {
-      session.close();
-    }
+    expect(json).toMatchObject({ remote: { hostname: "192.0.2.1", port: 51000 }, version: "2" });
   });
   it("WebSocket: the socket's handler sees the header's client", async () => {
     const out = await raw(port(plain), [V2, "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"], { idleMs: 300 });
@@ -110,19 +114,8 @@ describe("other protocols behind the header", () => {
     const sock = net.connect(port(secure), "127.0.0.1");
     await new Promise((r) => sock.once("connect", r));
     sock.write(V2);
-    const session = http2.connect(`https://localhost:${port(secure)}`, {
-      createConnection: () => tls.connect({ socket: sock, ALPNProtocols: ["h2"], rejectUnauthorized: false, servername: "localhost" }),
-    });
-    try {
-      const req = session.request({ ":path": "/x" });
-      let text = "";
-      req.setEncoding("utf8");
-      req.on("data", (d: string) => (text += d));
-      await new Promise((r) => req.on("end", r));
-      expect(JSON.parse(text)).toMatchObject({ remote: { hostname: "203.0.113.9", port: 4321 }, version: "2", proxy: { authority: "example.com" } });
-    } finally {
-      session.close();
-    }
+    const json = await h2Json(`https://localhost:${port(secure)}`, () => tls.connect({ socket: sock, ALPNProtocols: ["h2"], rejectUnauthorized: false, servername: "localhost" }));
+    expect(json).toMatchObject({ remote: { hostname: "203.0.113.9", port: 4321 }, version: "2", proxy: { authority: "example.com" } });
   });
   it("TLS without a header: closed before any handshake", async () => {
     const sock = tls.connect({ port: port(secure), host: "127.0.0.1", rejectUnauthorized: false });

@@ -4,7 +4,7 @@
  * nghttp2-client, Python's h2, Node's node:http2 client, and headless Chromium for
  * WebSocket over HTTP/2 (RFC 8441).
  */
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import * as http2 from "node:http2";
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { literalBlock } from "../helpers/h2.ts";
+import { openInChromium } from "../helpers/chromium.ts";
 import { ROOT, RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
@@ -297,12 +298,7 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
 
   it("headless Chromium opens wss:// over HTTP/2 (RFC 8441) to a page served by purehttp over TLS", async () => {
     const app = await start(runtime, "spec-tests/peers/h2-ws-page.ts", ["--tls-cert", cert, "--tls-key", key]);
-    const profile = mkdtempSync(join(tmpdir(), "purehttp-chromium-"));
-    const chromium = spawn("chromium", [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--ignore-certificate-errors", `--user-data-dir=${profile}`,
-      "--remote-debugging-port=0", `${app.url}/page`,
-    ], { stdio: "ignore" });
+    const chromium = openInChromium(`${app.url}/page`);
     try {
       let result = "";
       for (let i = 0; i < 150 && !result; i++) {

@@ -4,7 +4,7 @@
  * (HTTP/2), a slow reader of a 1 GiB file (memory stays bounded), and headless
  * Chromium loading a page with its script, style and image over HTTP/2 with TLS.
  */
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import * as http2 from "node:http2";
 import { connect } from "node:net";
@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openInChromium } from "../helpers/chromium.ts";
 import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
@@ -232,12 +233,7 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
 
   it("headless Chromium loads a page with its script, style and image over HTTP/2 with TLS", async () => {
     const page = await start(runtime, "spec-tests/peers/static-page-app.ts", ["--root", root, "--tls-cert", cert, "--tls-key", key]);
-    const profile = mkdtempSync(join(tmpdir(), "purehttp-chromium-"));
-    const chromium = spawn("chromium", [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--ignore-certificate-errors", `--user-data-dir=${profile}`,
-      "--remote-debugging-port=0", `${page.url}/`,
-    ], { stdio: "ignore" });
+    const chromium = openInChromium(`${page.url}/`);
     try {
       let result = "";
       for (let i = 0; i < 150 && !result; i++) {
