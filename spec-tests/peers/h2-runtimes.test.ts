@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { literalBlock } from "../helpers/h2.ts";
-import { openInChromium } from "../helpers/chromium.ts";
+import { openInChromium, pageReport } from "../helpers/chromium.ts";
 import { ROOT, RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
@@ -300,12 +300,7 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     const app = await start(runtime, "spec-tests/peers/h2-ws-page.ts", ["--tls-cert", cert, "--tls-key", key]);
     const chromium = openInChromium(`${app.url}/page`);
     try {
-      let result = "";
-      for (let i = 0; i < 150 && !result; i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        const { stdout } = await run("curl", ["-sk", "-w", "\n%{http_code}", `${app.url}/report-result`]);
-        if (stdout.endsWith("\n200")) result = stdout.slice(0, -4);
-      }
+      const result = await pageReport(app.url);
       expect(JSON.parse(result)).toEqual({ got: ["one over HTTP/2", "binary:7,8,9"], code: 1000 });
     } finally {
       chromium.kill("SIGKILL");

@@ -4,7 +4,7 @@
  * handshake, and keeps the page's report for the test to fetch.
  * Args: --tls-cert FILE --tls-key FILE.
  */
-import { readFileSync } from "node:fs";
+import { pageServeOptions } from "../helpers/chromium.ts";
 import { serve, upgradeWebSocket } from "../../src/mod.ts";
 
 const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1]!;
@@ -21,12 +21,7 @@ ws.onclose = (e) => fetch("/report", { method: "POST", body: JSON.stringify({ go
 </script>`;
 
 let report: string | null = null;
-const server = serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  tls: { cert: readFileSync(arg("--tls-cert"), "utf8"), key: readFileSync(arg("--tls-key"), "utf8") },
-  onListen: (a) => console.log(`listening on https://localhost:${a.port}`),
-}, async (req, info) => {
+const server = serve(pageServeOptions(), async (req, info) => {
   const path = new URL(req.url).pathname;
   if (path === "/ws") {
     const { socket, response } = upgradeWebSocket(req);

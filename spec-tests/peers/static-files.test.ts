@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openInChromium } from "../helpers/chromium.ts";
+import { openInChromium, pageReport } from "../helpers/chromium.ts";
 import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
@@ -235,12 +235,7 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
     const page = await start(runtime, "spec-tests/peers/static-page-app.ts", ["--root", root, "--tls-cert", cert, "--tls-key", key]);
     const chromium = openInChromium(`${page.url}/`);
     try {
-      let result = "";
-      for (let i = 0; i < 150 && !result; i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        const { stdout } = await run("curl", ["-sk", "-w", "\n%{http_code}", `${page.url}/report-result`]);
-        if (stdout.endsWith("\n200")) result = stdout.slice(0, -4);
-      }
+      const result = await pageReport(page.url);
       const { page: found, seen } = JSON.parse(result);
       expect(found).toEqual({ color: "rgb(255, 0, 0)", image: [1, 1], protocols: ["h2"] });
       for (const f of ["/ 200", "/style.css 200", "/app.js 200", "/pixel.png 200"]) expect(seen).toContain(`${f} HTTP/2`);

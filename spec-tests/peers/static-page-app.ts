@@ -4,7 +4,7 @@
  * the HTTP version that carried it.
  * Args: --root DIR --tls-cert FILE --tls-key FILE.
  */
-import { readFileSync } from "node:fs";
+import { pageServeOptions } from "../helpers/chromium.ts";
 import { serve, serveDir } from "../../src/mod.ts";
 
 const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1]!;
@@ -12,12 +12,7 @@ const root = arg("--root");
 const seen: string[] = [];
 let report: string | null = null;
 
-serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  tls: { cert: readFileSync(arg("--tls-cert"), "utf8"), key: readFileSync(arg("--tls-key"), "utf8") },
-  onListen: (a) => console.log(`listening on https://localhost:${a.port}`),
-}, async (req, info) => {
+serve(pageServeOptions(), async (req, info) => {
   const path = new URL(req.url).pathname;
   if (path === "/report") {
     report = await req.text();
