@@ -5,6 +5,7 @@
  * gets its answer) and the command exits 0. And serve({ reusePort }) itself.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { serve } from "../../src/mod.ts";
 import { nodeHasReusePort } from "../../src/transport/node.ts";
@@ -74,6 +75,46 @@ describe.each(RUNTIMES)("--workers on %s", (runtime) => {
     const [status, text] = await pending;
     expect(status).toBe(200);
     expect(text).toMatch(/^worker [12]$/);
+    expect(await exited).toBe(0);
+  }, 60_000);
+
+  it("SIGTERM: open WebSockets get a 1001 close and HTTP/2 connections a GOAWAY(NO_ERROR) before their FIN, in every worker", async () => {
+    app = await start(runtime, "src/cli.ts", ["echo", "--port", "0", "--workers", "2"]);
+    /** A connection that records what the server sends: its bytes, and when it ends. */
+    const open = (first: Buffer) => new Promise<{ bytes: () => Buffer; ended: Promise<void> }>((resolve) => {
+      const s = net.connect(app!.port, "127.0.0.1");
+      let bytes = Buffer.alloc(0);
+      const ended = new Promise<void>((r) => s.on("close", () => r()));
+      s.on("error", () => {});
+      s.on("data", (d: Buffer) => {
+        bytes = Buffer.concat([bytes, d]);
+        resolve({ bytes: () => bytes, ended });
+      });
+      s.write(first);
+    });
+    const UPGRADE = "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const H2 = Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
+    // Several of each, so that both workers hold some (the kernel spreads connections).
+    const ws = await Promise.all(Array.from({ length: 6 }, () => open(Buffer.from(UPGRADE))));
+    const h2 = await Promise.all(Array.from({ length: 6 }, () => open(H2)));
+    const exited = new Promise<number | null>((r) => app!.proc.once("exit", (c) => r(c)));
+    app.proc.kill("SIGTERM");
+    await Promise.all([...ws, ...h2].map((c) => c.ended));
+    for (const c of ws) {
+      const b = c.bytes();
+      const frame = b.subarray(b.indexOf("\r\n\r\n") + 4);
+      expect([frame[0], frame.readUInt16BE(2)]).toEqual([0x88, 1001]); // a Close frame, code 1001 (going away)
+    }
+    for (const c of h2) {
+      const b = c.bytes();
+      const frames: [number, number][] = [];
+      for (let i = 0; i + 9 <= b.length; i += 9 + b.readUIntBE(i, 3)) frames.push([b[i + 3]!, b.readUIntBE(i, 3)]);
+      const goaway = frames.findIndex(([type]) => type === 7);
+      expect(goaway).toBeGreaterThanOrEqual(0);
+      let at = 0;
+      for (let k = 0; k < goaway; k++) at += 9 + frames[k]![1];
+      expect(b.readUInt32BE(at + 9 + 4)).toBe(0); // NO_ERROR
+    }
     expect(await exited).toBe(0);
   }, 60_000);
 });
