@@ -8,7 +8,7 @@
  * 2 for a command line it cannot use (an unknown command or option, a missing or
  * invalid value), with the reason and the usage on stderr.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
@@ -191,7 +191,7 @@ async function main(argv: string[]): Promise<void> {
     const root = positional[0] ?? ".";
     const dir = { root, listing: opts.listing === true, dotfiles: opts.dotfiles === true };
     try {
-      if (!(await import("node:fs")).statSync(root).isDirectory()) usageError(`${root} is not a directory`, command);
+      if (!statSync(root).isDirectory()) usageError(`${root} is not a directory`, command);
     } catch {
       usageError(`no directory ${root}`, command);
     }

@@ -12,6 +12,7 @@
  * Framing (gRPC's PROTOCOL-HTTP2.md): each message is a compressed flag byte, a 4-byte
  * big-endian length, and the message; grpc-status and grpc-message are trailers.
  */
+import { concatBytes } from "./buffers/bytes.ts";
 import { setTrailers } from "./facade/exchange.ts";
 
 const Status = { OK: 0, CANCELLED: 1, DEADLINE_EXCEEDED: 4, UNIMPLEMENTED: 12, INTERNAL: 13 } as const;
@@ -167,12 +168,7 @@ export async function grpcEcho(req: Request, path: string): Promise<Response> {
       case "/purehttp.Echo/ClientStream": {
         const parts: Uint8Array[] = [];
         for await (const m of messages(req.body, req.signal)) parts.push(m);
-        const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-        let at = 0;
-        for (const p of parts) {
-          all.set(p, at);
-          at += p.length;
-        }
+        const all = concatBytes(parts);
         return streamed(async function* () {
           yield all;
         });

@@ -21,7 +21,7 @@ import { sourcesVisible } from "./facade/response-body.ts";
 import { installResponseClass } from "./facade/response-class.ts";
 import { installRequestClass, requestStateVisible } from "./facade/request-class.ts";
 import { ConnectionTrace } from "./trace/connection-trace.ts";
-import { ProxyGate } from "./facade/proxy-gate.ts";
+import { ProxyGate, applyProxyHeader } from "./facade/proxy-gate.ts";
 import type { TraceSink } from "./trace/events.ts";
 import { printer } from "./trace/print.ts";
 
@@ -184,8 +184,9 @@ class PureServer implements Server {
           conn.destroy();
           return { data() {}, drain() {}, end() {}, close() {} };
         }
-        if (ctx.trace !== null) conn.trace = new ConnectionTrace(ctx.trace, conn.remoteAddr, conn.localAddr, conn.encrypted, conn.alpnProtocol);
         // Over TLS the transport has read the header already (it precedes the handshake).
+        if (conn.proxy) applyProxyHeader(conn, conn.proxy);
+        if (ctx.trace !== null) conn.trace = new ConnectionTrace(ctx.trace, conn.remoteAddr, conn.localAddr, conn.encrypted, conn.alpnProtocol);
         if (proxyProtocol && !tls) return new ProxyGate(conn, proxyProtocol.timeoutMs, protocolFor);
         return protocolFor(conn);
       },

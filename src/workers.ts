@@ -15,14 +15,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
 import process from "node:process";
 import { nodeHasReusePort } from "./transport/node.ts";
+import { detectRuntime } from "./transport/select.ts";
 
 export type Share = "reuse-port" | "cluster";
 
 /** How this runtime shares a port between worker processes. */
 function shareMode(): Share {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (g.Deno || g.Bun) return "reuse-port";
-  return nodeHasReusePort() ? "reuse-port" : "cluster";
+  return detectRuntime() !== "node" || nodeHasReusePort() ? "reuse-port" : "cluster";
 }
 
 /** The command line that runs this script again: the runtime, its flags, the script. */

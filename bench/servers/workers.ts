@@ -7,22 +7,16 @@
  * harness ends as a whole.
  */
 import { spawn } from "node:child_process";
-import * as net from "node:net";
 import process from "node:process";
+import { nodeHasReusePort } from "../../src/transport/node.ts";
+import { freePort } from "../../src/workers.ts";
 import { args, runtime } from "./common.ts";
 
 const a = args();
 const n = Number(a.workers ?? 2);
 const script = new URL(`./${a.server === "native" ? "native" : "purehttp"}.ts`, import.meta.url).pathname;
-const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
-const cluster = runtime() === "node" && !(major > 22 || (major === 22 && minor >= 12));
-
-const port = await new Promise<number>((resolve) => {
-  const s = net.createServer().listen(0, "127.0.0.1", () => {
-    const p = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(p));
-  });
-});
+const cluster = runtime() === "node" && !nodeHasReusePort();
+const port = await freePort("127.0.0.1");
 const childArgs = ["--port", String(port), ...(cluster ? [] : ["--reuse-port", "1"]), ...(a.h2 ? ["--h2", a.h2] : []), ...(a.tree ? ["--tree", a.tree] : [])];
 
 let ready = 0;

@@ -11,21 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/workers.ts";
 import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "purehttp-haproxy-"));
 const cert = join(dir, "cert.pem"), key = join(dir, "key.pem");
 execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost"], { stdio: "ignore" });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -58,7 +50,7 @@ describe.each(RUNTIMES)("behind HAProxy on %s", (runtime) => {
     echo = await start(runtime, "src/cli.ts", ["echo", "--port", "0", "--proxy-protocol"]);
     echoTls = await start(runtime, "src/cli.ts", ["echo", "--port", "0", "--proxy-protocol", "--tls-cert", cert, "--tls-key", key]);
     backends = [echo, echoTls];
-    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort("127.0.0.1");
     const cfg = `global
   maxconn 256
 defaults

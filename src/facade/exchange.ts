@@ -134,6 +134,12 @@ export function allowedInTrailers(name: string): boolean {
   return !CONNECTION_FIELDS.has(name) && name !== "content-length" && name !== "host" && name !== "trailer" && name !== "te";
 }
 
+/** A Response's Content-Length as the handler set it, when it is one valid length (RFC 9110 §8.6); else null. */
+export function declaredLength(fields: Headers): number | null {
+  const v = fields.get("content-length");
+  return v !== null && /^\d{1,15}$/.test(v) ? Number(v) : null;
+}
+
 /** RFC 9110 §6.4.1: responses to HEAD, 1xx, 204 and 304 have no content. */
 export function hasNoContent(method: string, status: number): boolean {
   return method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);

@@ -7,7 +7,7 @@
 import type { WritePool } from "../buffers/pool.ts";
 import type { RequestHead } from "../h1/head.ts";
 import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseHead } from "../h1/serializer.ts";
-import { type ContentPlan, allowedInTrailers, planContent, trailersOf } from "./exchange.ts";
+import { type ContentPlan, allowedInTrailers, declaredLength, planContent, trailersOf } from "./exchange.ts";
 import { toBytes } from "./response-body.ts";
 import type { ConnectionTrace } from "../trace/connection-trace.ts";
 
@@ -140,13 +140,6 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     out.abort();
     return true;
   }
-}
-
-/** A streamed body's Content-Length as the handler set it, when it is one valid length (RFC 9110 §8.6). */
-function declaredLength(fields: Headers): number | null {
-  const v = fields.get("content-length");
-  if (v === null || !/^\d{1,15}$/.test(v)) return null;
-  return Number(v);
 }
 
 /** Whether the request's TE field lists "trailers". */

@@ -6,7 +6,7 @@
 import type { WritePool } from "../buffers/pool.ts";
 import type { H2ServerConnection } from "../h2/connection.ts";
 import { httpDate } from "../h1/serializer.ts";
-import { CONNECTION_FIELDS, type ContentPlan, planContent, trailerFields, trailersOf } from "./exchange.ts";
+import { CONNECTION_FIELDS, type ContentPlan, declaredLength, planContent, trailerFields, trailersOf } from "./exchange.ts";
 import { toBytes } from "./response-body.ts";
 
 /** One stream of the connection, seen from the writer. */
@@ -57,8 +57,7 @@ export async function writeH2Response(out: H2StreamOutput, method: string, res: 
     out.flush();
     // RFC 9113 §8.1.1: DATA must add up to a Content-Length that was sent; a body that
     // does not is cut off with RST_STREAM rather than sent malformed.
-    const cl = res.headers.get("content-length");
-    let left = cl !== null && /^\d{1,15}$/.test(cl) ? Number(cl) : Infinity;
+    let left = declaredLength(res.headers) ?? Infinity;
     const send = (data: Uint8Array) => {
       if (data.length > left) {
         plan.reader.cancel().catch(() => {});

@@ -8,7 +8,7 @@
  * sent instead was not meant for us. Over TLS the header comes before the handshake,
  * so the transport reads it (transport/node.ts).
  */
-import { concatBytes } from "../buffers/bytes.ts";
+import { copyBytes } from "../buffers/bytes.ts";
 import { type ProxyHeader, parseProxyHeader } from "../proxy/header.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 
@@ -19,7 +19,8 @@ export function applyProxyHeader(conn: Connection, header: ProxyHeader): void {
 }
 
 export class ProxyGate implements ConnectionHandler {
-  private received: Uint8Array[] = [];
+  /** What has come so far, in a buffer of our own: the transport may read into the same memory again. */
+  private received: Uint8Array = new Uint8Array(0);
   private timer: ReturnType<typeof setTimeout> | null;
 
   constructor(private readonly conn: Connection, timeoutMs: number, private readonly next: (conn: Connection) => ConnectionHandler) {
@@ -27,10 +28,7 @@ export class ProxyGate implements ConnectionHandler {
   }
 
   data(chunk: Uint8Array): void {
-    // A copy: the transport may read into the same memory again (and a Buffer's slice is a view).
-    this.received.push(Uint8Array.prototype.slice.call(chunk));
-    const bytes = this.received.length === 1 ? this.received[0]! : concatBytes(this.received);
-    this.received = [bytes];
+    const bytes = (this.received = copyBytes([this.received, chunk]));
     const r = parseProxyHeader(bytes);
     if (r.kind === "more") return;
     if (r.kind === "error") return this.refuse();

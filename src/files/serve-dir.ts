@@ -8,7 +8,7 @@
 import { runtimeFiles } from "../transport/files/select.ts";
 import type { DirEntry, FileSource } from "../transport/files/types.ts";
 import { contentTypeOf } from "./content-types.ts";
-import { type ServeFileOptions, fileResponse, plain } from "./serve-file.ts";
+import { type ServeFileOptions, fileResponse, methodNotAllowed, plain } from "./serve-file.ts";
 
 export interface ServeDirOptions extends ServeFileOptions {
   /** The directory to serve. */
@@ -25,7 +25,7 @@ export interface ServeDirOptions extends ServeFileOptions {
 
 export async function serveDir(req: Request, options: ServeDirOptions): Promise<Response> {
   const source = options.source ?? await runtimeFiles();
-  if (req.method !== "GET" && req.method !== "HEAD") return plain(405, "Method Not Allowed", { ...headerRecord(options.headers), allow: "GET, HEAD" });
+  if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(options.headers);
   const root = await source.realPath(options.root);
   if (root === null) return plain(404, "Not Found", options.headers);
   const url = new URL(req.url);
@@ -90,10 +90,6 @@ export function pathSegments(encoded: string): string[] | string {
 /** Whether `path` (real) is `root` (real) or under it. */
 function inside(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
-}
-
-function headerRecord(init: HeadersInit | undefined): Record<string, string> {
-  return Object.fromEntries(new Headers(init));
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -42,11 +42,7 @@ export function etagOf(info: FileInfo): string | null {
 /** The Response for a file whose `info` is known. */
 export function fileResponse(req: Request, source: FileSource, path: string, info: FileInfo, options: ServeFileOptions): Response {
   const method = req.method;
-  if (method !== "GET" && method !== "HEAD") {
-    const h = new Headers(options.headers);
-    h.set("allow", "GET, HEAD");
-    return plain(405, "Method Not Allowed", h);
-  }
+  if (method !== "GET" && method !== "HEAD") return methodNotAllowed(options.headers);
   const v: Validators = { etag: etagOf(info), lastModified: info.mtimeMs };
   const headers = new Headers(options.headers);
   if (v.etag !== null) headers.set("etag", v.etag);
@@ -158,6 +154,13 @@ function fileStream(source: FileSource, path: string, pieces: Piece[]): Readable
       close();
     },
   }, { highWaterMark: 0 });
+}
+
+/** 405 for a method other than GET and HEAD, with Allow (RFC 9110 §15.5.6). */
+export function methodNotAllowed(init?: HeadersInit): Response {
+  const h = new Headers(init);
+  h.set("allow", "GET, HEAD");
+  return plain(405, "Method Not Allowed", h);
 }
 
 /** A short text answer (an error, or 412/416) with the given fields. */

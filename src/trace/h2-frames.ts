@@ -5,7 +5,7 @@
  * same order. It only watches: what it cannot read it reports, and stops.
  */
 import { ByteQueue } from "../buffers/byte-queue.ts";
-import { latin1 } from "../buffers/bytes.ts";
+import { concatBytes, latin1 } from "../buffers/bytes.ts";
 import { errorName } from "../h2/errors.ts";
 import { CONNECTION_PREFACE, FRAME_HEADER_LENGTH, Flag, FrameType } from "../h2/frames.ts";
 import { HpackDecoder, type Representation } from "../hpack/decoder.ts";
@@ -135,16 +135,8 @@ export class H2FrameReader {
 
   /** The header block gathered so far, decoded. */
   private fields(): TracedField[] {
-    const parts = this.block;
+    const block = concatBytes(this.block);
     this.block = [];
-    let size = 0;
-    for (const b of parts) size += b.length;
-    const block = new Uint8Array(size);
-    let at = 0;
-    for (const b of parts) {
-      block.set(b, at);
-      at += b.length;
-    }
     const reprs: Representation[] = [];
     const { fields } = this.decoder.decode(block, reprs);
     const out: TracedField[] = [];

@@ -106,10 +106,7 @@ export const nodeTransport: Transport = {
       socket.setNoDelay(true);
       const conn = new NodeConnection(socket);
       (socket as Socket)[CONN] = conn;
-      if (proxy) {
-        conn.proxy = proxy;
-        if (proxy.command === "PROXY" && proxy.source) conn.remoteAddr = { hostname: proxy.source.hostname, port: proxy.source.port, transport: "tcp" };
-      }
+      if (proxy) conn.proxy = proxy; // the server applies it (facade/proxy-gate.ts)
       conn.handler = accept(conn);
       socket.on("data", onData);
       socket.on("drain", onDrain);

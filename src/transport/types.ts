@@ -67,8 +67,8 @@ export interface ListenOptions {
   alpnProtocols?: string[];
   /**
    * Every connection opens with a PROXY protocol header; with TLS the transport reads it
-   * before the handshake, within `timeoutMs`, and sets the connection's remoteAddr and
-   * proxy (without TLS the server's gate does).
+   * before the handshake, within `timeoutMs`, and puts it in the connection's `proxy`
+   * (without TLS the server's gate reads it); the server applies it.
    */
   proxyProtocol?: { timeoutMs: number };
   /** SO_REUSEPORT: several processes listen on one port and the kernel spreads connections among them. */
