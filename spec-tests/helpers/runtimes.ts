@@ -30,10 +30,18 @@ export async function start(runtime: Runtime, script: string, args: string[] = [
   const [cmd, argv] = command(runtime, resolve(ROOT, script), args);
   // Its own process group, so that stop() ends whatever it started too (--workers' workers).
   const proc = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" }, detached: true });
+  const killGroup = () => {
+    try {
+      process.kill(-proc.pid!, "SIGKILL");
+    } catch {
+      proc.kill("SIGKILL");
+    }
+  };
   let out = "";
   proc.stderr!.on("data", (d) => (out += d));
   const line = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${runtime} did not start: ${out}`)), 30_000);
+    // One that never says it listens is ended, with whatever it started (a launcher whose worker failed).
+    const timer = setTimeout(() => (killGroup(), rej(new Error(`${runtime} did not start: ${out}`))), 30_000);
     proc.stdout!.on("data", (d) => {
       out += d;
       const m = /listening on (\S+)/.exec(out);
@@ -54,11 +62,7 @@ export async function start(runtime: Runtime, script: string, args: string[] = [
       new Promise<void>((r) => {
         if (proc.exitCode !== null) return r();
         proc.on("exit", () => r());
-        try {
-          process.kill(-proc.pid!, "SIGKILL");
-        } catch {
-          proc.kill("SIGKILL");
-        }
+        killGroup();
       }),
   };
 }
