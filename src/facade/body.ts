@@ -77,7 +77,7 @@ export class RequestBody {
    * pass a cut-off body for a whole one.
    */
   abandon(): void {
-    this.error(new TypeError("request body closed: the response was sent before it was read"));
+    if (!this.closed) this.error(new TypeError("request body closed: the response was sent before it was read"));
   }
 
   error(e: Error): void {

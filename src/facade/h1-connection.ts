@@ -27,7 +27,7 @@ import { type H1Output, writeH1Response } from "./h1-response.ts";
 import { h2cClaim, h2cSettings, prefaceDecision, PREFACE_START } from "./h1-switch.ts";
 import type { LiveConnection } from "./live.ts";
 import { type Exchange, HEADERS_TIMEOUT, type Life, MAX_DISCARD, NEXT, REQUEST_TIMEOUT, failBody, leavesBodyBehind, newExchange } from "./h1-exchange.ts";
-import { trailerSlot } from "./request-trailers.ts";
+import { TrailerSlot } from "./request-trailers.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
 const MAX_PIPELINE = 32;
@@ -312,10 +312,9 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
         body,
         signal: () => (ex.abort ??= new AbortController()).signal,
         completed,
-        ref: { minor: head.minor, conn: this.conn, host: this.ctx, setClaim: (c) => (ex.claim = c) },
+        ref: { minor: head.minor, conn: this.conn, host: this.ctx, setClaim: (c) => (ex.claim = c), trailers: head.chunked ? (ex.trailers = new TrailerSlot()) : null },
       });
       if (!request) this.to("draining");
-      else if (head.chunked) ex.trailers = trailerSlot(request);
       ex.response = response;
     }
     if (!this.writing) this.writeQueued();

@@ -13,7 +13,7 @@ import type { WritePool } from "../buffers/pool.ts";
 import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, ServerContext } from "./context.ts";
 import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod, runHandler } from "./exchange.ts";
-import { trailerSlot } from "./request-trailers.ts";
+import { TrailerSlot } from "./request-trailers.ts";
 import { responseFields, writeH2Response } from "./h2-response.ts";
 import { StreamCtx, type StreamHost, grpcTimeout } from "./h2-stream.ts";
 import { H2Tunnel } from "./h2-tunnel.ts";
@@ -214,12 +214,10 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
       body,
       signal: () => (s.abort ??= new AbortController()).signal,
       completed: s.done,
-      ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: null },
+      // A body still arriving may end with trailers; one that came whole came with its own, if any.
+      ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: null, trailers: s.body !== null || s.trailerFields !== null ? (s.trailers = new TrailerSlot()) : null },
     });
-    if (request && (body !== null || s.trailerFields !== null)) {
-      s.trailers = trailerSlot(request);
-      if (s.body === null) s.trailers.ended(s.trailerFields); // the body came whole with its trailers
-    }
+    if (s.body === null) s.trailers?.ended(s.trailerFields);
     const timeout = grpcTimeout(req.fields);
     if (timeout !== null) {
       s.deadline = setTimeout(() => (s.abort ??= new AbortController()).abort(new DOMException("grpc-timeout passed", "TimeoutError")), timeout);
@@ -350,7 +348,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
       body: null,
       signal: () => (s.abort ??= new AbortController()).signal,
       completed: s.done,
-      ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: (claim) => (s.claim = claim), extendedConnect: true },
+      ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: (claim) => (s.claim = claim), extendedConnect: true, trailers: null },
     });
     this.finishTunnel(id, response, s);
   }

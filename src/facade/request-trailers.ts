@@ -3,51 +3,62 @@
  * chunked body's trailer section (RFC 9112 §7.1.2) or an HTTP/2 trailing HEADERS
  * (RFC 9113 §8.1). A handler reads them with `getTrailers(req)` once the body is read.
  *
- * Only a request that can carry them (chunked, or HTTP/2 with a body) gets a slot; any
- * other request has none, and `getTrailers` answers it with no fields at once.
+ * Only a request whose trailers are still to come (chunked, or HTTP/2 with a body still
+ * arriving) or came with it gets a slot; any other request has none, and `getTrailers`
+ * answers it with no fields at once.
  */
 import { allowedInTrailers } from "./exchange.ts";
+import { exchangeOf } from "./upgrade.ts";
 
-/** Where a request's trailers will be: set when its body ends, or failed with it. */
+/**
+ * Where a request's trailers will be: set when its body ends, or failed with it. The
+ * slot rides on the request's exchange (upgrade.ts), and its Headers are made only when
+ * a handler asks: most requests that could carry trailers have none, and nobody asks.
+ */
 export class TrailerSlot {
+  /** The field lines the body ended with ([name, value, ...]); [] for none. */
+  private flat: readonly string[] | null = null;
   private fields: Headers | null = null;
   private error: unknown = null;
-  private waiters: { resolve: (h: Headers) => void; reject: (e: unknown) => void }[] = [];
+  private waiters: { resolve: (h: Headers) => void; reject: (e: unknown) => void }[] | null = null;
 
-  /** The body ended with these field lines ([name, value, ...], already checked by the protocol), or none. */
+  /** The body ended with these field lines (already checked by the protocol), or none. */
   ended(flat: readonly string[] | null): void {
-    if (this.fields || this.error) return;
-    const h = new Headers();
-    // Fields that framing, routing or the connection depend on mean nothing after the content.
-    if (flat) for (let i = 0; i < flat.length; i += 2) if (allowedInTrailers(flat[i]!)) h.append(flat[i]!, flat[i + 1]!);
-    this.fields = h;
-    for (const w of this.waiters) w.resolve(h);
-    this.waiters = [];
+    if (this.flat || this.error) return;
+    this.flat = flat ?? NONE;
+    const waiters = this.waiters;
+    if (waiters === null) return;
+    this.waiters = null;
+    const h = this.headers();
+    for (const w of waiters) w.resolve(h);
   }
 
   /** The body failed or was cut off: the trailers will never come. */
   failed(error: unknown): void {
-    if (this.fields || this.error) return;
+    if (this.flat || this.error) return;
     this.error = error ?? new Error("request body did not complete");
-    for (const w of this.waiters) w.reject(this.error);
-    this.waiters = [];
+    const waiters = this.waiters;
+    this.waiters = null;
+    if (waiters) for (const w of waiters) w.reject(this.error);
   }
 
   get(): Promise<Headers> {
-    if (this.fields) return Promise.resolve(this.fields);
+    if (this.flat) return Promise.resolve(this.headers());
     if (this.error) return Promise.reject(this.error);
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.waiters ??= []).push({ resolve, reject }));
+  }
+
+  private headers(): Headers {
+    if (this.fields) return this.fields;
+    const h = new Headers();
+    const flat = this.flat!;
+    // Fields that framing, routing or the connection depend on mean nothing after the content.
+    for (let i = 0; i < flat.length; i += 2) if (allowedInTrailers(flat[i]!)) h.append(flat[i]!, flat[i + 1]!);
+    return (this.fields = h);
   }
 }
 
-const slots = new WeakMap<object, TrailerSlot>();
-
-/** A slot for the trailers of `request` (the object the handler gets). */
-export function trailerSlot(request: object): TrailerSlot {
-  const slot = new TrailerSlot();
-  slots.set(request, slot);
-  return slot;
-}
+const NONE: readonly string[] = [];
 
 /**
  * The trailer fields of a request the server received: resolves once its body has
@@ -55,5 +66,5 @@ export function trailerSlot(request: object): TrailerSlot {
  * rejects if the body did not complete.
  */
 export function getTrailers(request: Request): Promise<Headers> {
-  return slots.get(request)?.get() ?? Promise.resolve(new Headers());
+  return exchangeOf(request)?.trailers?.get() ?? Promise.resolve(new Headers());
 }

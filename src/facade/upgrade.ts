@@ -26,6 +26,8 @@ export interface ExchangeRef {
   setClaim: ((claim: UpgradeClaim) => void) | null;
   /** An HTTP/2 extended CONNECT (RFC 8441): answered 200 and carried in the stream's DATA. */
   extendedConnect?: boolean;
+  /** Where getTrailers finds the request's trailers (request-trailers.ts); null when it can have none. */
+  trailers: { get(): Promise<Headers> } | null;
 }
 
 /**
