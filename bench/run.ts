@@ -146,6 +146,29 @@ async function idleMemory(c: Contender, n: number, kind: "http" | "ws"): Promise
   }
 }
 
+/**
+ * Resident memory under connection churn: 50 clients opening a connection per request
+ * (`wrk -c50 -H "Connection: close"`), three 10-second rounds into one server; the
+ * server's VmRSS after the last. It plateaus rather than grows: it is what each
+ * connection allocates and how long that stays reachable (bench/README.md).
+ */
+async function churnMemory(c: Contender): Promise<number | null> {
+  let s: Running | null = null;
+  try {
+    s = await start(c.runtime, c.script, c.args ?? []);
+    pinServer(s.proc.pid);
+    for (let i = 0; i < 3; i++) {
+      const args = ["-t1", "-c50", "-d10s", "--timeout", "5s", "-H", "Connection: close", `http://127.0.0.1:${s.port}/`];
+      await run(...onLoadCore("wrk", args), { timeout: 40_000 });
+    }
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${s.proc.pid}/status`, "utf8"))![1]) * 1024;
+  } catch {
+    return null;
+  } finally {
+    await s?.stop();
+  }
+}
+
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
@@ -204,6 +227,7 @@ for (const rt of RUNTIMES) {
       mem[c.name] = {
         bytesPer10kIdleHttp: await idleMemory(c, 10_000, "http"),
         bytesPer1kIdleWs: await idleMemory(c, 1_000, "ws"),
+        rssAfterChurn: await churnMemory(c),
       };
     }
     r.memory = mem;
