@@ -154,9 +154,9 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     return this.life === "closed";
   }
 
-  write(bytes: Uint8Array): Promise<void> | null {
+  write(bytes: Uint8Array, sent?: () => void): Promise<void> | null {
     if (this.life === "closed") return null;
-    if (this.conn.write(bytes)) return null;
+    if (this.conn.write(bytes, sent)) return null;
     return new Promise<void>((r) => (this.drainWaiter = r));
   }
 

@@ -5,6 +5,7 @@
  * (HTTP/1.0), with trailers after the last chunk when the client accepts them.
  */
 import type { WritePool } from "../buffers/pool.ts";
+import { bodyRecycler } from "../buffers/recycler.ts";
 import type { RequestHead } from "../h1/head.ts";
 import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseHead } from "../h1/serializer.ts";
 import { type ContentPlan, allowedInTrailers, declaredLength, planContent, trailersOf } from "./exchange.ts";
@@ -14,8 +15,11 @@ import type { ConnectionTrace } from "../trace/connection-trace.ts";
 /** Where the response goes: the connection, seen from the writer. */
 export interface H1Output {
   readonly pool: WritePool;
-  /** Writes bytes; a promise while the transport is over its high-water mark (resolves on drain), else null. */
-  write(bytes: Uint8Array): Promise<void> | null;
+  /**
+   * Writes bytes; a promise while the transport is over its high-water mark (resolves on
+   * drain), else null. `sent` as in Connection.write.
+   */
+  write(bytes: Uint8Array, sent?: () => void): Promise<void> | null;
   /** The connection has gone: stop writing. */
   readonly gone: boolean;
   /** The message cannot be completed (its body failed mid-way): the connection must be dropped. */
@@ -80,7 +84,9 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     const bytes = serializeResponse(pool, init, k === parts.length ? parts : parts.slice(0, k));
     out.trace?.response(bytes, "content-length", length);
     let last = out.write(bytes);
-    for (; k < parts.length; k++) last = out.write(parts[k]!);
+    // A recycled region (buffers/recycler.ts) goes back once the transport is done with it.
+    const recycled = plan.kind === "bytes" ? plan.recycled : undefined;
+    for (; k < parts.length; k++) last = out.write(parts[k]!, parts[k] === recycled ? () => bodyRecycler.give(recycled!) : undefined);
     if (last) await last;
     return false;
   }

@@ -4,14 +4,18 @@
  */
 
 import { type WritePool, writeLatin1 } from "../buffers/pool.ts";
-import { knownBody } from "./response-class.ts";
+import { knownBody, takeRecycledBody } from "./response-class.ts";
 
 const encoder = new TextEncoder();
 
 export type BodyPlan =
   | { kind: "empty" }
-  /** A body of known length, as the chunks it came in (views, not copied together). */
-  | { kind: "bytes"; parts: Uint8Array[]; length: number }
+  /**
+   * A body of known length, as the chunks it came in (views, not copied together).
+   * `recycled`: one of the parts is a buffers/recycler.ts region that is the writer's
+   * alone, to give back once sent (or to leave to the collector).
+   */
+  | { kind: "bytes"; parts: Uint8Array[]; length: number; recycled?: Uint8Array }
   | { kind: "stream"; first: Uint8Array[]; reader: ReadableStreamDefaultReader<unknown> };
 
 /** A body chunk as bytes; a string is UTF-8 encoded, anything else is a handler bug. */
@@ -126,6 +130,10 @@ export function planResponse(res: Response, pool: WritePool): BodyPlan | Promise
   const known = staticBody(res);
   if (known === null) return { kind: "empty" };
   if (known !== undefined) {
+    if (typeof known !== "string") {
+      const recycled = takeRecycledBody(res);
+      if (recycled !== null) return { kind: "bytes", parts: [recycled], length: recycled.length, recycled };
+    }
     const bytes = typeof known === "string" ? utf8(pool, known) : known;
     return bytes.length ? { kind: "bytes", parts: [bytes], length: bytes.length } : { kind: "empty" };
   }

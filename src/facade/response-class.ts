@@ -23,6 +23,8 @@
  * Response.error(), or made before the class was installed). Done once per realm.
  */
 
+import { bodyRecycler } from "../buffers/recycler.ts";
+
 const INSTALLED = Symbol.for("purehttp.responseClass");
 /** The body a Response was made with, when it is a string or bytes (or null for none): sent as it is (hold). */
 const SOURCE = Symbol("purehttp response body");
@@ -30,11 +32,16 @@ const SOURCE = Symbol("purehttp response body");
 const RECORDED = Symbol("purehttp recorded response body");
 /** The runtime's Response with the body, made when the handler first reads the body itself (hold). */
 const REAL = Symbol("purehttp response with body");
+/** The held bytes are a region of buffers/recycler.ts that this Response alone holds (hold). */
+const RECYCLED = Symbol("purehttp recycled body");
+/** In REAL's place once the held bytes have been given to the server to send: the body is used. */
+const SENT = { sent: true } as const;
 
 interface Known {
   [SOURCE]?: string | Uint8Array | null;
   [RECORDED]?: string | null;
-  [REAL]?: Response;
+  [REAL]?: Response | typeof SENT;
+  [RECYCLED]?: boolean;
 }
 
 /** Fetch's null body statuses: a Response with one of them cannot have a body. */
@@ -49,6 +56,19 @@ export function knownBody(res: Response): string | Uint8Array | null | undefined
   if (source !== undefined) return REAL in k ? undefined : source; // once the handler has read the body, it is the runtime's
   const recorded = k[RECORDED];
   return recorded === undefined || res.bodyUsed ? undefined : recorded;
+}
+
+/**
+ * The held bytes of `res` when they are a recycler region it alone holds: the server
+ * takes them to send, and gives the region back once sent (buffers/recycler.ts). The
+ * Response's body is used from then on, as after any server sent it. Null otherwise.
+ */
+export function takeRecycledBody(res: Response): Uint8Array | null {
+  const k = res as Response & Known;
+  if (k[RECYCLED] !== true || REAL in k) return null;
+  k[RECYCLED] = false;
+  k[REAL] = SENT;
+  return k[SOURCE] as Uint8Array;
 }
 
 export type ResponseClassMode = "hold" | "record";
@@ -109,14 +129,21 @@ function holdingClass(Native: typeof Response): typeof Response {
         (this as Known)[SOURCE] = null;
         return;
       }
-      const held = typeof body === "string" ? body : body instanceof Uint8Array ? Uint8Array.prototype.slice.call(body) : body instanceof ArrayBuffer ? new Uint8Array(body.slice(0)) : undefined;
-      if (held === undefined) {
+      const bytes = body instanceof Uint8Array ? body : body instanceof ArrayBuffer ? new Uint8Array(body) : undefined;
+      if (typeof body !== "string" && bytes === undefined) {
         super(body, init);
         return;
       }
       super(null, init);
       // What the runtime would have refused with the body: a null body status.
       if (NULL_BODY_STATUS.has(this.status)) throw new TypeError(`Response constructor: Invalid response status code ${this.status}`);
+      let held: string | Uint8Array;
+      if (bytes === undefined) held = body as string;
+      else if (bodyRecycler.fits(bytes.length)) {
+        held = bodyRecycler.take(bytes.length);
+        held.set(bytes);
+        (this as Known)[RECYCLED] = true;
+      } else held = Uint8Array.prototype.slice.call(bytes);
       (this as Known)[SOURCE] = held;
       if (typeof held === "string" && !this.headers.has("content-type")) this.headers.set("content-type", TEXT_TYPE);
     }
@@ -125,7 +152,9 @@ function holdingClass(Native: typeof Response): typeof Response {
   const withBody = (r: Response & Known): Response => {
     const source = r[SOURCE];
     if (source === undefined || source === null) return r;
-    return (r[REAL] ??= new Native(source as BodyInit, { status: r.status, statusText: r.statusText, headers: r.headers }));
+    // Sent by the server: the held region may be another response's by now, and the body is used.
+    if (r[REAL] === SENT) r[REAL] = usedResponse(Native);
+    return (r[REAL] ??= new Native(source as BodyInit, { status: r.status, statusText: r.statusText, headers: r.headers })) as Response;
   };
   const hp = Holding.prototype as unknown as Record<string, unknown>;
   const bodyGetter = Object.getOwnPropertyDescriptor(proto, "body")!.get!;
@@ -152,11 +181,20 @@ function holdingClass(Native: typeof Response): typeof Response {
     value: function clone(this: Response & Known): Response {
       const source = this[SOURCE];
       if (source === undefined || source === null || REAL in this) return nativeClone.call(withBody(this));
-      // Both hold the same bytes, which nobody writes (ours is a copy).
+      // Both hold the same bytes, which nobody writes (ours is a copy); held by two, they
+      // are no longer one Response's alone to give back.
       const copy = new Holding(null, { status: this.status, statusText: this.statusText, headers: this.headers }) as Response & Known;
       copy[SOURCE] = source;
+      if (this[RECYCLED]) this[RECYCLED] = false;
       return copy;
     },
   });
   return Holding;
+}
+
+/** A runtime Response whose body has been read: what a sent Response answers for its body. */
+function usedResponse(Native: typeof Response): Response {
+  const r = new Native("");
+  r.arrayBuffer().catch(() => {});
+  return r;
 }

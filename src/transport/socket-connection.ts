@@ -66,14 +66,21 @@ export abstract class SocketConnection implements Connection {
   abstract pause(): void;
   abstract resume(): void;
 
+  /**
+   * Arranges for `sent` once the runtime no longer reads `bytes` (Connection.write). By
+   * default never: the bytes are left to the collector.
+   */
+  protected whenSent(_bytes: Uint8Array, _sent: () => void): void {}
+
   /** Past GATHER_LIMIT, send at once rather than at the end of the turn (where a later write could not join anyway). */
   protected readonly sendEarly: boolean = false;
   /** Writes of a turn up to this many bytes are copied into one send (where a send costs more than the copy, more). */
   protected readonly gatherLimit: number = GATHER_LIMIT;
 
-  write(bytes: Uint8Array): boolean {
+  write(bytes: Uint8Array, sent?: () => void): boolean {
     if (this.phase !== "open") return true;
     if (this.trace !== null) this.trace.sent(bytes);
+    if (sent !== undefined) this.whenSent(bytes, sent);
     this.queue.append(bytes);
     if (this.sendEarly && this.queue.batched > GATHER_LIMIT) this.flush();
     else if (!this.flushScheduled) {

@@ -30,8 +30,11 @@ export interface Connection {
   /**
    * Queues bytes for sending. The view must not be written afterwards (see buffers/pool.ts).
    * Returns false when the queue is over its high-water mark: wait for `drain`.
+   * `sent`, when given, is called once the runtime no longer reads the bytes, so that they
+   * may be used again (buffers/recycler.ts); a transport may never call it (the bytes are
+   * then the collector's), and does not when the connection goes first.
    */
-  write(bytes: Uint8Array): boolean;
+  write(bytes: Uint8Array, sent?: () => void): boolean;
   /** Sends what is queued, then a FIN; reads continue (and are discarded by the caller) until the peer closes. */
   end(): void;
   /** Closes at once, dropping what is queued. */

@@ -1,0 +1,64 @@
+/**
+ * buffers/recycler.ts: large regions used again once sent. What must hold: a region is
+ * never handed out while another holder has it, sizes outside the recycled range are
+ * refused, and only a few spares are kept per size class.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RECYCLE_MAX, RECYCLE_MIN, Recycler } from "../../src/buffers/recycler.ts";
+
+describe("Recycler", () => {
+  it("takes regions of exactly the size asked, over a power-of-two buffer, and hands a given-back one out again", () => {
+    const r = new Recycler();
+    const a = r.take(65536);
+    expect([a.length, a.byteOffset, a.buffer.byteLength]).toEqual([65536, 0, 65536]);
+    const b = r.take(20_000);
+    expect([b.length, b.buffer.byteLength]).toEqual([20_000, 32768]);
+    r.give(a);
+    expect(r.spareCount).toBe(1);
+    const c = r.take(40_000); // the same class as a (64 KiB)
+    expect(c.buffer).toBe(a.buffer);
+    expect(c.length).toBe(40_000);
+    expect(r.spareCount).toBe(0);
+  });
+
+  it("fits only sizes too large to gather with a head and not larger than RECYCLE_MAX", () => {
+    const r = new Recycler();
+    expect([r.fits(RECYCLE_MIN - 1), r.fits(RECYCLE_MIN), r.fits(RECYCLE_MAX), r.fits(RECYCLE_MAX + 1)]).toEqual([false, true, true, false]);
+  });
+
+  it("ignores what it did not hand out: a view at an offset, a buffer of another size", () => {
+    const r = new Recycler();
+    r.give(new Uint8Array(new ArrayBuffer(65536), 16, 1000));
+    r.give(new Uint8Array(50_000));
+    r.give(new Uint8Array(1024));
+    expect(r.spareCount).toBe(0);
+  });
+
+  it("keeps at most 32 spares of a class", () => {
+    const r = new Recycler();
+    const regions = Array.from({ length: 40 }, () => r.take(65536));
+    for (const x of regions) r.give(x);
+    expect(r.spareCount).toBe(32);
+  });
+
+  it("property: no buffer is held by two holders at once, whatever the order of takes and gives", () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(fc.record({ take: fc.integer({ min: RECYCLE_MIN, max: 300_000 }) }), fc.record({ give: fc.nat() })), { maxLength: 200 }),
+      (ops) => {
+        const r = new Recycler();
+        const held: Uint8Array[] = [];
+        for (const op of ops) {
+          if ("take" in op) {
+            const x = r.take(op.take);
+            expect(x.length).toBe(op.take);
+            expect(held.some((h) => h.buffer === x.buffer)).toBe(false);
+            held.push(x);
+          } else if (held.length > 0) {
+            r.give(held.splice(op.give % held.length, 1)[0]!);
+          }
+        }
+      },
+    ));
+  });
+});

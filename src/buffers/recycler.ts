@@ -1,0 +1,68 @@
+/**
+ * Large regions that are used again once the socket has sent them.
+ *
+ * Fetch has `new Response(bytes)` take a copy of the bytes (the handler may change its
+ * array afterwards). A fresh ArrayBuffer for each copy is memory outside the heap that
+ * only a collection frees, and at tens of megabytes a second those collections cost more
+ * than the copies (bench/README.md). So copies too large to gather with a response head
+ * are taken from here, and the HTTP/1.1 writer gives each back when the transport says
+ * the runtime no longer reads it.
+ *
+ * Invariants, on top of buffers/pool.ts's:
+ *  1. A region is given back at most once, by the one holder that took it alone (the
+ *     Response that held it gives it up when it is sent: response-class.ts).
+ *  2. A region is given back only once nothing reads it: the transport has reported the
+ *     write done. A region whose write never completes (the connection went first) is
+ *     never given back; the collector takes it.
+ *  3. Regions are kept by size class (powers of two), a few of each; the rest are the
+ *     collector's.
+ */
+
+/** Smallest copy taken from here: anything smaller is gathered with its head (h1-response.ts) and copied anyway. */
+export const RECYCLE_MIN = 16 * 1024 + 1;
+/** Largest: a bigger body is rare enough that a fresh copy costs nothing worth saving. */
+export const RECYCLE_MAX = 1024 * 1024;
+/** Spare regions kept per size class. */
+const KEEP = 32;
+
+export class Recycler {
+  /** Spare ArrayBuffers by byteLength (a power of two). */
+  private readonly spare = new Map<number, ArrayBuffer[]>();
+
+  /** Whether a copy of n bytes comes from here. */
+  fits(n: number): boolean {
+    return n >= RECYCLE_MIN && n <= RECYCLE_MAX;
+  }
+
+  /** A region of n bytes (fits(n)) that nobody else holds: a view of a spare buffer, or of a new one. */
+  take(n: number): Uint8Array {
+    const size = classOf(n);
+    const buffer = this.spare.get(size)?.pop() ?? new ArrayBuffer(size);
+    return new Uint8Array(buffer, 0, n);
+  }
+
+  /** Gives back a region from take() (see the invariants above). */
+  give(region: Uint8Array): void {
+    const buffer = region.buffer as ArrayBuffer;
+    const size = buffer.byteLength;
+    if (region.byteOffset !== 0 || size !== classOf(size) || size < RECYCLE_MIN || size > RECYCLE_MAX) return;
+    let list = this.spare.get(size);
+    if (list === undefined) this.spare.set(size, (list = []));
+    if (list.length < KEEP) list.push(buffer);
+  }
+
+  /** Spare regions held now (for tests). */
+  get spareCount(): number {
+    let n = 0;
+    for (const list of this.spare.values()) n += list.length;
+    return n;
+  }
+}
+
+/** The smallest power of two at least n. */
+function classOf(n: number): number {
+  return 2 ** Math.ceil(Math.log2(n));
+}
+
+/** One per process: JavaScript runs one thread per isolate. */
+export const bodyRecycler = new Recycler();
