@@ -2,7 +2,7 @@
  * `npm run bench`: purehttp against each runtime's native server and a raw-socket
  * floor, in the same run, on the same machine, with Debian's wrk and h2load.
  *
- * Rounds are interleaved (A B C A B C ...); we report medians with min-max and the
+ * Rounds are interleaved and rotated (A B C, B C A, C A B, ...); we report medians with min-max and the
  * ratios purehttp/native and purehttp/floor. Loopback only; every run is bounded.
  *
  *   npm run bench -- [--runtimes node,deno,bun] [--suites h1,h2,ws,mem,micro,workers] [--seconds 3] [--rounds 3]
@@ -112,7 +112,11 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
     for (const p of profiles) {
       const samples: Record<string, number[]> = {};
       for (let r = 0; r < ROUNDS; r++) {
-        for (const c of contenders) {
+        // Each round starts with the next contender: whoever runs right after the heaviest
+        // load (the floor's 64 KiB, say) runs while the kernel is still cleaning up after it,
+        // and a fixed order put the same contender there every round.
+        for (let i = 0; i < contenders.length; i++) {
+          const c = contenders[(i + r) % contenders.length]!;
           const s = servers.get(c.name);
           if (!s) continue;
           const v = await p.measure(s.port).catch(() => 0);
