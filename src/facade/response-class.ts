@@ -66,8 +66,7 @@ export function knownBody(res: Response): string | Uint8Array | null | undefined
 export function takeRecycledBody(res: Response): Uint8Array | null {
   const k = res as Response & Known;
   if (k[RECYCLED] !== true || REAL in k) return null;
-  k[RECYCLED] = false;
-  k[REAL] = SENT;
+  k[REAL] = SENT; // from now on REAL answers for the body, and nothing is taken again
   return k[SOURCE] as Uint8Array;
 }
 
