@@ -141,6 +141,65 @@ describe("the Response class serve() installs on Node", () => {
     expect(text.endsWith("\r\n\r\nmade before")).toBe(true);
   });
 
+  it("a Response made with at most a status answers every member as the runtime's made with the same", async () => {
+    await answer(() => new Response("x"));
+    const inits = [undefined, {}, { status: 201 }, { status: 404 }, { status: 599 }];
+    for (const body of ["text", Uint8Array.of(1, 2), null, undefined]) {
+      for (const init of inits) {
+        const ours = new Response(body, init);
+        const theirs = new Native(body, init);
+        for (const key of ["status", "statusText", "ok", "type", "url", "redirected", "bodyUsed"] as const) {
+          expect([key, ours[key]]).toEqual([key, theirs[key]]);
+        }
+        expect([...ours.headers]).toEqual([...theirs.headers]);
+        expect(ours.body === null).toBe(theirs.body === null);
+        expect(new Uint8Array(await ours.arrayBuffer())).toEqual(new Uint8Array(await theirs.arrayBuffer()));
+        expect(ours.bodyUsed).toBe(theirs.bodyUsed);
+      }
+    }
+    const r = new Response("x", { status: 201 });
+    expect(r).toBeInstanceOf(Response);
+    expect(r).toBeInstanceOf(Native);
+    expect(Object.prototype.toString.call(r)).toBe("[object Response]");
+    expect(Native.prototype.isPrototypeOf(r)).toBe(true);
+    const { inspect } = await import("node:util");
+    expect(inspect(r)).toContain("status: 201");
+  });
+
+  it("fields set on a Response made without any are sent, and kept by clone()", async () => {
+    const text = await answer(() => {
+      const res = new Response("set later", { status: 202 });
+      res.headers.set("x-later", "1");
+      res.headers.delete("content-type");
+      return res;
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 202 Accepted\r\n/);
+    expect(text).toMatch(/\r\nx-later: 1\r\n/);
+    expect(text).not.toMatch(/content-type/i);
+    expect(text.endsWith("\r\n\r\nset later")).toBe(true);
+    const r = new Response("cloned");
+    r.headers.append("x-c", "2");
+    const copy = r.clone();
+    expect([copy.status, copy.headers.get("x-c"), copy.headers.get("content-type"), await copy.text(), await r.text()])
+      .toEqual([200, "2", "text/plain;charset=UTF-8", "cloned", "cloned"]);
+    const plain = new Response("plain").clone();
+    expect([plain.headers.get("content-type"), await plain.text()]).toEqual(["text/plain;charset=UTF-8", "plain"]);
+  });
+
+  it("a subclass of Response is made as the runtime's would make it", async () => {
+    await answer(() => new Response("x"));
+    class Mine extends Response {
+      mine = true;
+    }
+    for (const init of [undefined, { headers: { "x-m": "1" } }]) {
+      const m = new Mine("sub", init);
+      expect([m instanceof Mine, m instanceof Native, m.mine, m.status, await m.text()]).toEqual([true, true, true, 200, "sub"]);
+    }
+    const streamed = new Mine(new Native("s").body);
+    expect([streamed instanceof Mine, await streamed.text()]).toEqual([true, "s"]);
+    expect(await answer(() => new Mine("as sent", { status: 203 }))).toMatch(/^HTTP\/1\.1 203 [^\r]*\r\n[^]*\r\n\r\nas sent$/);
+  });
+
   it("stream bodies stream", async () => {
     const text = await answer(() => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("streamed")); c.close(); } })));
     expect(text.endsWith("streamed")).toBe(true);

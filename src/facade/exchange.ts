@@ -18,6 +18,7 @@ import type { ServeInfo, ServerContext } from "./context.ts";
 import { type LazyRequestInit, isUrlOf, makeRequest } from "./lazy-request.ts";
 import { MethodNotKeptError, notImplemented, unservableMethod } from "./method.ts";
 import { type BodyPlan, discardBody, planResponse } from "./response-body.ts";
+import { responseFields } from "./response-class.ts";
 import { type ExchangeRef, UpgradeRefusedError, registerExchange } from "./upgrade.ts";
 
 // ---- request ----
@@ -135,7 +136,7 @@ export function allowedInTrailers(name: string): boolean {
 }
 
 /** A Response's Content-Length as the handler set it, when it is one valid length (RFC 9110 §8.6); else null. */
-export function declaredLength(fields: Headers): number | null {
+export function declaredLength(fields: Pick<Headers, "get">): number | null {
   const v = fields.get("content-length");
   return v !== null && /^\d{1,15}$/.test(v) ? Number(v) : null;
 }
@@ -163,7 +164,7 @@ export function planContent(method: string, res: Response, pool: WritePool, trai
   const status = res.status;
   if (hasNoContent(method, status)) {
     // RFC 9110 §9.3.2: HEAD gets the fields GET would, so a body of known length gives its length.
-    if (method === "HEAD" && status !== 204 && status !== 304 && !res.headers.has("content-length")) return headLength(res, pool);
+    if (method === "HEAD" && status !== 204 && status !== 304 && !responseFields(res).has("content-length")) return headLength(res, pool);
     discardBody(res);
     return NO_LENGTH;
   }

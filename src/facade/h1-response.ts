@@ -10,6 +10,7 @@ import type { RequestHead } from "../h1/head.ts";
 import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseHead } from "../h1/serializer.ts";
 import { type ContentPlan, allowedInTrailers, declaredLength, planContent, trailersOf } from "./exchange.ts";
 import { toBytes } from "./response-body.ts";
+import { responseFields } from "./response-class.ts";
 import type { ConnectionTrace } from "../trace/connection-trace.ts";
 
 /** Where the response goes: the connection, seen from the writer. */
@@ -63,7 +64,7 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     plan = { kind: "bytes", parts: [pool.latin1("response body failed\n")], length: 21 };
   }
   const status = res.status;
-  const fields = res.headers;
+  const fields = responseFields(res);
   const statusText = res.statusText;
 
   if (plan.kind === "none") {

@@ -14,7 +14,7 @@ import { RequestBody } from "./body.ts";
 import type { H2UpgradeRequest, ServerContext } from "./context.ts";
 import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod, runHandler } from "./exchange.ts";
 import { TrailerSlot } from "./request-trailers.ts";
-import { responseFields, writeH2Response } from "./h2-response.ts";
+import { h2Fields, writeH2Response } from "./h2-response.ts";
 import { StreamCtx, type StreamHost, grpcTimeout } from "./h2-stream.ts";
 import { H2Tunnel } from "./h2-tunnel.ts";
 import { discardBody } from "./response-body.ts";
@@ -363,7 +363,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
     if (size > 0) this.core.consumed(id, size);
     const claim = s.claim;
     if (!claim || (res !== claim.response && res !== undefined)) return this.respondWith(id, "GET", answerOf(res), s);
-    this.core.respond(id, responseFields(200, new Headers(claim.headers)), false);
+    this.core.respond(id, h2Fields(200, new Headers(claim.headers)), false);
     const tunnel = new H2Tunnel({
       write: (bytes) => this.tunnelWrite(id, s, bytes),
       end: () => this.tunnelEnd(id),

@@ -8,6 +8,7 @@ import type { H2ServerConnection } from "../h2/connection.ts";
 import { httpDate } from "../h1/serializer.ts";
 import { CONNECTION_FIELDS, type ContentPlan, declaredLength, planContent, trailerFields, trailersOf } from "./exchange.ts";
 import { toBytes } from "./response-body.ts";
+import { type ResponseFields, responseFields } from "./response-class.ts";
 
 /** One stream of the connection, seen from the writer. */
 export interface H2StreamOutput {
@@ -30,7 +31,8 @@ export interface H2StreamOutput {
 export async function writeH2Response(out: H2StreamOutput, method: string, res: Response): Promise<void> {
   try {
     const { core, id } = out;
-    const fields = responseFields(res.status, res.headers);
+    const headers = responseFields(res);
+    const fields = h2Fields(res.status, headers);
     const trailers = trailersOf(res);
     const planned = planContent(method, res, out.pool, trailers !== undefined);
     const plan: ContentPlan = planned instanceof Promise ? await planned : planned;
@@ -45,7 +47,7 @@ export async function writeH2Response(out: H2StreamOutput, method: string, res: 
     }
     if (plan.kind !== "stream") {
       const parts = plan.kind === "bytes" ? plan.parts : [];
-      if (!res.headers.has("content-length")) fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
+      if (!headers.has("content-length")) fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
       core.respond(id, fields, parts.length === 0);
       for (let k = 0; k < parts.length; k++) {
         const wait = out.send(parts[k]!, k === parts.length - 1);
@@ -57,7 +59,7 @@ export async function writeH2Response(out: H2StreamOutput, method: string, res: 
     out.flush();
     // RFC 9113 §8.1.1: DATA must add up to a Content-Length that was sent; a body that
     // does not is cut off with RST_STREAM rather than sent malformed.
-    let left = declaredLength(res.headers) ?? Infinity;
+    let left = declaredLength(headers) ?? Infinity;
     const send = (data: Uint8Array) => {
       if (data.length > left) {
         plan.reader.cancel().catch(() => {});
@@ -87,7 +89,7 @@ export async function writeH2Response(out: H2StreamOutput, method: string, res: 
 }
 
 /** A response's header section for HTTP/2: :status, the fields HTTP/2 may carry (RFC 9113 §8.2.2), and Date. */
-export function responseFields(status: number, headers: Headers): [string, string][] {
+export function h2Fields(status: number, headers: ResponseFields): [string, string][] {
   const fields: [string, string][] = [[":status", String(status)]];
   let hasDate = false;
   headers.forEach((v, n) => {

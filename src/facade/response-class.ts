@@ -34,6 +34,12 @@ const RECORDED = Symbol("purehttp recorded response body");
 const REAL = Symbol("purehttp response with body");
 /** The held bytes are a region of buffers/recycler.ts that this Response alone holds (hold). */
 const RECYCLED = Symbol("purehttp recycled body");
+/** A lazy Response's status: it was made without the runtime's (see holdingClass). */
+const STATUS = Symbol("purehttp lazy response status");
+/** A lazy Response's Content-Type, from its body; null for none. */
+const TYPE = Symbol("purehttp lazy response type");
+/** The runtime's Response (without the body) that answers for a lazy one once its fields are asked for. */
+const SHELL = Symbol("purehttp lazy response shell");
 /** In REAL's place once the held bytes have been given to the server to send: the body is used. */
 const SENT = { sent: true } as const;
 
@@ -42,7 +48,12 @@ interface Known {
   [RECORDED]?: string | null;
   [REAL]?: Response | typeof SENT;
   [RECYCLED]?: boolean;
+  [STATUS]?: number;
+  [TYPE]?: string | null;
+  [SHELL]?: Response;
 }
+
+type KnownResponse = Response & Known;
 
 /** Fetch's null body statuses: a Response with one of them cannot have a body. */
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -120,75 +131,170 @@ function recordingClass(Native: typeof Response): typeof Response {
 }
 
 function holdingClass(Native: typeof Response): typeof Response {
-  const proto = Native.prototype as unknown as Record<string, unknown>;
-  const Holding = class Response extends Native {
-    constructor(body?: BodyInit | null, init?: ResponseInit) {
-      if (body === undefined || body === null) {
-        super(null, init);
-        (this as Known)[SOURCE] = null;
-        return;
-      }
-      const bytes = body instanceof Uint8Array ? body : body instanceof ArrayBuffer ? new Uint8Array(body) : undefined;
-      if (typeof body !== "string" && bytes === undefined) {
-        super(body, init);
-        return;
-      }
-      super(null, init);
-      // What the runtime would have refused with the body: a null body status.
-      if (NULL_BODY_STATUS.has(this.status)) throw new TypeError(`Response constructor: Invalid response status code ${this.status}`);
-      let held: string | Uint8Array;
-      if (bytes === undefined) held = body as string;
-      else if (bodyRecycler.fits(bytes.length)) {
-        held = bodyRecycler.take(bytes.length);
-        held.set(bytes);
-        (this as Known)[RECYCLED] = true;
-      } else held = Uint8Array.prototype.slice.call(bytes);
-      (this as Known)[SOURCE] = held;
-      if (typeof held === "string" && !this.headers.has("content-type")) this.headers.set("content-type", TEXT_TYPE);
+  const proto = Native.prototype as unknown as Record<PropertyKey, unknown>;
+  /** The runtime's Response that answers for `r`'s members other than its body: `r` itself, or a lazy one's shell. */
+  const shellOf = (r: Response & Known): Response => {
+    const status = r[STATUS];
+    if (status === undefined) return r;
+    let shell = r[SHELL];
+    if (shell === undefined) {
+      shell = r[SHELL] = new Native(null, { status });
+      const type = r[TYPE];
+      if (type !== null && type !== undefined) shell.headers.set("content-type", type);
     }
+    return shell;
   };
-  /** The runtime's Response that answers for the body: this one, or the one made with the held body. */
+  // A base class whose prototype inherits the runtime's: a lazy Response is made without
+  // calling the runtime's constructor; any other is the runtime's own object, made with
+  // this class's prototype (as `super()` would).
+  const Holding = class Response {
+    constructor(body?: BodyInit | null, init?: ResponseInit) {
+      const bytes = body instanceof Uint8Array ? body : body instanceof ArrayBuffer ? new Uint8Array(body) : undefined;
+      const held = body === undefined || body === null || typeof body === "string" || bytes !== undefined;
+      if (!held) return Reflect.construct(Native, [body, init], new.target);
+      const status = lazyStatus(init, body);
+      let self: KnownResponse;
+      if (status !== undefined) {
+        // Status alone, valid and allowing the body: nothing left for the runtime to check.
+        self = this as unknown as KnownResponse;
+        self[STATUS] = status;
+        self[TYPE] = typeof body === "string" ? TEXT_TYPE : null;
+      } else {
+        // With fields or a reason phrase (or a status to refuse): the runtime's Response
+        // without the body checks them, and refuses what it would have refused with one.
+        self = Reflect.construct(Native, [null, init], new.target) as KnownResponse;
+        if (body !== undefined && body !== null && NULL_BODY_STATUS.has(self.status)) {
+          throw new TypeError(`Response constructor: Invalid response status code ${self.status}`);
+        }
+        if (typeof body === "string" && !self.headers.has("content-type")) self.headers.set("content-type", TEXT_TYPE);
+      }
+      if (body === undefined || body === null) self[SOURCE] = null;
+      else if (bytes === undefined) self[SOURCE] = body as string;
+      else if (bodyRecycler.fits(bytes.length)) {
+        // Fetch takes a copy of a BufferSource: into a region the server gives back once sent.
+        const region = bodyRecycler.take(bytes.length);
+        region.set(bytes);
+        self[SOURCE] = region;
+        self[RECYCLED] = true;
+      } else self[SOURCE] = Uint8Array.prototype.slice.call(bytes);
+      return self;
+    }
+  } as unknown as typeof Response;
+  Object.setPrototypeOf(Holding, Native);
+  Object.setPrototypeOf(Holding.prototype, Native.prototype);
+
+  /** The runtime's Response that answers for the body: the shell, or the one made with the held body. */
   const withBody = (r: Response & Known): Response => {
     const source = r[SOURCE];
-    if (source === undefined || source === null) return r;
+    const shell = shellOf(r);
+    if (source === undefined || source === null) return shell;
     // Sent by the server: the held region may be another response's by now, and the body is used.
     if (r[REAL] === SENT) r[REAL] = usedResponse(Native);
-    return (r[REAL] ??= new Native(source as BodyInit, { status: r.status, statusText: r.statusText, headers: r.headers })) as Response;
+    return (r[REAL] ??= new Native(source as BodyInit, { status: shell.status, statusText: shell.statusText, headers: shell.headers })) as Response;
   };
-  const hp = Holding.prototype as unknown as Record<string, unknown>;
+  const hp = Holding.prototype as unknown as Record<PropertyKey, unknown>;
+  const define = (key: PropertyKey, d: PropertyDescriptor) => Object.defineProperty(hp, key, { configurable: true, ...d });
+  // Every member of the runtime's prototype answers through the shell (or `this`, when it is the runtime's own)...
+  for (const key of Reflect.ownKeys(proto)) {
+    if (key === "constructor" || key === Symbol.toStringTag) continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key)!;
+    if (d.get) {
+      const get = d.get;
+      define(key, { enumerable: d.enumerable, get(this: Response & Known) { return get.call(shellOf(this)); } });
+    } else if (typeof d.value === "function") {
+      const method = d.value as (...a: unknown[]) => unknown;
+      define(key, { enumerable: d.enumerable, writable: true, value: { [key]: function (this: Response & Known, ...a: unknown[]) { return method.apply(shellOf(this), a); } }[key as string] });
+    }
+  }
+  // ...a lazy one's status and what follows from it without one...
+  const statusGetter = Object.getOwnPropertyDescriptor(proto, "status")!.get!;
+  define("status", { enumerable: true, get(this: Response & Known) { return this[STATUS] ?? statusGetter.call(this); } });
+  const okGetter = Object.getOwnPropertyDescriptor(proto, "ok")!.get!;
+  define("ok", {
+    enumerable: true,
+    get(this: Response & Known) {
+      const s = this[STATUS];
+      return s === undefined ? okGetter.call(this) : s >= 200 && s <= 299;
+    },
+  });
+  const statusTextGetter = Object.getOwnPropertyDescriptor(proto, "statusText")!.get!;
+  define("statusText", { enumerable: true, get(this: Response & Known) { return this[STATUS] === undefined ? statusTextGetter.call(this) : ""; } });
+  // ...and the body's members through the Response that has the body.
   const bodyGetter = Object.getOwnPropertyDescriptor(proto, "body")!.get!;
   const usedGetter = Object.getOwnPropertyDescriptor(proto, "bodyUsed")!.get!;
-  Object.defineProperty(hp, "body", { configurable: true, enumerable: true, get(this: Response & Known) { return bodyGetter.call(withBody(this)); } });
-  Object.defineProperty(hp, "bodyUsed", {
-    configurable: true, enumerable: true,
+  define("body", { enumerable: true, get(this: Response & Known) { return bodyGetter.call(withBody(this)); } });
+  define("bodyUsed", {
+    enumerable: true,
     get(this: Response & Known) {
       const held = this[SOURCE] !== undefined && this[SOURCE] !== null && !(REAL in this);
       return held ? false : usedGetter.call(withBody(this));
     },
   });
-  for (const name of ["arrayBuffer", "blob", "bytes", "formData", "json", "text"]) {
+  for (const name of ["arrayBuffer", "blob", "bytes", "formData", "json", "text", "textStream"]) {
     const method = proto[name];
     if (typeof method !== "function") continue;
-    Object.defineProperty(hp, name, {
-      configurable: true, writable: true,
-      value: { [name](this: Response & Known) { return method.call(withBody(this)); } }[name],
-    });
+    define(name, { writable: true, value: { [name](this: Response & Known, ...a: unknown[]) { return method.apply(withBody(this), a); } }[name] });
   }
   const nativeClone = proto.clone as (this: Response) => Response;
-  Object.defineProperty(hp, "clone", {
-    configurable: true, writable: true,
+  define("clone", {
+    writable: true,
     value: function clone(this: Response & Known): Response {
       const source = this[SOURCE];
       if (source === undefined || source === null || REAL in this) return nativeClone.call(withBody(this));
       // Both hold the same bytes, which nobody writes (ours is a copy); held by two, they
       // are no longer one Response's alone to give back.
-      const copy = new Holding(null, { status: this.status, statusText: this.statusText, headers: this.headers }) as Response & Known;
+      const copy = (this[STATUS] !== undefined && this[SHELL] === undefined
+        ? new Holding(null, { status: this[STATUS] })
+        : new Holding(null, { status: this.status, statusText: this.statusText, headers: this.headers })) as Response & Known;
+      if (copy[STATUS] !== undefined) copy[TYPE] = this[TYPE];
       copy[SOURCE] = source;
       if (this[RECYCLED]) this[RECYCLED] = false;
       return copy;
     },
   });
   return Holding;
+}
+
+/**
+ * The status of a Response that can be lazy: `init` gives at most a status, a valid one
+ * for this body, so the runtime would accept it as it is. undefined otherwise (fields, a
+ * reason phrase, or anything the runtime must check or convert).
+ */
+function lazyStatus(init: ResponseInit | undefined, body: unknown): number | undefined {
+  if (init === undefined || init === null) return 200;
+  if (typeof init !== "object" || init.headers !== undefined || init.statusText !== undefined) return undefined;
+  const status = init.status;
+  if (status === undefined) return 200;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) return undefined;
+  return body !== undefined && body !== null && NULL_BODY_STATUS.has(status) ? undefined : status;
+}
+
+/** The fields a writer reads from a Response: its Headers, or a lazy one's Content-Type alone. */
+export type ResponseFields = Pick<Headers, "forEach" | "get" | "has"> & Iterable<[string, string]>;
+
+/** Fields of a single Content-Type, answered without a Headers. */
+function typeOnly(type: string | null): ResponseFields {
+  return {
+    forEach(fn: (value: string, name: string, parent: Headers) => void) {
+      if (type !== null) fn(type, "content-type", undefined as unknown as Headers);
+    },
+    get: (name: string) => (type !== null && name.toLowerCase() === "content-type" ? type : null),
+    has: (name: string) => type !== null && name.toLowerCase() === "content-type",
+    [Symbol.iterator]: () => (type !== null ? [["content-type", type] as [string, string]] : [])[Symbol.iterator](),
+  };
+}
+const TEXT_FIELDS = typeOnly(TEXT_TYPE);
+const NO_FIELDS = typeOnly(null);
+
+/**
+ * The fields `res` sends: `res.headers`, except for a lazy Response whose Headers nobody
+ * has asked for, whose only field is the Content-Type of its body (made without one).
+ */
+export function responseFields(res: Response): ResponseFields {
+  const k = res as Response & Known;
+  if (k[STATUS] === undefined || k[SHELL] !== undefined) return res.headers;
+  const type = k[TYPE];
+  return type === TEXT_TYPE ? TEXT_FIELDS : type === null || type === undefined ? NO_FIELDS : typeOnly(type);
 }
 
 /** A runtime Response whose body has been read: what a sent Response answers for its body. */
