@@ -17,7 +17,6 @@ import { type BunSockets, type BunUpgradeOptions, type BunWebSocketHandlers, bun
 import { WsLink } from "./facade/ws/link.ts";
 import { Topics } from "./facade/ws/topics.ts";
 import { FixedResponse, type RouteRequest, Router, type Routes, pathOf } from "./facade/routes.ts";
-import { sourcesVisible } from "./facade/response-body.ts";
 import { installResponseClass } from "./facade/response-class.ts";
 import { installRequestClass, requestStateVisible } from "./facade/request-class.ts";
 import { ConnectionTrace } from "./trace/connection-trace.ts";
@@ -103,8 +102,7 @@ class PureServer implements Server {
 
   constructor(private readonly options: ServeOptions, handler: Handler) {
     const onNode = detectRuntime() === "node";
-    const responses = responseClassFor(options.recordResponses, onNode);
-    if (responses) installResponseClass(responses);
+    if (options.recordResponses !== false) installResponseClass();
     if (options.lazyRequests ?? (onNode && !requestStateVisible())) installRequestClass();
     const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
     this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
@@ -327,18 +325,6 @@ class PureServer implements Server {
     const D = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
     if (D?.unrefTimer && typeof this.sweep === "number") D.unrefTimer(this.sweep);
   }
-}
-
-/**
- * Which Response class serve() installs (facade/response-class.ts): on Node, one that
- * holds a string or bytes body beside a Response made without it (undici makes a body
- * stream for every Response otherwise); elsewhere one that records a string body where
- * the runtime hides it (Bun). `false` leaves the global Response alone.
- */
-function responseClassFor(option: boolean | undefined, onNode: boolean): "hold" | "record" | null {
-  if (option === false) return null;
-  if (onNode) return "hold";
-  return option || !sourcesVisible() ? "record" : null;
 }
 
 function defaultOnError(error: unknown): Response {

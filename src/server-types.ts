@@ -44,11 +44,11 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
   /** Use this transport instead of the runtime's own. */
   transport?: Transport;
   /**
-   * Replace the global Response with a subclass that keeps a string or bytes body where
-   * the server can send it whole, without a trip through its stream (see
-   * facade/response-class.ts; @hono/node-server does the same by default). Default: on
-   * Node (where a Response made with a body costs twenty times one made without) and
-   * where the runtime hides a Response's body (Bun); false leaves the global alone.
+   * Replace the global Response with one that keeps a string or bytes body where the
+   * server can send it whole, without a trip through its stream, and that makes the
+   * runtime's Response only when a handler asks for more than its status (see
+   * facade/response-class.ts; @hono/node-server does the same by default). Default: on,
+   * on every runtime; false leaves the global alone.
    */
   recordResponses?: boolean;
   /**

@@ -79,17 +79,6 @@ function internal(res: Response, description: string): unknown {
 
 const isStatic = (x: unknown): x is string | Uint8Array => typeof x === "string" || x instanceof Uint8Array;
 
-/**
- * Whether this runtime's Response lets staticBody see a string or bytes body without the
- * class serve() installs (response-class.ts): Node 20 and 22's undici and Deno keep it
- * under symbols; Node 24's undici keeps it in private fields and Bun's Response is
- * native, so there a body can only be read from its stream.
- */
-export function sourcesVisible(): boolean {
-  const probe = new Response("probe");
-  return knownBody(probe) === "probe" || staticBody(probe) === "probe";
-}
-
 /** Decided on the first Response seen: does this runtime's Response hold its state under symbols? */
 let keepsNoState: boolean | undefined;
 

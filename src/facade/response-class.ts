@@ -1,26 +1,32 @@
 /**
- * The Response class serve() installs as the global one where the runtime's own is
- * slow to make or hides its body (option `recordResponses`), so that a handler's
- * `new Response("Hello World")` is sent whole, without a trip through a body stream.
- * @hono/node-server replaces the global Response for the same reason (its
- * overrideGlobalObjects). Two ways, chosen by what the runtime's Response costs:
+ * The Response class serve() installs as the global one (option `recordResponses`), so
+ * that a handler's `new Response("Hello World")` is sent whole, without a trip through
+ * a body stream, and costs next to nothing to make. @hono/node-server replaces the
+ * global Response for the same reason (its overrideGlobalObjects).
  *
- * - hold (Node): undici makes a body stream for every `new Response(body)`, which costs
- *   twenty times a Response without a body (bench/README.md). So for a string or bytes
- *   body the runtime's Response is made without one (status, statusText and headers
- *   validated by the runtime, as ever), and the body is held beside it: a string as it
- *   is, bytes copied (Fetch takes a copy of a BufferSource when the Response is made,
- *   so the handler may change its array afterwards). The members that read a body
- *   (body, bodyUsed, text(), json(), arrayBuffer(), bytes(), blob(), formData(),
- *   clone()) make the runtime's Response with the body the first time one is used, and
- *   answer from it, so the handler sees a Response in every way it can look.
- * - record (Bun): the runtime's Response is made as usual (it is cheap), and a string
- *   body is remembered beside it. Bun.serve adds Content-Type to a string body as it
- *   sends, keeping it out of the Response's headers: this adds Bun.serve's value.
+ * A string or bytes body is held beside the Response: a string as it is, bytes copied
+ * (Fetch takes a copy of a BufferSource when the Response is made, so the handler may
+ * change its array afterwards). undici makes a body stream for every `new Response(body)`
+ * (twenty times a Response without one, bench/README.md), Bun's and Deno's Responses let
+ * a server see a body only through its stream or their internals.
  *
- * Everything else is the runtime's own, `Response.json` builds through the class, and
- * `instanceof Response` holds for the runtime's own Responses too (from fetch(),
- * Response.error(), or made before the class was installed). Done once per realm.
+ * - With at most a status (the common `new Response(text)`), the Response is lazy: none
+ *   of the runtime's is made. It answers status, ok, statusText, type, url and
+ *   redirected itself, and makes the runtime's Response (without the body) the first
+ *   time anything else is asked, its headers say; the server reads a lazy one's only
+ *   field, the Content-Type of its body, without it (`responseFields`).
+ * - With fields or a reason phrase, the runtime's Response is made without the body
+ *   (status, statusText and headers validated by the runtime, as ever).
+ * - Any other body (a stream, a Blob, FormData...) is the runtime's own.
+ *
+ * The members that read a body (body, bodyUsed, text(), json(), arrayBuffer(), bytes(),
+ * blob(), formData(), clone()) make the runtime's Response with the body the first time
+ * one is used, and answer from it, so the handler sees a Response in every way it can
+ * look. A string body gets the Content-Type the runtime's server sends with it (Fetch's;
+ * Bun.serve adds its own spelling as it sends, keeping it out of the Response's fields).
+ * `Response.json` builds through the class, and `instanceof Response` holds for the
+ * runtime's own Responses too (from fetch(), Response.error(), or made before the class
+ * was installed). Done once per realm.
  */
 
 import { bodyRecycler } from "../buffers/recycler.ts";
@@ -28,8 +34,6 @@ import { bodyRecycler } from "../buffers/recycler.ts";
 const INSTALLED = Symbol.for("purehttp.responseClass");
 /** The body a Response was made with, when it is a string or bytes (or null for none): sent as it is (hold). */
 const SOURCE = Symbol("purehttp response body");
-/** The same, remembered beside the runtime's body (record): sent as it is while that body is unused. */
-const RECORDED = Symbol("purehttp recorded response body");
 /** The runtime's Response with the body, made when the handler first reads the body itself (hold). */
 const REAL = Symbol("purehttp response with body");
 /** The held bytes are a region of buffers/recycler.ts that this Response alone holds (hold). */
@@ -45,7 +49,6 @@ const SENT = { sent: true } as const;
 
 interface Known {
   [SOURCE]?: string | Uint8Array | null;
-  [RECORDED]?: string | null;
   [REAL]?: Response | typeof SENT;
   [RECYCLED]?: boolean;
   [STATUS]?: number;
@@ -64,9 +67,8 @@ const TEXT_TYPE = "text/plain;charset=UTF-8";
 export function knownBody(res: Response): string | Uint8Array | null | undefined {
   const k = res as Response & Known;
   const source = k[SOURCE];
-  if (source !== undefined) return REAL in k ? undefined : source; // once the handler has read the body, it is the runtime's
-  const recorded = k[RECORDED];
-  return recorded === undefined || res.bodyUsed ? undefined : recorded;
+  if (source === undefined) return undefined;
+  return REAL in k ? undefined : source; // once the handler has read the body, it is the runtime's
 }
 
 /**
@@ -81,14 +83,14 @@ export function takeRecycledBody(res: Response): Uint8Array | null {
   return k[SOURCE] as Uint8Array;
 }
 
-export type ResponseClassMode = "hold" | "record";
+export type ResponseClassMode = "hold";
 
 /** Installs the class as the global Response (see above); false if one is installed already. */
-export function installResponseClass(mode: ResponseClassMode): boolean {
+export function installResponseClass(mode: ResponseClassMode = "hold"): boolean {
   const g = globalThis as unknown as { Response: typeof Response };
   const Native = g.Response;
   if ((Native as unknown as Record<symbol, unknown>)[INSTALLED]) return false;
-  const Installed = mode === "hold" ? holdingClass(Native) : recordingClass(Native);
+  const Installed = holdingClass(Native);
   Object.defineProperty(Installed, INSTALLED, { value: mode });
   // `x instanceof Response` for the runtime's own Responses too.
   Object.defineProperty(Installed, Symbol.hasInstance, { value: (x: unknown) => Function.prototype[Symbol.hasInstance].call(Native, x) });
@@ -114,23 +116,19 @@ export function installedResponseClass(): ResponseClassMode | null {
   return g.Response[INSTALLED] ?? null;
 }
 
-function recordingClass(Native: typeof Response): typeof Response {
-  // Bun's Response keeps the Content-Type Fetch gives a string body out of its headers (see above).
-  const textType = new Native("").headers.has("content-type") ? null : "text/plain;charset=utf-8";
-  return class Response extends Native {
-    constructor(body?: BodyInit | null, init?: ResponseInit) {
-      super(body, init);
-      // Strings only: bytes would have to be copied, and here their stream is cheap.
-      if (body === undefined || body === null) (this as Known)[RECORDED] = null;
-      else if (typeof body === "string") {
-        (this as Known)[RECORDED] = body;
-        if (textType !== null && !this.headers.has("content-type")) this.headers.set("content-type", textType);
-      }
-    }
-  };
+/**
+ * The Content-Type a string body is sent with: Fetch's, in the runtime's Response's
+ * fields; Bun's Response keeps it out of them and Bun.serve adds its own spelling as it
+ * sends (see above).
+ */
+function textTypeOf(Native: typeof Response): string {
+  return new Native("").headers.get("content-type") ?? "text/plain;charset=utf-8";
 }
 
 function holdingClass(Native: typeof Response): typeof Response {
+  const textType = textTypeOf(Native);
+  // Fetch refuses a body with a null body status; Bun's Response takes one (and its server sends none).
+  const refusesNullBodyStatus = throws(() => new Native("x", { status: 204 }));
   const proto = Native.prototype as unknown as Record<PropertyKey, unknown>;
   /** The runtime's Response that answers for `r`'s members other than its body: `r` itself, or a lazy one's shell. */
   const shellOf = (r: Response & Known): Response => {
@@ -158,15 +156,15 @@ function holdingClass(Native: typeof Response): typeof Response {
         // Status alone, valid and allowing the body: nothing left for the runtime to check.
         self = this as unknown as KnownResponse;
         self[STATUS] = status;
-        self[TYPE] = typeof body === "string" ? TEXT_TYPE : null;
+        self[TYPE] = typeof body === "string" ? textType : null;
       } else {
         // With fields or a reason phrase (or a status to refuse): the runtime's Response
         // without the body checks them, and refuses what it would have refused with one.
         self = Reflect.construct(Native, [null, init], new.target) as KnownResponse;
-        if (body !== undefined && body !== null && NULL_BODY_STATUS.has(self.status)) {
+        if (refusesNullBodyStatus && body !== undefined && body !== null && NULL_BODY_STATUS.has(self.status)) {
           throw new TypeError(`Response constructor: Invalid response status code ${self.status}`);
         }
-        if (typeof body === "string" && !self.headers.has("content-type")) self.headers.set("content-type", TEXT_TYPE);
+        if (typeof body === "string" && !self.headers.has("content-type")) self.headers.set("content-type", textType);
       }
       if (body === undefined || body === null) self[SOURCE] = null;
       else if (bytes === undefined) self[SOURCE] = body as string;
@@ -255,6 +253,15 @@ function holdingClass(Native: typeof Response): typeof Response {
   return Holding;
 }
 
+function throws(f: () => unknown): boolean {
+  try {
+    f();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * The status of a Response that can be lazy: `init` gives at most a status, a valid one
  * for this body, so the runtime would accept it as it is. undefined otherwise (fields, a
@@ -283,7 +290,9 @@ function typeOnly(type: string | null): ResponseFields {
     [Symbol.iterator]: () => (type !== null ? [["content-type", type] as [string, string]] : [])[Symbol.iterator](),
   };
 }
-const TEXT_FIELDS = typeOnly(TEXT_TYPE);
+const TEXT_FIELDS_TYPE = TEXT_TYPE;
+const TEXT_FIELDS = typeOnly(TEXT_FIELDS_TYPE);
+const typeFields: Record<string, ResponseFields> = {};
 const NO_FIELDS = typeOnly(null);
 
 /**
@@ -294,7 +303,8 @@ export function responseFields(res: Response): ResponseFields {
   const k = res as Response & Known;
   if (k[STATUS] === undefined || k[SHELL] !== undefined) return res.headers;
   const type = k[TYPE];
-  return type === TEXT_TYPE ? TEXT_FIELDS : type === null || type === undefined ? NO_FIELDS : typeOnly(type);
+  if (type === null || type === undefined) return NO_FIELDS;
+  return type === TEXT_FIELDS_TYPE ? TEXT_FIELDS : (typeFields[type] ??= typeOnly(type));
 }
 
 /** A runtime Response whose body has been read: what a sent Response answers for its body. */
