@@ -1,12 +1,10 @@
 /**
  * A bytes body too large to go with its head is copied, as Fetch says, into a region of
- * buffers/recycler.ts, and the region is used again once node:net has sent it. These
- * tests check, over real sockets with node:http as the client, that no response ever
- * carries bytes of another (a region handed out again while still being sent would),
- * also when clients stop reading, and that a sent Response's body reads as used.
+ * buffers/recycler.ts, and the region is used again once the transport has sent it.
+ * These tests check that a sent Response's body reads as used, that a clone keeps its
+ * region, and that the Node transport's sent callback waits for the kernel; the bytes on
+ * the wire are checked on every runtime by peers/recycled-body-runtimes.test.ts.
  */
-import * as http from "node:http";
-import { spawn } from "node:child_process";
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bodyRecycler } from "../../src/buffers/recycler.ts";
@@ -34,82 +32,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.shutdown());
 
-function get(agent: http.Agent, path: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve(Buffer.concat(chunks)));
-      res.on("error", reject);
-    }).on("error", reject);
-  });
-}
-
-/**
- * Asks for sixteen 1 MiB bodies (bytes 7 to 22) pipelined, reads nothing for a second,
- * then checks every byte. On loopback the kernel takes a few
- * MiB of a socket's writes at once; the rest waits in node:net, regions and all.
- */
-const STALLED_CLIENT = `
-import socket, sys, time
-s = socket.socket()
-s.connect(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"".join(b"GET /body/%d/1048576 HTTP/1.1\\r\\nHost: t\\r\\n%s\\r\\n" % (i, b"Connection: close\\r\\n" if i == 22 else b"") for i in range(7, 23)))
-time.sleep(1.0)
-data = b""
-while True:
-    d = s.recv(1 << 20)
-    if not d: break
-    data += d
-at, verdict = 0, "ok"
-for i in range(7, 23):
-    start = data.index(b"\\r\\n\\r\\n", at) + 4
-    body = data[start:start + 1048576]
-    if len(body) != 1048576 or body.count(bytes([i])) != 1048576:
-        verdict = "bad: response %d" % i
-        break
-    at = start + 1048576
-print(verdict)
-`;
-
-const SIZES = [16 * 1024 + 1, 40_000, 65_536, 100_000, 1024 * 1024];
-
 describe("recycled response bodies (Node)", () => {
-  it("every response carries its own bytes, over 16 keep-alive connections with sizes in every class", async () => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-    const jobs: Promise<void>[] = [];
-    for (let i = 0; i < 400; i++) {
-      const id = i % 251;
-      const size = SIZES[i % SIZES.length]!;
-      jobs.push(get(agent, `/body/${id}/${size}`).then((body) => {
-        expect(body.length).toBe(size);
-        const wrong = body.findIndex((b) => b !== id);
-        expect(wrong, `request ${i}: byte ${wrong} is ${body[wrong]}, not ${id}`).toBe(-1);
-      }));
-    }
-    await Promise.all(jobs);
-    agent.destroy();
-    // The regions came back once sent: the recycler holds spares now.
-    expect(bodyRecycler.spareCount).toBeGreaterThan(0);
+  it("bodies go out and are given back (recycled-body-runtimes.test.ts checks the bytes over real sockets)", async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/body/5/70000`);
+    expect(new Uint8Array(await res.arrayBuffer()).every((x) => x === 5)).toBe(true);
+    expect(sent.length).toBeGreaterThan(0);
   });
-
-  it("a client that stops reading keeps its responses' regions: others never get them while they wait in the socket", async () => {
-    // Python's socket asks for sixteen 1 MiB bodies and reads nothing for a while: what the
-    // kernel does not take waits in node:net, and with it the regions it is in.
-    const stalled = spawn("python3", ["-c", STALLED_CLIENT, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
-    const verdict = new Promise<string>((resolve) => {
-      let out = "";
-      stalled.stdout!.on("data", (d) => (out += d));
-      stalled.on("close", () => resolve(out.trim()));
-    });
-    await new Promise((r) => setTimeout(r, 400));
-    // Meanwhile other clients are served bodies of the same size class.
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    const others = await Promise.all(Array.from({ length: 24 }, (_, i) => get(agent, `/body/${100 + i}/1048576`)));
-    others.forEach((b, i) => expect(b.findIndex((x) => x !== 100 + i)).toBe(-1));
-    agent.destroy();
-    expect(await verdict).toBe("ok");
-  }, 30_000);
 
   it("a sent Response's body is used, as after any server sent it: reading it fails, cloning it throws, and it is not given up twice", async () => {
     expect(sent.length).toBeGreaterThan(0);

@@ -1,0 +1,96 @@
+/**
+ * Bytes bodies over 16 KiB are copied, as Fetch says, into regions of
+ * buffers/recycler.ts, used again once the transport is done with them (Node: node:net's
+ * write callback; Bun: its write took all of them; Deno: never, the collector frees them).
+ * Over real sockets on every runtime: no response ever carries bytes of another (a
+ * region handed out again while still being sent would), also while a client stops
+ * reading, and where a transport gives regions back they do come back.
+ */
+import * as http from "node:http";
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+
+function get(agent: http.Agent, port: number, path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: "127.0.0.1", port, path, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(Buffer.concat(chunks)));
+      res.on("error", reject);
+    }).on("error", reject);
+  });
+}
+
+/**
+ * Asks for sixteen 1 MiB bodies (bytes 7 to 22) pipelined, reads nothing for a second,
+ * then checks every byte. On loopback the kernel takes a few MiB of a socket's writes at
+ * once; the rest waits, regions and all (in node:net, or in the queue until Bun drains).
+ */
+const STALLED_CLIENT = `
+import socket, sys, time
+s = socket.socket()
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"".join(b"GET /body/%d/1048576 HTTP/1.1\\r\\nHost: t\\r\\n%s\\r\\n" % (i, b"Connection: close\\r\\n" if i == 22 else b"") for i in range(7, 23)))
+time.sleep(1.0)
+data = b""
+while True:
+    d = s.recv(1 << 20)
+    if not d: break
+    data += d
+at, verdict = 0, "ok"
+for i in range(7, 23):
+    start = data.index(b"\\r\\n\\r\\n", at) + 4
+    body = data[start:start + 1048576]
+    if len(body) != 1048576 or body.count(bytes([i])) != 1048576:
+        verdict = "bad: response %d" % i
+        break
+    at = start + 1048576
+print(verdict)
+`;
+
+const SIZES = [16 * 1024 + 1, 40_000, 65_536, 100_000, 1024 * 1024];
+
+describe.each(RUNTIMES)("recycled response bodies on %s", (runtime) => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await start(runtime, "spec-tests/peers/recycled-body-app.ts");
+  }, 40_000);
+  afterAll(() => server?.stop());
+
+  it("every response carries its own bytes, over 16 keep-alive connections with sizes in every class", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    const jobs: Promise<void>[] = [];
+    for (let i = 0; i < 400; i++) {
+      const id = i % 251;
+      const size = SIZES[i % SIZES.length]!;
+      jobs.push(get(agent, server.port, `/body/${id}/${size}`).then((body) => {
+        expect(body.length).toBe(size);
+        const wrong = body.findIndex((b) => b !== id);
+        expect(wrong, `request ${i}: byte ${wrong} is ${body[wrong]}, not ${id}`).toBe(-1);
+      }));
+    }
+    await Promise.all(jobs);
+    const spares = Number(await get(agent, server.port, "/spares/0/0"));
+    agent.destroy();
+    // Node and Bun give regions back once sent: the recycler holds spares now. Deno leaves them to its collector.
+    if (runtime === "deno") expect(spares).toBe(0);
+    else expect(spares).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("a client that stops reading keeps its responses' regions: others never get them while they wait", async () => {
+    const stalled = spawn("python3", ["-c", STALLED_CLIENT, String(server.port)], { stdio: ["ignore", "pipe", "inherit"] });
+    const verdict = new Promise<string>((resolve) => {
+      let out = "";
+      stalled.stdout!.on("data", (d) => (out += d));
+      stalled.on("close", () => resolve(out.trim()));
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    // Meanwhile other clients are served bodies of the same size class.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 24 });
+    const others = await Promise.all(Array.from({ length: 24 }, (_, i) => get(agent, server.port, `/body/${100 + i}/1048576`)));
+    others.forEach((b, i) => expect(b.findIndex((x) => x !== 100 + i)).toBe(-1));
+    agent.destroy();
+    expect(await verdict).toBe("ok");
+  }, 30_000);
+});
