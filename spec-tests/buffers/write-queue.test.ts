@@ -29,6 +29,24 @@ describe("WriteQueue", () => {
     expect(q.front()).toBe(big);
   });
 
+  it("says which parts it copied together (their owners may have them back), and none it left as they are", () => {
+    const q = new WriteQueue(new WritePool());
+    const a = bytes(3), b = bytes(20_000), c = bytes(GATHER_LIMIT);
+    const told: Uint8Array[][] = [];
+    q.push(a);
+    q.push(b);
+    q.gather(64 * 1024, (parts) => told.push(parts));
+    expect(told).toEqual([[a, b]]);
+    expect(told[0]![0]).toBe(a);
+    q.accepted(20_003);
+    q.push(bytes(10));
+    q.push(c);
+    q.gather(undefined, (parts) => told.push(parts));
+    q.push(c);
+    q.gather(64 * 1024, (parts) => told.push(parts)); // one part alone is not copied
+    expect(told.length).toBe(1);
+  });
+
   it("takes partial sends from the front", () => {
     const q = new WriteQueue(new WritePool());
     q.push(Uint8Array.from([1, 2, 3, 4]));

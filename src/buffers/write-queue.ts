@@ -69,15 +69,21 @@ export class WriteQueue {
     return this.batch.length === 0 && this.pending.length === 0;
   }
 
-  /** Moves the turn's writes to the pending sends: copied into one region up to `limit` bytes, else as they are. */
-  gather(limit = GATHER_LIMIT): void {
+  /**
+   * Moves the turn's writes to the pending sends: copied into one region up to `limit`
+   * bytes, else as they are. `copied` hears of parts that were copied (no longer read).
+   */
+  gather(limit = GATHER_LIMIT, copied?: (parts: Uint8Array[]) => void): void {
     const parts = this.batch;
     if (parts.length === 0) return;
     const bytes = this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
-    if (parts.length === 1 || bytes <= limit) this.pending.push(this.pool.concat(parts));
-    else for (const p of parts) this.pending.push(p);
+    if (parts.length === 1) this.pending.push(parts[0]!);
+    else if (bytes <= limit) {
+      this.pending.push(this.pool.concat(parts));
+      copied?.(parts);
+    } else for (const p of parts) this.pending.push(p);
     this.pendingBytes += bytes;
   }
 

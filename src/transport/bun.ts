@@ -17,8 +17,6 @@ class BunConnection extends SocketConnection {
   paused = false;
   /** Received while paused; delivered on resume (Bun sockets may not support pause). */
   private held: Uint8Array[] = NOTHING_HELD;
-  /** Writes whose owner wants to hear when Bun is done with their bytes (see whenSent). */
-  private sentCallbacks: Map<Uint8Array, () => void> | null = null;
   /** A data callback is running: its end sends what it wrote (see received). */
   private receiving = false;
   /** Past GATHER_LIMIT parts go out one send each anyway: waiting for the turn's end gains nothing. */
@@ -63,33 +61,20 @@ class BunConnection extends SocketConnection {
     }
   }
 
-  /**
-   * Bun's write hands the kernel what it will take, maybe part, and keeps nothing of
-   * ours: a part is done with once all of it is taken. Only a part written as it is can
-   * be followed; gathered bytes are copies anyway.
-   */
-  protected override whenSent(bytes: Uint8Array, sent: () => void): void {
-    (this.sentCallbacks ??= new Map()).set(bytes, sent);
-  }
+  /** Bun's write hands the kernel what it will take, maybe part, and keeps nothing of ours. */
+  protected override readonly followsSends = true;
 
   /** Bun's write takes what the kernel will, maybe part; its drain callback (writable) says when to go on. */
   protected sendPending(): void {
     for (let part = this.queue.front(); part !== null; part = this.queue.front()) {
       const n: number = this.socket.write(part);
       if (n > 0) this.taken(n);
-      const sent = this.sentCallbacks?.get(part);
       if (n < part.length) {
-        // The rest is the queue's front now, a view of the same bytes: followed under it.
-        if (sent !== undefined && n > 0) {
-          this.sentCallbacks!.delete(part);
-          this.sentCallbacks!.set(this.queue.front()!, sent);
-        }
+        // The rest is the queue's front now, a view of the same bytes.
+        if (n > 0) this.partSplit(part, this.queue.front()!);
         return;
       }
-      if (sent !== undefined) {
-        this.sentCallbacks!.delete(part);
-        sent();
-      }
+      this.partTaken(part);
     }
   }
 

@@ -26,6 +26,8 @@ const PEER_GONE = ["NotConnected", "ConnectionReset", "ConnectionAborted"];
 class DenoConnection extends SocketConnection {
   /** Each write is an async op: gathering up to the high-water mark saves more than the copy costs. */
   protected override readonly gatherLimit = HIGH_WATER_MARK;
+  /** A write's promise settles once Deno no longer reads the bytes: what it took is done with. */
+  protected override readonly followsSends = true;
   remoteAddr: Addr;
   readonly localAddr: Addr;
   alpnProtocol: string | null = null;
@@ -105,6 +107,10 @@ class DenoConnection extends SocketConnection {
     for (let part = this.nextPart(); part !== null && this.phase !== "closed"; part = this.nextPart()) {
       const n: number = await this.conn.write(part);
       this.taken(n);
+      if (n < part.length) {
+        const rest = this.queue.front();
+        if (rest !== null) this.partSplit(part, rest);
+      } else this.partTaken(part);
     }
   }
 

@@ -34,8 +34,6 @@ function flushOf(conn: NodeConnection): void {
 
 class NodeConnection extends SocketConnection {
   remoteAddr: Addr;
-  /** Writes whose owner wants to hear when node:net is done with their bytes (see whenSent). */
-  private sentCallbacks: Map<Uint8Array, () => void> | null = null;
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
 
@@ -63,12 +61,9 @@ class NodeConnection extends SocketConnection {
 
   /**
    * node:net calls a write's callback once libuv has handed its bytes to the kernel (and
-   * with an error when it never will: then the bytes are left to the collector). Only a
-   * part written as it is can be followed; gathered bytes are copies anyway.
+   * with an error when it never will: then the bytes are left to the collector).
    */
-  protected override whenSent(bytes: Uint8Array, sent: () => void): void {
-    (this.sentCallbacks ??= new Map()).set(bytes, sent);
-  }
+  protected override readonly followsSends = true;
 
   /** node:net takes everything (into its own buffer); several parts leave in one writev. */
   protected sendPending(): void {
@@ -78,12 +73,9 @@ class NodeConnection extends SocketConnection {
     const several = this.queue.pendingCount > 1;
     if (several) socket.cork();
     while (part !== null) {
-      const sent = this.sentCallbacks?.get(part);
+      const sent = this.takeSentCallback(part);
       if (sent === undefined) socket.write(part);
-      else {
-        this.sentCallbacks!.delete(part);
-        socket.write(part, (err) => err || sent());
-      }
+      else socket.write(part, (err) => err || sent());
       this.taken(part.length);
       part = this.queue.front();
     }

@@ -67,10 +67,45 @@ export abstract class SocketConnection implements Connection {
   abstract resume(): void;
 
   /**
-   * Arranges for `sent` once the runtime no longer reads `bytes` (Connection.write). By
-   * default never: the bytes are left to the collector.
+   * Whether the transport can tell when the runtime no longer reads a part it was handed
+   * (Connection.write's `sent`): it then calls partTaken (and partSplit). Otherwise
+   * `sent` is never called, and the bytes are left to the collector.
    */
-  protected whenSent(_bytes: Uint8Array, _sent: () => void): void {}
+  protected readonly followsSends: boolean = false;
+  /** Writes whose owner wants to hear when the runtime is done with their bytes, by part. */
+  private sentCallbacks: Map<Uint8Array, () => void> | null = null;
+  /** Parts the queue copied into one send are done with at once (see WriteQueue.gather). */
+  private readonly copied = (parts: Uint8Array[]) => {
+    for (const p of parts) this.partTaken(p);
+  };
+
+  /** The runtime is done with all of `part`: its owner hears it, if one asked. */
+  protected partTaken(part: Uint8Array): void {
+    const map = this.sentCallbacks;
+    if (map === null || map.size === 0) return;
+    const sent = map.get(part);
+    if (sent === undefined) return;
+    map.delete(part);
+    sent();
+  }
+
+  /** The runtime took `part` in pieces: its owner hears once `rest` (a view of it) is done with. */
+  protected partSplit(part: Uint8Array, rest: Uint8Array): void {
+    const map = this.sentCallbacks;
+    const sent = map?.get(part);
+    if (sent === undefined) return;
+    map!.delete(part);
+    map!.set(rest, sent);
+  }
+
+  /** Whether some part's owner waits to hear it was sent (and which callback), taking it. */
+  protected takeSentCallback(part: Uint8Array): (() => void) | undefined {
+    const map = this.sentCallbacks;
+    if (map === null || map.size === 0) return undefined;
+    const sent = map.get(part);
+    if (sent !== undefined) map.delete(part);
+    return sent;
+  }
 
   /** Past GATHER_LIMIT, send at once rather than at the end of the turn (where a later write could not join anyway). */
   protected readonly sendEarly: boolean = false;
@@ -80,7 +115,7 @@ export abstract class SocketConnection implements Connection {
   write(bytes: Uint8Array, sent?: () => void): boolean {
     if (this.phase !== "open") return true;
     if (this.trace !== null) this.trace.sent(bytes);
-    if (sent !== undefined) this.whenSent(bytes, sent);
+    if (sent !== undefined && this.followsSends) (this.sentCallbacks ??= new Map()).set(bytes, sent);
     this.queue.append(bytes);
     if (this.sendEarly && this.queue.batched > GATHER_LIMIT) this.flush();
     else if (!this.flushScheduled) {
@@ -124,7 +159,7 @@ export abstract class SocketConnection implements Connection {
 
   /** The bytes to send next: what is pending, else this turn's writes gathered. */
   protected nextPart(): Uint8Array | null {
-    if (this.queue.front() === null) this.queue.gather(this.gatherLimit);
+    if (this.queue.front() === null) this.queue.gather(this.gatherLimit, this.sentCallbacks !== null && this.sentCallbacks.size > 0 ? this.copied : undefined);
     return this.queue.front();
   }
 
@@ -165,6 +200,7 @@ export abstract class SocketConnection implements Connection {
     if (this.phase === "closed") return;
     this.phase = "closed";
     this.queue.clear();
+    this.sentCallbacks = null; // what was never sent is left to the collector
     try {
       this.closeSocket();
     } catch {
@@ -176,6 +212,7 @@ export abstract class SocketConnection implements Connection {
   protected socketClosed(): void {
     this.phase = "closed";
     this.queue.clear();
+    this.sentCallbacks = null;
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
     const h = this.handler;
