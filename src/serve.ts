@@ -103,7 +103,7 @@ class PureServer implements Server {
   constructor(private readonly options: ServeOptions, handler: Handler) {
     const onNode = detectRuntime() === "node";
     if (options.recordResponses !== false) installResponseClass();
-    if (options.lazyRequests ?? (onNode && !requestStateVisible())) installRequestClass();
+    if (options.lazyRequests ?? ((onNode && !requestStateVisible()) || detectRuntime() === "bun")) installRequestClass();
     const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
     this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
     this.finished = new Promise((r) => (this.resolveFinished = r));

@@ -55,8 +55,8 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
    * Replace the global Request and fetch with ones that take the handler's Request for
    * the runtime's own, so that it can be a light stand-in made on first need (see
    * facade/request-class.ts). Default: on Node where undici keeps a Request's state out
-   * of reach (Node 24 and later); false leaves the globals alone, and every request is
-   * then the runtime's own Request, made as it arrives.
+   * of reach (Node 24 and later), and on Bun (whose Request is native); false leaves the
+   * globals alone, and every request is then the runtime's own Request, made as it arrives.
    */
   lazyRequests?: boolean;
   /**

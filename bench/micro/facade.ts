@@ -3,9 +3,10 @@
  * serve() over a fake transport (no sockets, no syscalls), 64 connections each sending
  * one keep-alive GET and waiting for its response, the way wrk drives the hello profile.
  *
- * Modes (argument 1): "hello" is the bench handler's `new Response("Hello World")`;
+ * Modes (--mode): "hello" is the bench handler's `new Response("Hello World")`;
  * "empty" answers `new Response(null)`, so the runtime's Response body machinery
- * drops out and what is left is purehttp plus `new Request`.
+ * drops out and what is left is purehttp plus `new Request`; "post" sends the POST
+ * profile's request (1 KiB) to the bench server's handler, upgrade check included.
  * Prints one JSON line: { runtime, mode, usPerRequest, requestsPerSec }.
  *
  * Profile it with the runtime's own profiler, e.g.
@@ -14,7 +15,7 @@
  *   bun --cpu-prof bench/micro/facade.ts
  */
 import type { Connection, ConnectionHandler, Transport } from "../../src/transport/types.ts";
-import { args, loadPurehttp, runtime } from "../servers/common.ts";
+import { args, handle, loadPurehttp, runtime } from "../servers/common.ts";
 
 const { serve } = await loadPurehttp();
 
@@ -22,7 +23,9 @@ const a = args();
 const mode = a.mode ?? "hello";
 const seconds = Number(a.seconds ?? 3);
 const CONNS = 64;
-const REQUEST_BYTES = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+const REQUEST_BYTES = new TextEncoder().encode(mode === "post"
+  ? `POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: 1024\r\n\r\n${"a".repeat(1024)}`
+  : "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
 // What each runtime's transport hands up: Buffers on Node and Bun (with their native
 // latin1Slice), plain Uint8Arrays on Deno (which has a Buffer global too).
 const NodeBuffer = (globalThis as { Buffer?: { from(b: Uint8Array): Uint8Array } }).Buffer;
@@ -57,7 +60,10 @@ const transport: Transport = {
 };
 
 const HELLO = "Hello World";
-const server = serve({ transport, port: 0, onListen() {} }, () => mode === "empty" ? new Response(null) : new Response(HELLO));
+const server = serve({ transport, port: 0, onListen() {} }, (req) => {
+  if (mode === "post") return req.headers.get("upgrade") === "websocket" ? new Response(null, { status: 400 }) : handle(req);
+  return mode === "empty" ? new Response(null) : new Response(HELLO);
+});
 await server.listening;
 
 // Like an event loop delivering a batch of readable sockets: responses mark their

@@ -16,21 +16,22 @@ import { copyBytes } from "./bytes.ts";
  *  3. A caller writes into a reservation only before handing the view on.
  */
 export class WritePool {
-  private slab: Uint8Array;
+  /** The slab regions are cut from (kept as the ArrayBuffer: JSC's `.buffer` getter is not free). */
+  private slab: ArrayBuffer;
   private used = 0;
 
   constructor(private readonly slabSize = 64 * 1024) {
-    this.slab = new Uint8Array(slabSize);
+    this.slab = new ArrayBuffer(slabSize);
   }
 
   /** A fresh, writable region of exactly n bytes that nobody else holds. */
   take(n: number): Uint8Array {
     if (n > this.slabSize >> 2) return new Uint8Array(n);
-    if (this.used + n > this.slab.length) {
-      this.slab = new Uint8Array(this.slabSize);
+    if (this.used + n > this.slabSize) {
+      this.slab = new ArrayBuffer(this.slabSize);
       this.used = 0;
     }
-    const view = new Uint8Array(this.slab.buffer, this.used, n);
+    const view = new Uint8Array(this.slab, this.used, n);
     this.used += n;
     return view;
   }

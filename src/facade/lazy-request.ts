@@ -119,7 +119,7 @@ async function readBody(lazy: Lazy): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
   lazy[READ] = true;
   // A fresh buffer either way: the bytes, or the parts read, are views of what the transport received.
-  if (body instanceof Uint8Array) return copyBytes([body]);
+  if (body instanceof Uint8Array) return copyBytes([body], ownBuffer);
   const parts: Uint8Array[] = [];
   const reader = body.getReader();
   try {
@@ -131,8 +131,11 @@ async function readBody(lazy: Lazy): Promise<Uint8Array> {
   } catch (e) {
     throw new TypeError("the request body could not be read", { cause: e });
   }
-  return copyBytes(parts);
+  return copyBytes(parts, ownBuffer);
 }
+
+/** Bytes over an ArrayBuffer made first: on JSC a Uint8Array made by length pays again when its `.buffer` is asked for (arrayBuffer()). */
+const ownBuffer = (n: number) => new Uint8Array(new ArrayBuffer(n));
 
 /** Body readers the stand-in answers itself while it has no real Request (see readBody). */
 const BODY_READERS: Record<string, (bytes: Uint8Array) => unknown> = {
