@@ -228,6 +228,12 @@ function targetForm(method: string, target: string): TargetForm | H1ParseError {
   return err(400, "INVALID_TARGET", "request-target is not origin-, absolute-, authority- or asterisk-form");
 }
 
+/**
+ * The last Host value found valid. Validity depends on the string alone, and a client
+ * sends the same Host on every request, so an equal string is not checked again.
+ */
+let lastValidHost = "";
+
 function interpretFields(
   method: string,
   target: string,
@@ -254,7 +260,10 @@ function interpretFields(
       case "host":
         // RFC 9112 §3.2: more than one Host field line, or an invalid value: 400.
         if (host !== null) return err(400, "DUPLICATE_HOST", "more than one Host field line");
-        if (!isValidAuthority(value, true)) return err(400, "INVALID_HOST", "Host is not a valid authority");
+        if (value !== lastValidHost) {
+          if (!isValidAuthority(value, true)) return err(400, "INVALID_HOST", "Host is not a valid authority");
+          lastValidHost = value;
+        }
         host = value;
         break;
       case "content-length": {
