@@ -5,7 +5,7 @@
  * can look, and that the bytes sent are the bytes given.
  */
 import { describe, expect, it } from "vitest";
-import { installedResponseClass } from "../../src/facade/response-class.ts";
+import { installedResponseClass, responseFields } from "../../src/facade/response-class.ts";
 import { staticBody } from "../../src/facade/response-body.ts";
 import { fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
 
@@ -164,6 +164,18 @@ describe("the Response class serve() installs on Node", () => {
     expect(Native.prototype.isPrototypeOf(r)).toBe(true);
     const { inspect } = await import("node:util");
     expect(inspect(r)).toContain("status: 201");
+  });
+
+  it("plain-object fields that need no conversion keep a Response lazy, and go out as a Headers would send them", async () => {
+    await answer(() => new Response("x"));
+    const lazy = (r: Response) => !(responseFields(r) instanceof Headers);
+    expect(lazy(new Response("x", { status: 201, headers: { "Content-Type": "application/json", "x-b": "1" } }))).toBe(true);
+    expect(lazy(Response.json({ a: 1 }))).toBe(true);
+    for (const headers of [{ "x-s": " padded" }, { a: "1", A: "2" }, { "set-cookie": "a=1" }, [["a", "1"]], new Headers({ a: "1" })]) {
+      expect(lazy(new Response("x", { headers: headers as HeadersInit }))).toBe(false);
+    }
+    const text = await answer(() => new Response("{}", { status: 201, headers: { "X-Z": "z", "Content-Type": "application/json" } }));
+    expect(text).toMatch(/^HTTP\/1\.1 201 Created\r\ncontent-type: application\/json\r\nx-z: z\r\ndate: [^\r]+\r\ncontent-length: 2\r\n\r\n\{\}$/);
   });
 
   it("fields set on a Response made without any are sent, and kept by clone()", async () => {

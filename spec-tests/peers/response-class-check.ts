@@ -4,7 +4,7 @@
  * runtime's own Response made the same way. Prints one JSON line: the mode installed
  * and every difference found (none expected).
  */
-import { installResponseClass, installedResponseClass } from "../../src/facade/response-class.ts";
+import { installResponseClass, installedResponseClass, responseFields } from "../../src/facade/response-class.ts";
 import { staticBody } from "../../src/facade/response-body.ts";
 import { serve } from "../../src/mod.ts";
 
@@ -23,7 +23,19 @@ const fields = (h: Headers) => {
   return out;
 };
 
-const inits: (ResponseInit | undefined)[] = [undefined, {}, { status: 201 }, { status: 404 }, { status: 599 }, { status: 202, headers: { "x-a": "1" } }, { statusText: "Fine" }];
+const inits: (ResponseInit | undefined)[] = [
+  undefined, {}, { status: 201 }, { status: 404 }, { status: 599 }, { statusText: "Fine" },
+  // Plain-object fields: the ones a lazy Response takes, and the ones the runtime must convert.
+  { status: 202, headers: { "x-a": "1" } },
+  { headers: { "Content-Type": "application/json", "X-B": "2", a: "", "cache-control": "no-store, max-age=0" } },
+  { headers: { "x-latin1": "caf\u00e9", "x-inner": "a \t b" } },
+  { headers: { "x-spaced": "  padded\t" } },
+  { headers: { "x-same": "1", "X-Same": "2" } },
+  { headers: { "set-cookie": "a=1" } },
+  { headers: Object.assign(Object.create(null), { "x-null-proto": "1" }) },
+  { headers: [["x-pair", "1"]] },
+  { headers: new Headers({ "x-headers": "1" }) },
+];
 for (const body of ["text", "", new Uint8Array([1, 2]), new Uint8Array([3]).buffer, null, undefined]) {
   for (const init of inits) {
     const what = `${typeof body === "string" ? JSON.stringify(body) : String(body)} ${JSON.stringify(init)}`;
@@ -40,6 +52,15 @@ for (const body of ["text", "", new Uint8Array([1, 2]), new Uint8Array([3]).buff
     same(`${what} fields`, fields(ours.headers).sort(), theirFields.sort());
   }
 }
+for (const headers of [{ "bad name": "1" }, { "x-nl": "a\nb" }, { "x-wide": "\u0100" }, { "": "1" }]) {
+  let ours = "", theirs = "";
+  try { new Response("x", { headers }); } catch (e) { ours = (e as Error).name; }
+  try { new Native("x", { headers }); } catch (e) { theirs = (e as Error).name; }
+  same(`refuses fields ${JSON.stringify(headers)}`, ours, theirs);
+}
+const sent = new Response("sent", { status: 201, headers: { "X-Z": "z", "x-a": "a" } });
+same("fields of a lazy one, as sent", [...responseFields(sent)], [["content-type", new Native("x").headers.get("content-type") ?? "text/plain;charset=utf-8"], ["x-a", "a"], ["x-z", "z"]].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+same("fields asked for later", [sent.headers.get("x-z"), sent.headers.get("X-A")], ["z", "a"]);
 for (const [status, body] of [[204, "x"], [99, "x"], [101, null], [600, null], [200.5, null]] as const) {
   let ours = "", theirs = "";
   try { new Response(body, { status }); } catch (e) { ours = (e as Error).name; }
@@ -59,5 +80,7 @@ class Mine extends Response {
 const m = new Mine("sub", { status: 203 });
 same("subclass", [m instanceof Mine, m.mine, m.status, await m.text()], [true, true, 203, "sub"]);
 same("json", [Response.json({ a: 1 }).headers.get("content-type"), await Response.json({ a: 1 }).text()], ["application/json", '{"a":1}']);
+same("json fields, as sent", [...responseFields(Response.json([1], { status: 201 }))], [["content-type", "application/json"]]);
+same("json with fields", [...Response.json(1, { headers: { "x-j": "1" } }).headers], [["content-type", "application/json"], ["x-j", "1"]]);
 await server.shutdown();
 console.log(JSON.stringify({ mode, differences }));

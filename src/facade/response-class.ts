@@ -10,13 +10,15 @@
  * (twenty times a Response without one, bench/README.md), Bun's and Deno's Responses let
  * a server see a body only through its stream or their internals.
  *
- * - With at most a status (the common `new Response(text)`), the Response is lazy: none
- *   of the runtime's is made. It answers status, ok, statusText, type, url and
- *   redirected itself, and makes the runtime's Response (without the body) the first
- *   time anything else is asked, its headers say; the server reads a lazy one's only
- *   field, the Content-Type of its body, without it (`responseFields`).
- * - With fields or a reason phrase, the runtime's Response is made without the body
- *   (status, statusText and headers validated by the runtime, as ever).
+ * - With at most a status and fields in a plain object that need no conversion (the
+ *   common `new Response(text)` and `new Response(json, { headers: {...} })`), the
+ *   Response is lazy: none of the runtime's is made. It answers status, ok, statusText,
+ *   type, url and redirected itself, and makes the runtime's Response (without the
+ *   body) the first time anything else is asked, its headers say; the server reads a
+ *   lazy one's fields (those given, and its body's Content-Type) without it
+ *   (`responseFields`).
+ * - With other fields or a reason phrase, the runtime's Response is made without the
+ *   body (status, statusText and headers validated by the runtime, as ever).
  * - Any other body (a stream, a Blob, FormData...) is the runtime's own.
  *
  * The members that read a body (body, bodyUsed, text(), json(), arrayBuffer(), bytes(),
@@ -30,6 +32,7 @@
  */
 
 import { bodyRecycler } from "../buffers/recycler.ts";
+import { isToken } from "../h1/chars.ts";
 
 const INSTALLED = Symbol.for("purehttp.responseClass");
 /** The body a Response was made with, when it is a string or bytes (or null for none): sent as it is (hold). */
@@ -40,8 +43,8 @@ const REAL = Symbol("purehttp response with body");
 const RECYCLED = Symbol("purehttp recycled body");
 /** A lazy Response's status: it was made without the runtime's (see holdingClass). */
 const STATUS = Symbol("purehttp lazy response status");
-/** A lazy Response's Content-Type, from its body; null for none. */
-const TYPE = Symbol("purehttp lazy response type");
+/** A lazy Response's fields, in the order its Headers would give them (see lazyFields). */
+const FIELDS = Symbol("purehttp lazy response fields");
 /** The runtime's Response (without the body) that answers for a lazy one once its fields are asked for. */
 const SHELL = Symbol("purehttp lazy response shell");
 /** In REAL's place once the held bytes have been given to the server to send: the body is used. */
@@ -52,7 +55,7 @@ interface Known {
   [REAL]?: Response | typeof SENT;
   [RECYCLED]?: boolean;
   [STATUS]?: number;
-  [TYPE]?: string | null;
+  [FIELDS]?: ResponseFields;
   [SHELL]?: Response;
 }
 
@@ -101,6 +104,8 @@ export function installResponseClass(mode: ResponseClassMode = "hold"): boolean 
     value: function json(data: unknown, init: ResponseInit = {}): Response {
       const text = JSON.stringify(data);
       if (text === undefined) throw new TypeError("Response.json: the value cannot be serialized as JSON");
+      // Without fields of the handler's, a plain object: the Response can be lazy.
+      if (init.headers === undefined) return new Installed(text, { status: init.status, statusText: init.statusText, headers: { "content-type": "application/json" } });
       const headers = new Headers(init.headers);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
       return new Installed(text, { status: init.status, statusText: init.statusText, headers });
@@ -137,8 +142,7 @@ function holdingClass(Native: typeof Response): typeof Response {
     let shell = r[SHELL];
     if (shell === undefined) {
       shell = r[SHELL] = new Native(null, { status });
-      const type = r[TYPE];
-      if (type !== null && type !== undefined) shell.headers.set("content-type", type);
+      r[FIELDS]!.forEach((value, name) => shell!.headers.append(name, value));
     }
     return shell;
   };
@@ -151,12 +155,13 @@ function holdingClass(Native: typeof Response): typeof Response {
       const held = body === undefined || body === null || typeof body === "string" || bytes !== undefined;
       if (!held) return Reflect.construct(Native, [body, init], new.target);
       const status = lazyStatus(init, body);
+      const fields = status === undefined ? undefined : lazyFields(init?.headers, typeof body === "string" ? textType : null);
       let self: KnownResponse;
-      if (status !== undefined) {
-        // Status alone, valid and allowing the body: nothing left for the runtime to check.
+      if (fields !== undefined) {
+        // A valid status allowing the body, fields that need no conversion: nothing left for the runtime to check.
         self = this as unknown as KnownResponse;
         self[STATUS] = status;
-        self[TYPE] = typeof body === "string" ? textType : null;
+        self[FIELDS] = fields;
       } else {
         // With fields or a reason phrase (or a status to refuse): the runtime's Response
         // without the body checks them, and refuses what it would have refused with one.
@@ -244,7 +249,7 @@ function holdingClass(Native: typeof Response): typeof Response {
       const copy = (this[STATUS] !== undefined && this[SHELL] === undefined
         ? new Holding(null, { status: this[STATUS] })
         : new Holding(null, { status: this.status, statusText: this.statusText, headers: this.headers })) as Response & Known;
-      if (copy[STATUS] !== undefined) copy[TYPE] = this[TYPE];
+      if (copy[STATUS] !== undefined) copy[FIELDS] = this[FIELDS];
       copy[SOURCE] = source;
       if (this[RECYCLED]) this[RECYCLED] = false;
       return copy;
@@ -263,48 +268,105 @@ function throws(f: () => unknown): boolean {
 }
 
 /**
- * The status of a Response that can be lazy: `init` gives at most a status, a valid one
- * for this body, so the runtime would accept it as it is. undefined otherwise (fields, a
- * reason phrase, or anything the runtime must check or convert).
+ * The status of a Response that can be lazy: `init` gives at most a status and fields,
+ * the status valid for this body (the fields are lazyFields' to judge). undefined
+ * otherwise (a reason phrase, or a status the runtime must convert or refuse).
  */
 function lazyStatus(init: ResponseInit | undefined, body: unknown): number | undefined {
   if (init === undefined || init === null) return 200;
-  if (typeof init !== "object" || init.headers !== undefined || init.statusText !== undefined) return undefined;
+  if (typeof init !== "object" || init.statusText !== undefined) return undefined;
   const status = init.status;
   if (status === undefined) return 200;
   if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) return undefined;
   return body !== undefined && body !== null && NULL_BODY_STATUS.has(status) ? undefined : status;
 }
 
-/** The fields a writer reads from a Response: its Headers, or a lazy one's Content-Type alone. */
+/** The fields a writer reads from a Response: its Headers, or a lazy one's list. */
 export type ResponseFields = Pick<Headers, "forEach" | "get" | "has"> & Iterable<[string, string]>;
 
-/** Fields of a single Content-Type, answered without a Headers. */
-function typeOnly(type: string | null): ResponseFields {
-  return {
-    forEach(fn: (value: string, name: string, parent: Headers) => void) {
-      if (type !== null) fn(type, "content-type", undefined as unknown as Headers);
-    },
-    get: (name: string) => (type !== null && name.toLowerCase() === "content-type" ? type : null),
-    has: (name: string) => type !== null && name.toLowerCase() === "content-type",
-    [Symbol.iterator]: () => (type !== null ? [["content-type", type] as [string, string]] : [])[Symbol.iterator](),
-  };
+/** Field lines answered without a Headers: lowercase names, sorted, as a Headers gives them. */
+class FieldList implements ResponseFields {
+  constructor(private readonly lines: readonly [string, string][]) {}
+  forEach(fn: (value: string, name: string, parent: Headers) => void): void {
+    for (const [name, value] of this.lines) fn(value, name, undefined as unknown as Headers);
+  }
+  get(name: string): string | null {
+    const lower = name.toLowerCase();
+    for (const line of this.lines) if (line[0] === lower) return line[1];
+    return null;
+  }
+  has(name: string): boolean {
+    return this.get(name) !== null;
+  }
+  [Symbol.iterator](): Iterator<[string, string]> {
+    return this.lines.map(([n, v]): [string, string] => [n, v])[Symbol.iterator]();
+  }
 }
-const TEXT_FIELDS_TYPE = TEXT_TYPE;
-const TEXT_FIELDS = typeOnly(TEXT_FIELDS_TYPE);
-const typeFields: Record<string, ResponseFields> = {};
-const NO_FIELDS = typeOnly(null);
+const fieldList = (lines: [string, string][]) => new FieldList(lines);
+const NO_FIELDS = fieldList([]);
+/** The fields of a Response made with a string body and none of its own, per Content-Type spelling. */
+const typeFields = new Map<string, ResponseFields>();
+
+/** Fields up to this many are taken by a lazy Response; more go to the runtime's Headers. */
+const LAZY_FIELDS = 16;
+
+/**
+ * The fields of a lazy Response made with `headers` (and a string body's Content-Type,
+ * `textType`, unless headers set one), in the order a Headers would give them; undefined
+ * when the runtime must convert them: anything but a plain object of string values, a
+ * value Headers would normalize (leading or trailing whitespace) or refuse, a name that
+ * is not a token (the runtime throws its own error), a name given twice in different
+ * case (Headers combines them), Set-Cookie (kept apart), or more than LAZY_FIELDS.
+ */
+function lazyFields(headers: unknown, textType: string | null): ResponseFields | undefined {
+  if (headers === undefined) {
+    if (textType === null) return NO_FIELDS;
+    let f = typeFields.get(textType);
+    if (f === undefined) typeFields.set(textType, (f = fieldList([["content-type", textType]])));
+    return f;
+  }
+  if (typeof headers !== "object" || headers === null) return undefined;
+  const proto = Object.getPrototypeOf(headers);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const names = Object.keys(headers);
+  if (names.length > LAZY_FIELDS || Object.getOwnPropertySymbols(headers).length > 0) return undefined;
+  const lines: [string, string][] = [];
+  let hasType = false;
+  for (const name of names) {
+    const value = (headers as Record<string, unknown>)[name];
+    if (typeof value !== "string" || !isToken(name) || !plainValue(value)) return undefined;
+    const lower = name.toLowerCase();
+    if (lower === "set-cookie") return undefined;
+    for (const line of lines) if (line[0] === lower) return undefined;
+    if (lower === "content-type") hasType = true;
+    lines.push([lower, value]);
+  }
+  if (textType !== null && !hasType) lines.push(["content-type", textType]);
+  lines.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return fieldList(lines);
+}
+
+/** A value a Headers keeps as it is: latin1, no NUL, CR or LF, no leading or trailing space or tab. */
+function plainValue(v: string): boolean {
+  const n = v.length;
+  if (n === 0) return true;
+  const first = v.charCodeAt(0), last = v.charCodeAt(n - 1);
+  if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 0xff || c === 0x00 || c === 0x0a || c === 0x0d) return false;
+  }
+  return true;
+}
 
 /**
  * The fields `res` sends: `res.headers`, except for a lazy Response whose Headers nobody
- * has asked for, whose only field is the Content-Type of its body (made without one).
+ * has asked for: then the list it was made with.
  */
 export function responseFields(res: Response): ResponseFields {
   const k = res as Response & Known;
   if (k[STATUS] === undefined || k[SHELL] !== undefined) return res.headers;
-  const type = k[TYPE];
-  if (type === null || type === undefined) return NO_FIELDS;
-  return type === TEXT_FIELDS_TYPE ? TEXT_FIELDS : (typeFields[type] ??= typeOnly(type));
+  return k[FIELDS]!;
 }
 
 /** A runtime Response whose body has been read: what a sent Response answers for its body. */
