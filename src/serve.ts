@@ -101,9 +101,9 @@ class PureServer implements Server {
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: ServeOptions, handler: Handler) {
-    const onNode = detectRuntime() === "node";
+    const runtime = detectRuntime();
     if (options.recordResponses !== false) installResponseClass();
-    if (options.lazyRequests ?? ((onNode && !requestStateVisible()) || detectRuntime() === "bun")) installRequestClass();
+    if (options.lazyRequests ?? ((runtime === "node" && !requestStateVisible()) || runtime === "bun")) installRequestClass();
     const tls = options.tls ?? (options.cert && options.key ? { cert: options.cert, key: options.key } : undefined);
     this.addr = { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000, transport: "tcp" };
     this.finished = new Promise((r) => (this.resolveFinished = r));

@@ -3,8 +3,9 @@
  * natively (Bun), its own `new Request(req)` and `fetch(req)` cannot read the Request a
  * handler is given (facade/lazy-request.ts), so that one would have to be the runtime's
  * own, made for every request: the dearest part of a request on Node 24, many times the
- * rest for a POST, and a tenth of Bun's busy time on a POST. serve() then installs, as the globals, a Request class and a fetch that take the
- * stand-in for the real Request they make of it; everything else is the runtime's own.
+ * rest for a POST, and a tenth of Bun's busy time on a POST. serve() then installs, as
+ * the globals, a Request class and a fetch that take the stand-in for the real Request
+ * they make of it; everything else is the runtime's own.
  * @hono/node-server replaces the global Request for the same reason (its
  * overrideGlobalObjects). Done once per realm (option `lazyRequests`).
  */

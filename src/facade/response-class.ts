@@ -32,7 +32,7 @@
  */
 
 import { bodyRecycler } from "../buffers/recycler.ts";
-import { isToken } from "../h1/chars.ts";
+import { FIELD_VALUE, HTAB, SP, isToken } from "../h1/chars.ts";
 
 const INSTALLED = Symbol.for("purehttp.responseClass");
 /** The body a Response was made with, when it is a string or bytes (or null for none): sent as it is (hold). */
@@ -163,8 +163,8 @@ function holdingClass(Native: typeof Response): typeof Response {
         self[STATUS] = status;
         self[FIELDS] = fields;
       } else {
-        // With fields or a reason phrase (or a status to refuse): the runtime's Response
-        // without the body checks them, and refuses what it would have refused with one.
+        // With fields to convert or a reason phrase (or a status to refuse): the runtime's
+        // Response without the body checks them, and refuses what it would have refused with one.
         self = Reflect.construct(Native, [null, init], new.target) as KnownResponse;
         if (refusesNullBodyStatus && body !== undefined && body !== null && NULL_BODY_STATUS.has(self.status)) {
           throw new TypeError(`Response constructor: Invalid response status code ${self.status}`);
@@ -302,8 +302,7 @@ class FieldList implements ResponseFields {
     return this.lines.map(([n, v]): [string, string] => [n, v])[Symbol.iterator]();
   }
 }
-const fieldList = (lines: [string, string][]) => new FieldList(lines);
-const NO_FIELDS = fieldList([]);
+const NO_FIELDS = new FieldList([]);
 /** The fields of a Response made with a string body and none of its own, per Content-Type spelling. */
 const typeFields = new Map<string, ResponseFields>();
 
@@ -322,7 +321,7 @@ function lazyFields(headers: unknown, textType: string | null): ResponseFields |
   if (headers === undefined) {
     if (textType === null) return NO_FIELDS;
     let f = typeFields.get(textType);
-    if (f === undefined) typeFields.set(textType, (f = fieldList([["content-type", textType]])));
+    if (f === undefined) typeFields.set(textType, (f = new FieldList([["content-type", textType]])));
     return f;
   }
   if (typeof headers !== "object" || headers === null) return undefined;
@@ -343,19 +342,20 @@ function lazyFields(headers: unknown, textType: string | null): ResponseFields |
   }
   if (textType !== null && !hasType) lines.push(["content-type", textType]);
   lines.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  return fieldList(lines);
+  return new FieldList(lines);
 }
 
-/** A value a Headers keeps as it is: latin1, no NUL, CR or LF, no leading or trailing space or tab. */
+/**
+ * A value a Headers keeps as it is: field-value characters only (RFC 9110 §5.5, the
+ * parser's table; anything else, which a Headers may refuse or keep, is the runtime's to
+ * judge), with no leading or trailing space or tab (a Headers would trim them).
+ */
 function plainValue(v: string): boolean {
   const n = v.length;
   if (n === 0) return true;
   const first = v.charCodeAt(0), last = v.charCodeAt(n - 1);
-  if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return false;
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c > 0xff || c === 0x00 || c === 0x0a || c === 0x0d) return false;
-  }
+  if (first === SP || first === HTAB || last === SP || last === HTAB) return false;
+  for (let i = 0; i < n; i++) if (!FIELD_VALUE[v.charCodeAt(i)]) return false;
   return true;
 }
 

@@ -69,12 +69,8 @@ class BunConnection extends SocketConnection {
     for (let part = this.queue.front(); part !== null; part = this.queue.front()) {
       const n: number = this.socket.write(part);
       if (n > 0) this.taken(n);
-      if (n < part.length) {
-        // The rest is the queue's front now, a view of the same bytes.
-        if (n > 0) this.partSplit(part, this.queue.front()!);
-        return;
-      }
-      this.partTaken(part);
+      this.partWritten(part, n);
+      if (n < part.length) return;
     }
   }
 

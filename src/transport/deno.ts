@@ -107,10 +107,7 @@ class DenoConnection extends SocketConnection {
     for (let part = this.nextPart(); part !== null && this.phase !== "closed"; part = this.nextPart()) {
       const n: number = await this.conn.write(part);
       this.taken(n);
-      if (n < part.length) {
-        const rest = this.queue.front();
-        if (rest !== null) this.partSplit(part, rest);
-      } else this.partTaken(part);
+      this.partWritten(part, n);
     }
   }
 

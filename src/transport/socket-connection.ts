@@ -68,7 +68,8 @@ export abstract class SocketConnection implements Connection {
 
   /**
    * Whether the transport can tell when the runtime no longer reads a part it was handed
-   * (Connection.write's `sent`): it then calls partTaken (and partSplit). Otherwise
+   * (Connection.write's `sent`): it then reports each write with partWritten (or takes
+   * the callback itself: takeSentCallback). Otherwise
    * `sent` is never called, and the bytes are left to the collector.
    */
   protected readonly followsSends: boolean = false;
@@ -76,26 +77,21 @@ export abstract class SocketConnection implements Connection {
   private sentCallbacks: Map<Uint8Array, () => void> | null = null;
   /** Parts the queue copied into one send are done with at once (see WriteQueue.gather). */
   private readonly copied = (parts: Uint8Array[]) => {
-    for (const p of parts) this.partTaken(p);
+    for (const p of parts) this.takeSentCallback(p)?.();
   };
 
-  /** The runtime is done with all of `part`: its owner hears it, if one asked. */
-  protected partTaken(part: Uint8Array): void {
-    const map = this.sentCallbacks;
-    if (map === null || map.size === 0) return;
-    const sent = map.get(part);
-    if (sent === undefined) return;
-    map.delete(part);
-    sent();
-  }
-
-  /** The runtime took `part` in pieces: its owner hears once `rest` (a view of it) is done with. */
-  protected partSplit(part: Uint8Array, rest: Uint8Array): void {
-    const map = this.sentCallbacks;
-    const sent = map?.get(part);
-    if (sent === undefined) return;
-    map!.delete(part);
-    map!.set(rest, sent);
+  /**
+   * The runtime took n bytes of `part` (after taken(n)): all of it, and its owner hears
+   * it is done with, if one asked; some of it, and the rest (the queue's front now, a view
+   * of the same bytes) is followed in its place.
+   */
+  protected partWritten(part: Uint8Array, n: number): void {
+    if (n >= part.length) this.takeSentCallback(part)?.();
+    else if (n > 0) {
+      const rest = this.queue.front();
+      const sent = rest === null ? undefined : this.takeSentCallback(part);
+      if (sent !== undefined) this.sentCallbacks!.set(rest!, sent);
+    }
   }
 
   /** Whether some part's owner waits to hear it was sent (and which callback), taking it. */
