@@ -12,6 +12,7 @@ import { detectRuntime, runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, Transport } from "./transport/types.ts";
 import type { ReloadOptions, ServeOptions, Server } from "./server-types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
+import { COMPLETION, Completion, withCompleted } from "./facade/exchange.ts";
 import { startH2 } from "./facade/h2-connection.ts";
 import { type BunSockets, type BunUpgradeOptions, type BunWebSocketHandlers, bunUpgrade } from "./facade/ws/bun-socket.ts";
 import { WsLink } from "./facade/ws/link.ts";
@@ -123,6 +124,7 @@ class PureServer implements Server {
         return server.url;
       },
     };
+    withCompleted(infoPrototype);
     this.bun = { handlers: options.websocket as BunWebSocketHandlers | undefined, topics: new Topics() };
     const ctx: ServerContext = {
       handler,
@@ -302,7 +304,9 @@ class PureServer implements Server {
     const req = request instanceof Request ? request : new Request(request);
     const info = Object.create(this.ctx.infoPrototype) as ServeInfo & Record<string, unknown>;
     info.remoteAddr = { hostname: "", port: 0, transport: "tcp" };
-    info.completed = Promise.resolve();
+    const completion = new Completion();
+    completion.complete();
+    (info as { [COMPLETION]?: Completion })[COMPLETION] = completion;
     info.httpVersion = "1.1";
     const res = await this.ctx.handler(req, info);
     if (!(res instanceof Response)) throw new TypeError("the handler returned no Response");

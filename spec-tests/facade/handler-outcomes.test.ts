@@ -4,14 +4,18 @@
  * becomes onError's Response, and 500 when onError fails too.
  */
 import { describe, expect, it } from "vitest";
-import { runHandler } from "../../src/facade/exchange.ts";
+import { Completion, runHandler, withCompleted } from "../../src/facade/exchange.ts";
 import type { ServerContext } from "../../src/facade/context.ts";
 import type { Connection } from "../../src/transport/types.ts";
 
 const conn = { remoteAddr: { hostname: "127.0.0.1", port: 1, transport: "tcp" } } as unknown as Connection;
-const answer = (handler: ServerContext["handler"], onError: ServerContext["onError"] = () => new Response("from onError", { status: 503 })) => {
-  const ctx = { handler, onError, infoPrototype: {} } as unknown as ServerContext;
-  return runHandler(ctx, new Request("http://x/"), conn, Promise.resolve(), "1.1");
+const answer = (
+  handler: ServerContext["handler"],
+  onError: ServerContext["onError"] = () => new Response("from onError", { status: 503 }),
+  completion = new Completion(),
+) => {
+  const ctx = { handler, onError, infoPrototype: withCompleted({}) } as unknown as ServerContext;
+  return runHandler(ctx, new Request("http://x/"), conn, completion, "1.1");
 };
 const ok = new Response("ok");
 
@@ -43,10 +47,35 @@ describe("handler outcomes", () => {
   it("the handler gets the info object: remoteAddr, completed and httpVersion", async () => {
     let seen: Record<string, unknown> = {};
     await answer((_req, info) => {
-      seen = { ...(info as unknown as Record<string, unknown>) };
+      // completed is a getter, as in Deno.serve (whose info has no own properties).
+      seen = { ...(info as unknown as Record<string, unknown>), completed: info.completed };
       return ok;
     });
     expect(seen).toMatchObject({ remoteAddr: conn.remoteAddr, httpVersion: "1.1" });
     expect(seen.completed).toBeInstanceOf(Promise);
+  });
+  it("info.completed is made when first read, the same promise on every read, and settles with the exchange", async () => {
+    const completion = new Completion();
+    let info!: { completed: Promise<void> };
+    await answer((_req, i) => {
+      info = i;
+      return ok;
+    }, undefined, completion);
+    const first = info.completed;
+    expect(info.completed).toBe(first);
+    let settled = false;
+    first.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(settled).toBe(false);
+    completion.complete();
+    await first;
+    expect(settled).toBe(true);
+    // First read after the exchange ended: already settled.
+    const late = new Completion();
+    late.complete();
+    let lateSettled = false;
+    late.get().then(() => (lateSettled = true));
+    await Promise.resolve();
+    expect(lateSettled).toBe(true);
   });
 });

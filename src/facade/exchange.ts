@@ -23,10 +23,47 @@ import { type ExchangeRef, UpgradeRefusedError, registerExchange } from "./upgra
 
 // ---- request ----
 
+/**
+ * A handler's `info.completed`: the promise is made when the handler first asks for it
+ * (most never do), already settled if the exchange has ended by then.
+ */
+export class Completion {
+  private promise: Promise<void> | null = null;
+  private settle: (() => void) | null = null;
+  private done = false;
+
+  get(): Promise<void> {
+    return (this.promise ??= this.done ? Promise.resolve() : new Promise<void>((r) => (this.settle = r)));
+  }
+
+  /** The response has been sent, or the client went away. */
+  complete(): void {
+    this.done = true;
+    this.settle?.();
+    this.settle = null;
+  }
+}
+
+/** Where a ServeInfo keeps its Completion, for the `completed` getter of its prototype. */
+export const COMPLETION = Symbol("completion");
+
+/**
+ * Gives a ServeInfo prototype its `completed` getter. As with Deno.serve's info (whose
+ * remoteAddr and completed are getters too), spreading an info does not copy it.
+ */
+export function withCompleted<T extends object>(proto: T): T {
+  return Object.defineProperty(proto, "completed", {
+    get(this: { [COMPLETION]: Completion }): Promise<void> {
+      return this[COMPLETION].get();
+    },
+    configurable: true,
+  });
+}
+
 /** The request's parts (see lazy-request.ts) and what the handler's ServeInfo needs. */
 export interface ExchangeInit extends LazyRequestInit {
-  /** Resolves once the response has been sent or the client went away (info.completed). */
-  completed: Promise<void>;
+  /** Settled once the response has been sent or the client went away (info.completed). */
+  completed: Completion;
   /** The connection and what an upgrade needs to find its exchange (upgrade.ts). */
   ref: ExchangeRef;
 }
@@ -60,13 +97,13 @@ export function runHandler(
   ctx: ServerContext,
   request: Request,
   conn: Connection,
-  completed: Promise<void>,
+  completed: Completion,
   httpVersion: string,
 ): Promise<Response | undefined> {
   const info = Object.create(ctx.infoPrototype) as ServeInfo;
   info.remoteAddr = conn.remoteAddr;
   if (conn.proxy) info.proxy = conn.proxy;
-  info.completed = completed;
+  (info as ServeInfo & { [COMPLETION]: Completion })[COMPLETION] = completed;
   info.httpVersion = httpVersion;
   // Not an async function: a handler's promise is passed on with one catch, not awaited in a new frame.
   let answer: Response | undefined | Promise<Response | undefined>;

@@ -110,7 +110,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     for (const ex of this.exchanges) {
       failBody(ex, new Error("client disconnected"));
       ex.abort?.abort(new Error("client disconnected"));
-      ex.completed();
+      ex.completion.complete();
     }
     this.drain();
   }
@@ -263,14 +263,14 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       failBody(r, new Error(`${e.code}: ${e.reason}`));
       r.abort?.abort(new Error(`${e.code}: ${e.reason}`));
       this.exchanges.splice(this.exchanges.indexOf(r), 1);
-      r.completed();
+      r.completion.complete();
       this.receiving = null;
     }
     if (!this.writing) this.writeQueued();
   }
 
   private startExchange(head: RequestHead): void {
-    const { ex, completed } = newExchange(head);
+    const ex = newExchange(head);
     this.trace?.request(head);
     const hasBody = !ex.bodyDone;
     // RFC 9112 §9.6: nothing after a request with "close" is read.
@@ -311,7 +311,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
         fields: head.fields,
         body,
         signal: () => (ex.abort ??= new AbortController()).signal,
-        completed,
+        completed: ex.completion,
         ref: { minor: head.minor, conn: this.conn, host: this.ctx, setClaim: (c) => (ex.claim = c), trailers: head.chunked ? (ex.trailers = new TrailerSlot()) : null },
       });
       if (!request) this.to("draining");
@@ -352,9 +352,10 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
         // A response complete at once is followed at once by afterExchange: if it leaves a body
         // behind that cannot be skipped, the connection closes after it, and says so (RFC 9112 §9.6).
         const closeAtOnce = close || leavesBodyBehind(ex);
-        if (await writeH1Response(this, ex.head, answerOf(res), { close, closeAtOnce })) this.to("draining");
+        const w = writeH1Response(this, ex.head, answerOf(res), { close, closeAtOnce }); // a promise only if it must wait
+        if (w instanceof Promise ? await w : w) this.to("draining");
         this.exchanges.shift();
-        ex.completed();
+        ex.completion.complete();
         if ((this.life as Life) === "closed") return;
         if (this.afterExchange(ex)) return;
       }
@@ -385,7 +386,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     }
     this.lastActivity = Date.now();
     if (this.parser.paused && !ex.claim) this.parser.resume();
-    queueMicrotask(() => this.pump());
+    if (this.stalled || this.parser.buffered > 0) queueMicrotask(() => this.pump()); // else the next read pumps
     return false;
   }
 
@@ -402,7 +403,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     if (!ex.bodyDone || this.exchanges.length !== 1) return false;
     const rest = this.parser.detach();
     this.exchanges.shift();
-    ex.completed();
+    ex.completion.complete();
     const h = serializeResponseHead(this.ctx.pool, {
       status: 101, fields: claim.headers, framing: { kind: "none" }, close: false, now: Date.now(),
     });

@@ -7,6 +7,7 @@ import type { RequestHead } from "../h1/head.ts";
 import type { RequestBody } from "./body.ts";
 import type { TrailerSlot } from "./request-trailers.ts";
 import type { UpgradeClaim } from "./upgrade.ts";
+import { Completion } from "./exchange.ts";
 
 /** Timeouts are rejections too: the request did not arrive in time (RFC 9110 §15.5.9). */
 export const HEADERS_TIMEOUT = () => new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time");
@@ -38,7 +39,8 @@ export interface Exchange {
   /** Made when the handler first reads request.signal. */
   abort: AbortController | null;
   response: Promise<Response | undefined>;
-  completed: () => void;
+  /** The handler's info.completed (exchange.ts). */
+  completion: Completion;
   claim: UpgradeClaim | null;
   startedAt: number;
   /** The request turned out malformed after its head; no response is sent for it. */
@@ -50,15 +52,12 @@ export interface Exchange {
   trailers?: TrailerSlot;
 }
 
-/** A new exchange for a request head, and the promise its handler is given as info.completed. */
-export function newExchange(head: RequestHead): { ex: Exchange; completed: Promise<void> } {
-  let done!: () => void;
-  const completed = new Promise<void>((r) => (done = r));
-  const ex: Exchange = {
+/** A new exchange for a request head. */
+export function newExchange(head: RequestHead): Exchange {
+  return {
     head, body: null, bodyDone: !(head.chunked || head.contentLength > 0), discard: false, discarded: 0, continueSent: false,
-    abort: null, response: null!, completed: done, claim: null, startedAt: Date.now(), failed: false,
+    abort: null, response: null!, completion: new Completion(), claim: null, startedAt: Date.now(), failed: false,
   };
-  return { ex, completed };
 }
 
 /**

@@ -45,24 +45,45 @@ const COPY_CHUNK = 4096;
 /**
  * Writes `res` as the answer to `head`. Returns true when the connection must close
  * after it: the content was sent until the close (HTTP/1.0), or could not be finished.
+ * A response whose content is at hand and whose writes the transport took at once is
+ * written without a promise (the answer itself is returned); otherwise a promise of it.
  */
-export async function writeH1Response(out: H1Output, head: RequestHead, res: Response, terms: H1ResponseTerms): Promise<boolean> {
+export function writeH1Response(out: H1Output, head: RequestHead, res: Response, terms: H1ResponseTerms): boolean | Promise<boolean> {
+  // RFC 9112 §7.1.2: trailers only in a chunked body, and only to a client that said "TE: trailers".
+  const trailers = head.minor === 1 && acceptsTrailers(head.fields) ? trailersOf(res) : undefined;
+  let planned: ContentPlan | Promise<ContentPlan>;
+  try {
+    planned = planContent(head.method, res, out.pool, trailers !== undefined);
+  } catch {
+    return writePlanned(out, head, ...failedContent(out.pool), terms, undefined);
+  }
+  if (!(planned instanceof Promise)) return writePlanned(out, head, res, planned, terms, trailers);
+  return planned.then(
+    (plan) => writePlanned(out, head, res, plan, terms, trailers),
+    () => writePlanned(out, head, ...failedContent(out.pool), terms, undefined),
+  );
+}
+
+/**
+ * The body failed before any of it was sent: the handler's status would claim what
+ * cannot be delivered, so the answer is a 500 instead (as HTTP/2 resets the stream).
+ */
+function failedContent(pool: WritePool): [Response, ContentPlan] {
+  return [new Response("response body failed\n", { status: 500 }), { kind: "bytes", parts: [pool.latin1("response body failed\n")], length: 21 }];
+}
+
+function writePlanned(
+  out: H1Output,
+  head: RequestHead,
+  res: Response,
+  plan: ContentPlan,
+  terms: H1ResponseTerms,
+  trailers: ReturnType<typeof trailersOf>,
+): boolean | Promise<boolean> {
   const pool = out.pool;
   const now = Date.now();
   const { close, closeAtOnce } = terms;
   const http10KeepAlive = head.minor === 0 && !closeAtOnce;
-  // RFC 9112 §7.1.2: trailers only in a chunked body, and only to a client that said "TE: trailers".
-  const trailers = head.minor === 1 && acceptsTrailers(head.fields) ? trailersOf(res) : undefined;
-  let plan: ContentPlan;
-  try {
-    const planned = planContent(head.method, res, pool, trailers !== undefined);
-    plan = planned instanceof Promise ? await planned : planned;
-  } catch {
-    // The body failed before any of it was sent: the handler's status would claim what
-    // cannot be delivered, so the answer is a 500 instead (as HTTP/2 resets the stream).
-    res = new Response("response body failed\n", { status: 500 });
-    plan = { kind: "bytes", parts: [pool.latin1("response body failed\n")], length: 21 };
-  }
   const status = res.status;
   const fields = responseFields(res);
   const statusText = res.statusText;
@@ -71,8 +92,8 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     const framing: Framing = plan.length === null ? { kind: "none" } : { kind: "length", length: plan.length };
     const bytes = serializeResponseHead(pool, { status, statusText, fields, framing, close: closeAtOnce, now, http10KeepAlive });
     out.trace?.response(bytes, "none", plan.length ?? undefined);
-    await out.write(bytes);
-    return false;
+    const wait = out.write(bytes);
+    return wait === null ? false : wait.then(() => false);
   }
   if (plan.kind === "empty" || plan.kind === "bytes") {
     const parts = plan.kind === "bytes" ? plan.parts : [];
@@ -88,9 +109,29 @@ export async function writeH1Response(out: H1Output, head: RequestHead, res: Res
     // A recycled region (buffers/recycler.ts) goes back once the transport is done with it.
     const recycled = plan.kind === "bytes" ? plan.recycled : undefined;
     for (; k < parts.length; k++) last = out.write(parts[k]!, parts[k] === recycled ? () => bodyRecycler.give(recycled!) : undefined);
-    if (last) await last;
-    return false;
+    return last === null ? false : last.then(() => false);
   }
+  return writeStreamed(out, head, plan, fields, { status, statusText, close, now, http10KeepAlive }, trailers);
+}
+
+/** The head of a streamed response, as writePlanned found it. */
+interface StreamedHead {
+  status: number;
+  statusText: string;
+  close: boolean;
+  now: number;
+  http10KeepAlive: boolean;
+}
+
+async function writeStreamed(
+  out: H1Output,
+  head: RequestHead,
+  plan: ContentPlan & { kind: "stream" },
+  fields: ReturnType<typeof responseFields>,
+  { status, statusText, close, now, http10KeepAlive }: StreamedHead,
+  trailers: ReturnType<typeof trailersOf>,
+): Promise<boolean> {
+  const pool = out.pool;
   // Streaming: with the length the handler declared (a file, say), else chunked for
   // HTTP/1.1 and read-until-close for HTTP/1.0.
   const declared = trailers === undefined ? declaredLength(fields) : null;

@@ -213,7 +213,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
       fields: req.fields,
       body,
       signal: () => (s.abort ??= new AbortController()).signal,
-      completed: s.done,
+      completed: s.completion,
       // A body still arriving may end with trailers; one that came whole came with its own, if any.
       ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: null, trailers: s.body !== null || s.trailerFields !== null ? (s.trailers = new TrailerSlot()) : null },
     });
@@ -226,7 +226,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   }
 
   private respondTo(id: number, method: string, request: Request, s: StreamCtx): void {
-    this.finishWith(id, method, runHandler(this.ctx, request, this.conn, s.done, "2"), s);
+    this.finishWith(id, method, runHandler(this.ctx, request, this.conn, s.completion, "2"), s);
   }
 
   private finishWith(id: number, method: string, response: Promise<Response | undefined>, s: StreamCtx): void {
@@ -291,7 +291,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
     if (s.deadline) clearTimeout(s.deadline);
     this.release(id, s);
     s.abort?.abort(new Error("stream reset"));
-    s.completed();
+    s.completion.complete();
     this.wake(id, s);
     s.tunnel?.gone();
   }
@@ -322,7 +322,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
       s.body?.abandon();
       this.core.stopReceiving(s.id);
       this.release(s.id, s);
-      s.completed();
+      s.completion.complete();
     }
     this.flush();
   }
@@ -347,7 +347,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
       fields: [...req.fields, "upgrade", "websocket", "connection", "upgrade"],
       body: null,
       signal: () => (s.abort ??= new AbortController()).signal,
-      completed: s.done,
+      completed: s.completion,
       ref: { minor: undefined, conn: this.conn, host: this.ctx, setClaim: (claim) => (s.claim = claim), extendedConnect: true, trailers: null },
     });
     this.finishTunnel(id, response, s);
@@ -398,7 +398,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   private tunnelClosed(id: number, s: StreamCtx): void {
     if (this.streams.get(id) !== s) return;
     this.streams.delete(id);
-    s.completed();
+    s.completion.complete();
   }
 
   /** Sends body bytes; a promise while the stream's queue is full, resolved when it has room (flow control is backpressure). */

@@ -4,6 +4,7 @@ import type { H2ServerConnection } from "../h2/connection.ts";
 import { ErrorCode } from "../h2/errors.ts";
 import type { ReadLedger } from "../h2/flow-control.ts";
 import type { RequestBody } from "./body.ts";
+import { Completion } from "./exchange.ts";
 import type { H2StreamOutput } from "./h2-response.ts";
 import type { H2Tunnel } from "./h2-tunnel.ts";
 import type { TrailerSlot } from "./request-trailers.ts";
@@ -25,9 +26,8 @@ export class StreamCtx implements H2StreamOutput {
   ledger: ReadLedger | null = null;
   /** Made when the handler first reads request.signal. */
   abort: AbortController | null = null;
-  completed!: () => void;
-  /** Resolves with `completed()`: the handler's info.completed. */
-  readonly done: Promise<void>;
+  /** The handler's info.completed (exchange.ts). */
+  readonly completion = new Completion();
   writable: (() => void) | null = null;
   reset = false;
   /** Body bytes that came in the read that opened the stream, before its handler was called. */
@@ -43,9 +43,7 @@ export class StreamCtx implements H2StreamOutput {
   /** gRPC's deadline (grpc-timeout): aborts request.signal when it passes. */
   deadline: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly facade: StreamHost, readonly id: number) {
-    this.done = new Promise<void>((r) => (this.completed = r));
-  }
+  constructor(private readonly facade: StreamHost, readonly id: number) {}
 
   get core(): H2ServerConnection {
     return this.facade.core;
