@@ -65,11 +65,23 @@ const stat = (xs: number[]): Stat => {
 };
 
 interface Contender { name: string; script: string; args?: string[]; runtime: Runtime }
-interface Profile { name: string; measure(port: number): Promise<number>; unit: string }
+/**
+ * A load profile. `warm` (wrk's profiles: h2load has its own --warm-up-time) runs a short
+ * load first, unscored, for every contender: the JIT of a server whose code is all
+ * JavaScript is cold at its first round, and without it the first round scored that.
+ */
+interface Profile { name: string; measure(port: number): Promise<number>; unit: string; warm?(port: number): Promise<unknown> }
 
-async function wrk(port: number, path: string, script?: string, conns = 64): Promise<number> {
-  const args = ["-t1", `-c${conns}`, `-d${SECONDS}s`, "--timeout", "5s", ...(script ? ["-s", join(BENCH, "wrk", script)] : []), `http://127.0.0.1:${port}${path}`];
-  const { stdout } = await run(...onLoadCore("wrk", args), { timeout: (SECONDS + 20) * 1000 });
+/** Seconds of unscored load per contender before a wrk profile's rounds. */
+const WARM_UP_SECONDS = 1;
+
+function wrkProfile(name: string, path: string, script?: string): Profile {
+  return { name, unit: "req/s", measure: (p) => wrk(p, path, script), warm: (p) => wrk(p, path, script, 64, WARM_UP_SECONDS) };
+}
+
+async function wrk(port: number, path: string, script?: string, conns = 64, seconds = SECONDS): Promise<number> {
+  const args = ["-t1", `-c${conns}`, `-d${seconds}s`, "--timeout", "5s", ...(script ? ["-s", join(BENCH, "wrk", script)] : []), `http://127.0.0.1:${port}${path}`];
+  const { stdout } = await run(...onLoadCore("wrk", args), { timeout: (seconds + 20) * 1000 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: .*/.exec(stdout);
   if (errors && /Non-2xx/.test(errors[0])) return 0;
@@ -111,6 +123,12 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
   try {
     for (const p of profiles) {
       const samples: Record<string, number[]> = {};
+      if (p.warm) {
+        for (const c of contenders) {
+          const s = servers.get(c.name);
+          if (s) await p.warm(s.port).catch(() => 0);
+        }
+      }
       for (let r = 0; r < ROUNDS; r++) {
         // Each round starts with the next contender: whoever runs right after the heaviest
         // load (the floor's 64 KiB, say) runs while the kernel is still cleaning up after it,
@@ -192,10 +210,10 @@ for (const rt of RUNTIMES) {
   const before: Contender[] = BASELINE ? [{ name: "purehttp@baseline", script: "bench/servers/purehttp.ts", args: ["--tree", BASELINE], runtime: rt }] : [];
   if (SUITES.has("h1")) {
     r.h1 = await compare("h1", rt === "node" ? [pure, ...before, native, hono, floor] : [pure, ...before, native, floor], [
-      { name: "hello", unit: "req/s", measure: (p) => wrk(p, "/") },
-      { name: "post-1k", unit: "req/s", measure: (p) => wrk(p, "/echo", "post.lua") },
-      { name: "get-64k", unit: "req/s", measure: (p) => wrk(p, "/64k") },
-      { name: "pipeline-16", unit: "req/s", measure: (p) => wrk(p, "/", "pipeline.lua") },
+      wrkProfile("hello", "/"),
+      wrkProfile("post-1k", "/echo", "post.lua"),
+      wrkProfile("get-64k", "/64k"),
+      wrkProfile("pipeline-16", "/", "pipeline.lua"),
     ]);
   }
   if (SUITES.has("h2")) {
@@ -213,7 +231,7 @@ for (const rt of RUNTIMES) {
       name, script: "bench/servers/workers.ts", args: ["--server", server, "--workers", String(n), ...(h2 ? ["--h2", "1"] : [])], runtime: rt,
     });
     r.workers = await compare("workers", [w("purehttp", 1, "purehttp x1"), w("purehttp", 2, "purehttp x2"), w("native", 1, `${native.name} x1`), w("native", 2, `${native.name} x2`)], [
-      { name: "hello", unit: "req/s", measure: (p) => wrk(p, "/") },
+      wrkProfile("hello", "/"),
     ]);
     r.workersH2 = await compare("workers h2", [w("purehttp", 1, "purehttp x1"), w("purehttp", 2, "purehttp x2"), w("native", 1, "node:http2 x1", true), w("native", 2, "node:http2 x2", true)], [
       { name: "16x32 streams", unit: "req/s", measure: (p) => h2load(p) },
