@@ -57,6 +57,23 @@ function pinServer(pid: number | undefined): void {
   if (PIN && pid) spawnSync("taskset", ["-a", "-p", "-c", "0", String(pid)], { stdio: "ignore" });
 }
 
+/**
+ * The server's CPU time so far in microseconds, every thread included (Linux's
+ * /proc/PID/stat, utime + stime at 100 ticks a second), or null where there is none.
+ * Per request it tells servers apart where req/s cannot: when the load generator's core
+ * is the limit (64 KiB responses on a small machine), every server reads the same req/s.
+ */
+function cpuMicros(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const after = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(after[11]) + Number(after[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
 interface Stat { median: number; min: number; max: number; samples: number[] }
 const stat = (xs: number[]): Stat => {
   if (xs.length === 0) return { median: 0, min: 0, max: 0, samples: [] };
@@ -123,6 +140,7 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
   try {
     for (const p of profiles) {
       const samples: Record<string, number[]> = {};
+      const cpu: Record<string, number[]> = {};
       if (p.warm) {
         for (const c of contenders) {
           const s = servers.get(c.name);
@@ -137,14 +155,23 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
           const c = contenders[(i + r) % contenders.length]!;
           const s = servers.get(c.name);
           if (!s) continue;
+          const before = cpuMicros(s.proc.pid);
           const v = await p.measure(s.port).catch(() => 0);
+          const after = cpuMicros(s.proc.pid);
           (samples[c.name] ??= []).push(v);
+          if (v > 0 && before !== null && after !== null) (cpu[c.name] ??= []).push((after - before) / (v * SECONDS));
         }
       }
       // A failed round (errors reported by the generator) scores 0; medians are over the rounds that ran clean.
-      out[p.name] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ...stat(v.filter((x) => x > 0)), failedRounds: v.filter((x) => x === 0).length }]));
+      out[p.name] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, {
+        ...stat(v.filter((x) => x > 0)),
+        failedRounds: v.filter((x) => x === 0).length,
+        ...(cpu[k] ? { cpuMicrosPerUnit: stat(cpu[k]!) } : {}),
+      }]));
       const line = Object.entries(out[p.name]!).map(([k, s]) => `${k} ${Math.round(s.median)} (${Math.round(s.min)}-${Math.round(s.max)})`).join(" | ");
       console.log(`  ${label} ${p.name} [${p.unit}]: ${line}`);
+      const cpuLine = Object.entries(cpu).map(([k, v]) => `${k} ${stat(v).median.toFixed(1)}`).join(" | ");
+      if (cpuLine) console.log(`  ${label} ${p.name} [server CPU us per ${p.unit.split("/")[0]}, medians]: ${cpuLine}`);
     }
   } finally {
     await Promise.all([...servers.values()].map((s) => s?.stop()));
