@@ -2,11 +2,13 @@
  * serve()'s cost per request counted in instructions, for changes too small for wall
  * clock on a noisy machine: HTTP/1.1 from dist/ (run `npm run build` first) over a fake
  * transport, 64 keep-alive connections, N batches of one GET each. Time plays no part,
- * so under callgrind the count repeats within about 1%:
+ * so under callgrind the count repeats, within about 1% when the difference is long
+ * enough (a 400 - 100 difference wandered by a fifth on 2026-12-02; 1,300 - 300 repeated
+ * within 0.5%):
  *
  *   count() { N=$1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
  *     node --single-threaded bench/micro/facade-count.mjs 2>&1 | awk '/Collected/ {print $4}'; }
- *   echo $(( ($(count 400) - $(count 100)) / (300 * 64) ))   # instructions per request
+ *   echo $(( ($(count 1300) - $(count 300)) / (1000 * 64) ))   # instructions per request
  *
  * MODE=hello answers `new Response("Hello World")`, MODE=64k a 64 KiB Uint8Array, the
  * default `new Response(null)`.
