@@ -71,20 +71,22 @@ export class WriteQueue {
 
   /**
    * Moves the turn's writes to the pending sends: copied into one region up to `limit`
-   * bytes, else as they are. `copied` hears of parts that were copied (no longer read).
+   * bytes, else as they are. Returns the parts it copied (no longer read: their owners
+   * may have them back), or null when it copied none.
    */
-  gather(limit = GATHER_LIMIT, copied?: (parts: Uint8Array[]) => void): void {
+  gather(limit = GATHER_LIMIT): Uint8Array[] | null {
     const parts = this.batch;
-    if (parts.length === 0) return;
+    if (parts.length === 0) return null;
     const bytes = this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
+    this.pendingBytes += bytes;
     if (parts.length === 1) this.pending.push(parts[0]!);
     else if (bytes <= limit) {
       this.pending.push(this.pool.concat(parts));
-      copied?.(parts);
+      return parts;
     } else for (const p of parts) this.pending.push(p);
-    this.pendingBytes += bytes;
+    return null;
   }
 
   /** Parts waiting to be handed to the socket. */

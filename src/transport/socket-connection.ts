@@ -75,10 +75,6 @@ export abstract class SocketConnection implements Connection {
   protected readonly followsSends: boolean = false;
   /** Writes whose owner wants to hear when the runtime is done with their bytes, by part. */
   private sentCallbacks: Map<Uint8Array, () => void> | null = null;
-  /** Parts the queue copied into one send are done with at once (see WriteQueue.gather). */
-  private readonly copied = (parts: Uint8Array[]) => {
-    for (const p of parts) this.takeSentCallback(p)?.();
-  };
 
   /**
    * The runtime took n bytes of `part` (after taken(n)): all of it, and its owner hears
@@ -155,7 +151,11 @@ export abstract class SocketConnection implements Connection {
 
   /** The bytes to send next: what is pending, else this turn's writes gathered. */
   protected nextPart(): Uint8Array | null {
-    if (this.queue.front() === null) this.queue.gather(this.gatherLimit, this.sentCallbacks !== null && this.sentCallbacks.size > 0 ? this.copied : undefined);
+    if (this.queue.front() === null) {
+      // Parts copied into one send are done with at once.
+      const copied = this.queue.gather(this.gatherLimit);
+      if (copied !== null && this.sentCallbacks !== null) for (const p of copied) this.takeSentCallback(p)?.();
+    }
     return this.queue.front();
   }
 
