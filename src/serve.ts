@@ -5,14 +5,14 @@
  */
 import { WritePool } from "./buffers/pool.ts";
 import { DEFAULT_H1_LIMITS } from "./h1/limits.ts";
-import type { Handler, ServeInfo, ServerContext, Timeouts } from "./facade/context.ts";
+import type { Handler, ServerContext, Timeouts } from "./facade/context.ts";
 import type { LiveConnection } from "./facade/live.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
 import { detectRuntime, runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, Transport } from "./transport/types.ts";
 import type { ReloadOptions, ServeOptions, Server } from "./server-types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
-import { COMPLETION, Completion, withCompleted } from "./facade/exchange.ts";
+import { Completion, serveInfo, withCompleted } from "./facade/exchange.ts";
 import { startH2 } from "./facade/h2-connection.ts";
 import { type BunSockets, type BunUpgradeOptions, type BunWebSocketHandlers, bunUpgrade } from "./facade/ws/bun-socket.ts";
 import { WsLink } from "./facade/ws/link.ts";
@@ -302,12 +302,7 @@ class PureServer implements Server {
 
   async fetch(request: Request | string | URL): Promise<Response> {
     const req = request instanceof Request ? request : new Request(request);
-    const info = Object.create(this.ctx.infoPrototype) as ServeInfo & Record<string, unknown>;
-    info.remoteAddr = { hostname: "", port: 0, transport: "tcp" };
-    const completion = new Completion();
-    completion.complete();
-    (info as { [COMPLETION]?: Completion })[COMPLETION] = completion;
-    info.httpVersion = "1.1";
+    const info = serveInfo(this.ctx, { hostname: "", port: 0, transport: "tcp" }, null, Completion.settled(), "1.1");
     const res = await this.ctx.handler(req, info);
     if (!(res instanceof Response)) throw new TypeError("the handler returned no Response");
     return res;

@@ -36,6 +36,13 @@ export class Completion {
     return (this.promise ??= this.done ? Promise.resolve() : new Promise<void>((r) => (this.settle = r)));
   }
 
+  /** One already complete (a request that was never on a connection: server.fetch). */
+  static settled(): Completion {
+    const c = new Completion();
+    c.complete();
+    return c;
+  }
+
   /** The response has been sent, or the client went away. */
   complete(): void {
     this.done = true;
@@ -45,7 +52,7 @@ export class Completion {
 }
 
 /** Where a ServeInfo keeps its Completion, for the `completed` getter of its prototype. */
-export const COMPLETION = Symbol("completion");
+const COMPLETION = Symbol("completion");
 
 /**
  * Gives a ServeInfo prototype its `completed` getter. As with Deno.serve's info (whose
@@ -58,6 +65,25 @@ export function withCompleted<T extends object>(proto: T): T {
     },
     configurable: true,
   });
+}
+
+/**
+ * The handler's second argument: the server's methods and getters (its prototype,
+ * `ctx.infoPrototype`) over this request's own facts.
+ */
+export function serveInfo(
+  ctx: ServerContext,
+  remoteAddr: Connection["remoteAddr"],
+  proxy: Connection["proxy"],
+  completed: Completion,
+  httpVersion: string,
+): ServeInfo & Record<string, unknown> {
+  const info = Object.create(ctx.infoPrototype) as ServeInfo & { [COMPLETION]: Completion } & Record<string, unknown>;
+  info.remoteAddr = remoteAddr;
+  if (proxy) info.proxy = proxy;
+  info[COMPLETION] = completed;
+  info.httpVersion = httpVersion;
+  return info;
 }
 
 /** The request's parts (see lazy-request.ts) and what the handler's ServeInfo needs. */
@@ -100,15 +126,11 @@ export function runHandler(
   completed: Completion,
   httpVersion: string,
 ): Promise<Response | undefined> {
-  const info = Object.create(ctx.infoPrototype) as ServeInfo;
-  info.remoteAddr = conn.remoteAddr;
-  if (conn.proxy) info.proxy = conn.proxy;
-  (info as ServeInfo & { [COMPLETION]: Completion })[COMPLETION] = completed;
-  info.httpVersion = httpVersion;
+  const info = serveInfo(ctx, conn.remoteAddr, conn.proxy, completed, httpVersion);
   // Not an async function: a handler's promise is passed on with one catch, not awaited in a new frame.
   let answer: Response | undefined | Promise<Response | undefined>;
   try {
-    answer = ctx.handler(request, info as ServeInfo & Record<string, unknown>);
+    answer = ctx.handler(request, info);
   } catch (e) {
     return failed(ctx, e);
   }
