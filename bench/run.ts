@@ -87,13 +87,23 @@ interface Contender { name: string; script: string; args?: string[]; runtime: Ru
  * load first, unscored, for every contender: the JIT of a server whose code is all
  * JavaScript is cold at its first round, and without it the first round scored that.
  */
-interface Profile { name: string; measure(port: number): Promise<number>; unit: string; warm?(port: number): Promise<unknown> }
+interface Profile {
+  name: string;
+  measure(port: number): Promise<number>;
+  unit: string;
+  warm?(port: number): Promise<unknown>;
+  /**
+   * The load runs exactly SECONDS, so the server's CPU over the call is the CPU of the
+   * requests counted (not so for h2load, whose warm-up is inside its run).
+   */
+  cpuPerUnit?: boolean;
+}
 
 /** Seconds of unscored load per contender before a wrk profile's rounds. */
 const WARM_UP_SECONDS = 1;
 
 function wrkProfile(name: string, path: string, script?: string): Profile {
-  return { name, unit: "req/s", measure: (p) => wrk(p, path, script), warm: (p) => wrk(p, path, script, 64, WARM_UP_SECONDS) };
+  return { name, unit: "req/s", measure: (p) => wrk(p, path, script), warm: (p) => wrk(p, path, script, 64, WARM_UP_SECONDS), cpuPerUnit: true };
 }
 
 async function wrk(port: number, path: string, script?: string, conns = 64, seconds = SECONDS): Promise<number> {
@@ -155,22 +165,23 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
           const c = contenders[(i + r) % contenders.length]!;
           const s = servers.get(c.name);
           if (!s) continue;
-          const before = cpuMicros(s.proc.pid);
+          const before = p.cpuPerUnit ? cpuMicros(s.proc.pid) : null;
           const v = await p.measure(s.port).catch(() => 0);
-          const after = cpuMicros(s.proc.pid);
+          const after = before === null ? null : cpuMicros(s.proc.pid);
           (samples[c.name] ??= []).push(v);
           if (v > 0 && before !== null && after !== null) (cpu[c.name] ??= []).push((after - before) / (v * SECONDS));
         }
       }
+      const cpuStats = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, stat(v)]));
       // A failed round (errors reported by the generator) scores 0; medians are over the rounds that ran clean.
       out[p.name] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, {
         ...stat(v.filter((x) => x > 0)),
         failedRounds: v.filter((x) => x === 0).length,
-        ...(cpu[k] ? { cpuMicrosPerUnit: stat(cpu[k]!) } : {}),
+        ...(cpuStats[k] ? { cpuMicrosPerUnit: cpuStats[k] } : {}),
       }]));
       const line = Object.entries(out[p.name]!).map(([k, s]) => `${k} ${Math.round(s.median)} (${Math.round(s.min)}-${Math.round(s.max)})`).join(" | ");
       console.log(`  ${label} ${p.name} [${p.unit}]: ${line}`);
-      const cpuLine = Object.entries(cpu).map(([k, v]) => `${k} ${stat(v).median.toFixed(1)}`).join(" | ");
+      const cpuLine = Object.entries(cpuStats).map(([k, s]) => `${k} ${s.median.toFixed(1)}`).join(" | ");
       if (cpuLine) console.log(`  ${label} ${p.name} [server CPU us per ${p.unit.split("/")[0]}, medians]: ${cpuLine}`);
     }
   } finally {
