@@ -290,6 +290,14 @@ for (const rt of RUNTIMES) {
         rssAfterChurn: await churnMemory(c),
       };
     }
+    // What the runtime's sockets cost with no HTTP stack at all: the floor keeps its idle
+    // connections with no state but a scan position, and under churn ends each connection
+    // after its answer. It speaks no WebSocket.
+    mem.floor = {
+      bytesPer10kIdleHttp: await idleMemory(floor, 10_000, "http"),
+      bytesPer1kIdleWs: null,
+      rssAfterChurn: await churnMemory({ ...floor, args: ["--close", "1"] }),
+    };
     r.memory = mem;
     console.log(`  memory: ${JSON.stringify(mem)}`);
   }

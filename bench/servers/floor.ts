@@ -6,8 +6,11 @@
  */
 import { BIG, args, runtime } from "./common.ts";
 
+const a = args();
+const closeAfterAnswer = a.close === "1";
 const enc = new TextEncoder();
-const head = (n: number) => `HTTP/1.1 200 OK\r\ncontent-length: ${n}\r\ncontent-type: text/plain\r\n\r\n`;
+const head = (n: number) =>
+  `HTTP/1.1 200 OK\r\ncontent-length: ${n}\r\ncontent-type: text/plain\r\n${closeAfterAnswer ? "connection: close\r\n" : ""}\r\n`;
 const HELLO = enc.encode(head(11) + "Hello World");
 const BIG_RES = new Uint8Array([...enc.encode(head(BIG.length)), ...BIG]);
 const ECHO_RES = new Uint8Array([...enc.encode(head(1024)), ...new Uint8Array(1024).fill(0x78)]);
@@ -40,7 +43,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const a = args();
 const port = Number(a.port ?? 0);
 const say = (p: number) => console.log(`listening on http://127.0.0.1:${p}`);
 // deno-lint-ignore no-explicit-any
@@ -62,6 +64,7 @@ if (runtime() === "deno") {
           const r = rs.length === 1 ? rs[0]! : concat(rs);
           let o = 0;
           while (o < r.length) o += await conn.write(r.subarray(o));
+          if (closeAfterAnswer) break;
         }
       } catch { /* closed */ }
       try { conn.close(); } catch { /* closed */ }
@@ -72,10 +75,11 @@ if (runtime() === "deno") {
     hostname: "127.0.0.1", port,
     socket: {
       open(s: { data: unknown }) { s.data = { m: 0, first: -1, q: [] as Uint8Array[] }; },
-      data(s: { data: { m: number; first: number; q: Uint8Array[] }; write(b: Uint8Array): number }, d: Uint8Array) {
+      data(s: { data: { m: number; first: number; q: Uint8Array[] }; write(b: Uint8Array): number; end(b: Uint8Array): void }, d: Uint8Array) {
         const rs = answer(d, s.data);
         if (rs.length === 0) return;
         const r = rs.length === 1 ? rs[0]! : concat(rs);
+        if (closeAfterAnswer) return void s.end(r);
         if (s.data.q.length) { s.data.q.push(r); return; }
         const n = s.write(r);
         if (n < r.length) s.data.q.push(r.subarray(Math.max(n, 0)));
@@ -97,7 +101,8 @@ if (runtime() === "deno") {
     const st = { m: 0, first: -1 };
     s.on("data", (d) => {
       const rs = answer(d, st);
-      if (rs.length === 1) s.write(rs[0]!);
+      if (closeAfterAnswer && rs.length) s.end(rs[0]!);
+      else if (rs.length === 1) s.write(rs[0]!);
       else if (rs.length) s.write(Buffer.concat(rs));
     });
     s.on("error", () => {});
