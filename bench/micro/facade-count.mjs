@@ -10,8 +10,9 @@
  *     node --single-threaded bench/micro/facade-count.mjs 2>&1 | awk '/Collected/ {print $4}'; }
  *   echo $(( ($(count 1300) - $(count 300)) / (1000 * 64) ))   # instructions per request
  *
- * MODE=hello answers `new Response("Hello World")`, MODE=64k a 64 KiB Uint8Array, the
- * default `new Response(null)`.
+ * MODE=hello answers `new Response("Hello World")`, MODE=64k a 64 KiB Uint8Array,
+ * MODE=echo a POST of 1 KiB with `new Response(await req.arrayBuffer())` (the bench's
+ * echo), the default `new Response(null)`.
  * ROOT points at another checkout to compare builds.
  */
 const root = process.env.ROOT ?? new URL("../..", import.meta.url).pathname;
@@ -24,9 +25,15 @@ let accept;
 const transport = { name: "node", listen(_o, a) { accept = a; return Promise.resolve({ addr, close() {} }); } };
 // RECORD=0 or 1 sets serve()'s recordResponses (default: serve() decides).
 const record = process.env.RECORD === undefined ? {} : { recordResponses: process.env.RECORD === "1" };
-const server = serve({ transport, port: 0, onListen() {}, ...record }, () => (mode === "empty" ? new Response(null) : mode === "64k" ? new Response(BIG) : new Response("Hello World")));
+const server = serve({ transport, port: 0, onListen() {}, ...record }, async (req) => (
+  mode === "empty" ? new Response(null)
+  : mode === "64k" ? new Response(BIG)
+  : mode === "echo" ? new Response(await req.arrayBuffer())
+  : new Response("Hello World")));
 await server.listening;
-const REQUEST = Buffer.from("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+const REQUEST = mode === "echo"
+  ? Buffer.from("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/octet-stream\r\nContent-Length: 1024\r\n\r\n" + "x".repeat(1024))
+  : Buffer.from("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
 let pending = 0;
 let wake = () => {};
 const conns = Array.from({ length: 64 }, () => {

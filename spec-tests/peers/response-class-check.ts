@@ -82,5 +82,18 @@ same("subclass", [m instanceof Mine, m.mine, m.status, await m.text()], [true, t
 same("json", [Response.json({ a: 1 }).headers.get("content-type"), await Response.json({ a: 1 }).text()], ["application/json", '{"a":1}']);
 same("json fields, as sent", [...responseFields(Response.json([1], { status: 201 }))], [["content-type", "application/json"]]);
 same("json with fields", [...Response.json(1, { headers: { "x-j": "1" } }).headers], [["content-type", "application/json"], ["x-j", "1"]]);
+// Small bodies are copied side by side into shared slabs: each keeps its own bytes, as made.
+const sizes = Array.from({ length: 60 }, (_, i) => [1, 1000, 4095, 4096, 4097][i % 5]!);
+const kept = sizes.map((n, i) => {
+  const bytes = new Uint8Array(n).fill(i);
+  const res = new Response(bytes);
+  bytes.fill(0xff);
+  return res;
+});
+for (let i = 0; i < 20; i++) new Response(new Uint8Array(3000).fill(0xee));
+for (const [i, res] of kept.entries()) {
+  const got = new Uint8Array(await res.arrayBuffer());
+  same(`small body ${i} kept`, [got.length, got.every((b) => b === i)], [sizes[i], true]);
+}
 await server.shutdown();
 console.log(JSON.stringify({ mode, differences }));

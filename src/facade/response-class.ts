@@ -31,10 +31,18 @@
  * was installed). Done once per realm.
  */
 
+import { WritePool } from "../buffers/pool.ts";
 import { bodyRecycler } from "../buffers/recycler.ts";
 import { FIELD_VALUE, HTAB, SP, isToken } from "../h1/chars.ts";
 
 const INSTALLED = Symbol.for("purehttp.responseClass");
+/**
+ * A small body's copy is cut from a shared slab, as Node's Buffer pool does, rather than
+ * made a fresh ArrayBuffer: on JSC and V8 an ArrayBuffer costs far more to make than a
+ * few KiB cost to copy. A Response the program keeps holds at most one slab (16 KiB).
+ */
+const SMALL_COPY = 4 * 1024;
+const smallCopies = new WritePool(4 * SMALL_COPY);
 /** The body a Response was made with, when it is a string or bytes (or null for none): sent as it is (hold). */
 const SOURCE = Symbol("purehttp response body");
 /** The runtime's Response with the body, made when the handler first reads the body itself (hold). */
@@ -179,7 +187,8 @@ function holdingClass(Native: typeof Response): typeof Response {
         region.set(bytes);
         self[SOURCE] = region;
         self[RECYCLED] = true;
-      } else self[SOURCE] = Uint8Array.prototype.slice.call(bytes);
+      } else if (bytes.length <= SMALL_COPY) self[SOURCE] = smallCopies.copy(bytes);
+      else self[SOURCE] = Uint8Array.prototype.slice.call(bytes);
       return self;
     }
   } as unknown as typeof Response;
