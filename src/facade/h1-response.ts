@@ -10,7 +10,7 @@ import type { RequestHead } from "../h1/head.ts";
 import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseHead } from "../h1/serializer.ts";
 import { type ContentPlan, allowedInTrailers, declaredLength, planContent, trailersOf } from "./exchange.ts";
 import { toBytes } from "./response-body.ts";
-import { responseFields } from "./response-class.ts";
+import { fixedFields, responseFields } from "./response-class.ts";
 import type { ConnectionTrace } from "../trace/connection-trace.ts";
 
 /** Where the response goes: the connection, seen from the writer. */
@@ -86,11 +86,12 @@ function writePlanned(
   const http10KeepAlive = head.minor === 0 && !closeAtOnce;
   const status = res.status;
   const fields = responseFields(res);
+  const fixed = fixedFields(fields);
   const statusText = res.statusText;
 
   if (plan.kind === "none") {
     const framing: Framing = plan.length === null ? { kind: "none" } : { kind: "length", length: plan.length };
-    const bytes = serializeResponseHead(pool, { status, statusText, fields, framing, close: closeAtOnce, now, http10KeepAlive });
+    const bytes = serializeResponseHead(pool, { status, statusText, fields, framing, close: closeAtOnce, now, http10KeepAlive, fixedFields: fixed });
     out.trace?.response(bytes, "none", plan.length ?? undefined);
     const wait = out.write(bytes);
     return wait === null ? false : wait.then(() => false);
@@ -98,7 +99,7 @@ function writePlanned(
   if (plan.kind === "empty" || plan.kind === "bytes") {
     const parts = plan.kind === "bytes" ? plan.parts : [];
     const length = plan.kind === "bytes" ? plan.length : 0;
-    const init = { status, statusText, fields, framing: { kind: "length", length } as const, close: closeAtOnce, now, http10KeepAlive };
+    const init = { status, statusText, fields, framing: { kind: "length", length } as const, close: closeAtOnce, now, http10KeepAlive, fixedFields: fixed };
     // The head goes out in one pooled region with the leading parts that fit (the whole of
     // a small body); the rest as the views they are.
     let k = 0;

@@ -378,6 +378,11 @@ export function responseFields(res: Response): ResponseFields {
   return k[FIELDS]!;
 }
 
+/** Whether `fields` (from responseFields) never change: a lazy Response's list, never a Headers. */
+export function fixedFields(fields: ResponseFields): boolean {
+  return fields instanceof FieldList;
+}
+
 /** A runtime Response whose body has been read: what a sent Response answers for its body. */
 function usedResponse(Native: typeof Response): Response {
   const r = new Native("");

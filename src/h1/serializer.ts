@@ -61,7 +61,50 @@ export interface ResponseHeadInit {
   now: number;
   /** Answer as HTTP/1.0 (HTTP/1.0 clients ignore chunked and need an explicit keep-alive). */
   http10KeepAlive?: boolean;
+  /**
+   * `fields` never changes: the same object always holds the same lines (a Response's
+   * shared field list, say, never a Headers). A head made from it is kept, and the next
+   * alike within the same second is the same string.
+   */
+  fixedFields?: boolean;
 }
+
+/** The last head made from fixed fields, and what it was made of. */
+class LastHead {
+  fields: unknown = null;
+  status = 0;
+  statusText: string | undefined = undefined;
+  kind = "";
+  length = -1;
+  close = false;
+  http10KeepAlive = false;
+  date = "";
+  head = "";
+
+  /** The head, if the last one was made of the same (its date current). */
+  match(init: ResponseHeadInit, date: string): string | null {
+    const f = init.framing;
+    return this.fields === init.fields && this.date === date && this.status === init.status && this.statusText === init.statusText &&
+        this.kind === f.kind && this.length === (f.kind === "length" ? f.length : -1) && this.close === init.close &&
+        this.http10KeepAlive === !!init.http10KeepAlive
+      ? this.head
+      : null;
+  }
+
+  keep(init: ResponseHeadInit, date: string, head: string): void {
+    const f = init.framing;
+    this.fields = init.fields;
+    this.status = init.status;
+    this.statusText = init.statusText;
+    this.kind = f.kind;
+    this.length = f.kind === "length" ? f.length : -1;
+    this.close = init.close;
+    this.http10KeepAlive = !!init.http10KeepAlive;
+    this.date = date;
+    this.head = head;
+  }
+}
+const lastHead = new LastHead();
 
 /** Builds the status line and field section into pooled bytes. */
 export function serializeResponseHead(pool: WritePool, init: ResponseHeadInit): Uint8Array {
@@ -83,6 +126,16 @@ export function serializeResponse(pool: WritePool, init: ResponseHeadInit, body:
 
 /** The status line and field section as a latin1 string (Headers values are ByteStrings). */
 function responseHead(init: ResponseHeadInit): string {
+  if (init.fixedFields !== true) return buildHead(init);
+  const date = httpDate(init.now);
+  const kept = lastHead.match(init, date);
+  if (kept !== null) return kept;
+  const head = buildHead(init);
+  lastHead.keep(init, date, head);
+  return head;
+}
+
+function buildHead(init: ResponseHeadInit): string {
   const reason = init.statusText || REASON[init.status] || "";
   let s = `HTTP/1.1 ${init.status} ${reason}\r\n`;
   let hasDate = false;
