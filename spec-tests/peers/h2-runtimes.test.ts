@@ -257,6 +257,25 @@ describe.each(RUNTIMES)("HTTP/2 on %s", (runtime) => {
     }
   });
 
+  it("node:http2: server.upgrade (Bun style) takes an extended CONNECT, which has no Upgrade field, and echoes over the stream", async () => {
+    const session = http2.connect(fx.url);
+    try {
+      await new Promise((r) => session.once("remoteSettings", r));
+      const req = session.request({ ":method": "CONNECT", ":protocol": "websocket", ":path": "/bun-ws", ":scheme": "http", ":authority": new URL(fx.url).host, "sec-websocket-version": "13" });
+      const status = await new Promise<number>((r) => req.once("response", (h) => r(Number(h[":status"]))));
+      expect(status).toBe(200);
+      const key = [1, 2, 3, 4];
+      const payload = Buffer.from("bun style over h2");
+      const reply = new Promise<Buffer>((r) => req.once("data", (d: Buffer) => r(d)));
+      req.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, ...key]), Buffer.from(payload.map((b, i) => b ^ key[i & 3]!))]));
+      const frame = await reply;
+      expect([frame[0], frame.subarray(2, 2 + (frame[1]! & 0x7f)).toString()]).toEqual([0x81, "bun style over h2"]);
+      req.close();
+    } finally {
+      session.close();
+    }
+  });
+
   it("Python h2 and websockets' frame codec: WebSocket over HTTP/2 (RFC 8441)", async () => {
     const { stdout } = await run("/usr/bin/python3", [join(ROOT, "spec-tests/peers/h2_ws_client.py"), String(echo.port)], { timeout: 30_000 });
     expect(JSON.parse(stdout)).toEqual({

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { acceptKey, checkHandshake } from "../../src/ws/handshake.ts";
 import { sha1 } from "../../src/ws/sha1.ts";
+import { WS_HANDSHAKE, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
 
 const req = (fields: Record<string, string>, method = "GET") => ({ method, get: (n: string) => fields[n] ?? null });
 const good = { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };
@@ -36,5 +37,46 @@ describe("RFC 6455 §4.2 opening handshake", () => {
   it("the key must be base64 of 16 bytes (400)", () => {
     expect(checkHandshake(req({ ...good, "sec-websocket-key": "abc" }))).toMatchObject({ ok: false, status: 400 });
     expect(checkHandshake(req({ ...good, "sec-websocket-key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAA" }))).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe("server.upgrade (Bun style) on every request, as Bun.serve apps call it", () => {
+  const start = fakeServerPerTest();
+  const answers: boolean[] = [];
+  const seen: (string | null)[] = [];
+  const app = () =>
+    start((req, srv) => {
+      const upgraded = (srv as unknown as { upgrade(r: Request): boolean }).upgrade(req);
+      answers.push(upgraded);
+      if (upgraded) return undefined;
+      seen.push(req.headers.get("x-kept"));
+      return new Response("plain");
+    }, { websocket: { message: (ws, m) => void ws.send(m) } });
+
+  it("a request without Upgrade is answered false, and keeps every field for the handler", async () => {
+    answers.length = seen.length = 0;
+    const server = await app();
+    const conn = server.connect();
+    conn.handler.data(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\nX-Kept: 1\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+    await settle();
+    expect(answers).toEqual([false]);
+    expect(seen).toEqual(["1"]);
+    expect(conn.text()).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nplain$/);
+  });
+
+  it("Upgrade in any case, among other fields, upgrades; a handshake Upgrade cannot complete is refused", async () => {
+    answers.length = seen.length = 0;
+    const server = await app();
+    const conn = server.connect();
+    const spelled = WS_HANDSHAKE.toString("latin1").replace("Upgrade: websocket", "X-Kept: 2\r\nUPGRADE: websocket");
+    conn.handler.data(Buffer.from(spelled, "latin1"));
+    await settle();
+    expect(answers).toEqual([true]);
+    expect(conn.text()).toContain("HTTP/1.1 101 Switching Protocols\r\n");
+    const other = server.connect();
+    other.handler.data(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
+    await settle();
+    expect(answers).toEqual([true, false]);
+    expect(other.text()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
   });
 });

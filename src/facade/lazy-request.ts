@@ -277,6 +277,23 @@ function forwardMembers(proto: object, native: object): void {
  * anything else: for the global Request and fetch that facade/request-class.ts installs
  * where the runtime cannot read a stand-in itself.
  */
+/**
+ * True when `request` is a stand-in whose fields no one has asked for or changed, and
+ * none of them is named `name` (lowercase): a server can then know a field is absent
+ * without making the Headers. False whenever it cannot tell without them.
+ */
+export function untouchedLacks(request: Request, name: string): boolean {
+  const lazy = request as unknown as Partial<Lazy>;
+  const init = lazy[INIT];
+  if (init === undefined || lazy[HEADERS] !== null || lazy[REAL] !== null) return false;
+  const fields = init.fields;
+  for (let i = 0; i < fields.length; i += 2) {
+    const n = fields[i]!;
+    if (n.length === name.length && n.toLowerCase() === name) return false;
+  }
+  return true;
+}
+
 export function realRequestOf(x: unknown): Request | null {
   return typeof x === "object" && x !== null && INIT in x ? materialize(x as Lazy) : null;
 }

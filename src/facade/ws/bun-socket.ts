@@ -5,6 +5,7 @@
  */
 import type { WsError } from "../../ws/errors.ts";
 import { ReadyState, SharedMessage } from "../../ws/session.ts";
+import { untouchedLacks } from "../lazy-request.ts";
 import { claimWebSocket, handshakeOf } from "./claim.ts";
 import type { Endpoint, WsLink, WsOptions } from "./link.ts";
 import { bytesOf, decoder, encoder, reportError, toArrayBuffer } from "./payload.ts";
@@ -192,6 +193,9 @@ export interface BunSockets {
 export function bunUpgrade(bun: BunSockets, request: Request, options: BunUpgradeOptions = {}): boolean {
   const handlers = bun.handlers;
   if (!handlers) throw new TypeError("server.upgrade() needs the `websocket` option of serve()");
+  // Bun.serve apps ask this of every request: one without Upgrade is answered without its
+  // Headers (an HTTP/2 extended CONNECT carries the Upgrade its :protocol stands for: h2-connection.ts).
+  if (untouchedLacks(request, "upgrade")) return false;
   const handshake = handshakeOf(request);
   if (!handshake || !handshake.hs.ok) return false;
   claimWebSocket(handshake.ref, handshake.hs, {
