@@ -35,11 +35,18 @@ describe("Recycler", () => {
     expect(r.spareCount).toBe(0);
   });
 
-  it("keeps at most 32 spares of a class", () => {
+  it("keeps at most 8 MiB of spares per class: 128 of 64 KiB, 8 of 1 MiB", () => {
     const r = new Recycler();
-    const regions = Array.from({ length: 40 }, () => r.take(65536));
+    const regions = Array.from({ length: 140 }, () => r.take(65536));
     for (const x of regions) r.give(x);
-    expect(r.spareCount).toBe(32);
+    expect(r.spareCount).toBe(128);
+    const big = Array.from({ length: 10 }, () => r.take(1024 * 1024));
+    for (const x of big) r.give(x);
+    expect(r.spareCount).toBe(128 + 8);
+    // Kept ones are handed out again before any new one is made.
+    const again = Array.from({ length: 128 }, () => r.take(65536));
+    expect(new Set(again.map((x) => x.buffer)).size).toBe(128);
+    expect(again.every((x) => regions.some((y) => y.buffer === x.buffer))).toBe(true);
   });
 
   it("property: no buffer is held by two holders at once, whatever the order of takes and gives", () => {

@@ -14,16 +14,22 @@
  *  2. A region is given back only once nothing reads it: the transport has reported the
  *     write done. A region whose write never completes (the connection went first) is
  *     never given back; the collector takes it.
- *  3. Regions are kept by size class (powers of two), a few of each; the rest are the
- *     collector's.
+ *  3. Regions are kept by size class (powers of two), up to SPARE_BYTES of each; the
+ *     rest are the collector's.
  */
 
 /** Smallest copy taken from here: anything smaller is gathered with its head (h1-response.ts) and copied anyway. */
 export const RECYCLE_MIN = 16 * 1024 + 1;
 /** Largest: a bigger body is rare enough that a fresh copy costs nothing worth saving. */
 export const RECYCLE_MAX = 1024 * 1024;
-/** Spare regions kept per size class. */
-const KEEP = 32;
+/**
+ * Spare bytes kept per size class: 128 regions of 64 KiB, 8 of 1 MiB. A class keeps
+ * as many regions as were out at once, up to this: with 64 clients each waiting for a
+ * 64 KiB response, a limit of 32 regions made every other response a new ArrayBuffer
+ * (Deno, where a region comes back only when its write's promise settles: a third of the
+ * CPU of a 64 KiB response, bench/README.md).
+ */
+const SPARE_BYTES = 8 * 1024 * 1024;
 
 export class Recycler {
   /** Spare ArrayBuffers by byteLength (a power of two). */
@@ -48,7 +54,7 @@ export class Recycler {
     if (region.byteOffset !== 0 || size !== classOf(size) || size < RECYCLE_MIN || size > RECYCLE_MAX) return;
     let list = this.spare.get(size);
     if (list === undefined) this.spare.set(size, (list = []));
-    if (list.length < KEEP) list.push(buffer);
+    if ((list.length + 1) * size <= SPARE_BYTES) list.push(buffer);
   }
 
   /** Spare regions held now (for tests). */
