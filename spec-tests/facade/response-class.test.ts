@@ -47,22 +47,14 @@ describe("the Response class serve() installs on Node", () => {
     expect(text.endsWith("\r\n\r\n" + "a".repeat(64 * 1024))).toBe(true);
   });
 
-  it("small bodies copied side by side keep their own bytes, however many are made and kept", async () => {
-    await answer(() => new Response("x"));
-    // Copies of up to 4 KiB share slabs: 60 of them fill several, and each must still read as made.
-    const sizes = Array.from({ length: 60 }, (_, i) => [1, 1000, 4095, 4096, 4097][i % 5]!);
-    const kept = sizes.map((n, i) => {
-      const bytes = new Uint8Array(n).fill(i);
-      const r = new Response(bytes);
-      bytes.fill(0xff);
-      return r;
-    });
-    kept.forEach((r, i) => expect(staticBody(r)).toEqual(new Uint8Array(sizes[i]!).fill(i)));
-    // And they go out as made after more responses have been cut from the same slabs.
-    const last = kept.at(-1)!;
+  it("a small body copied into a shared slab goes out as made, after more copies are cut from the slabs", async () => {
+    // Kept bytes across slabs, on every runtime: response-class-check.ts.
+    const bytes = new Uint8Array(1000).fill(7);
+    const kept = new Response(bytes);
+    bytes.fill(0xff);
     for (let i = 0; i < 20; i++) new Response(new Uint8Array(3000).fill(0xee));
-    const text = await answer(() => last);
-    expect(text.endsWith("\r\n\r\n" + String.fromCharCode(59).repeat(sizes.at(-1)!))).toBe(true);
+    const text = await answer(() => kept);
+    expect(text.endsWith("\r\n\r\n" + "\x07".repeat(1000))).toBe(true);
   });
 
   it("has the fields the runtime's Response would: Content-Type for a string, none for bytes, status and statusText", async () => {
