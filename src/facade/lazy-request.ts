@@ -273,27 +273,25 @@ function forwardMembers(proto: object, native: object): void {
 }
 
 /**
- * The runtime's Request for a stand-in (made now if it was not yet), or null for
- * anything else: for the global Request and fetch that facade/request-class.ts installs
- * where the runtime cannot read a stand-in itself.
- */
-/**
  * True when `request` is a stand-in whose fields no one has asked for or changed, and
- * none of them is named `name` (lowercase): a server can then know a field is absent
- * without making the Headers. False whenever it cannot tell without them.
+ * none of them is named `name` (lowercase, as both parsers give names: RFC 9110 §5.1,
+ * RFC 9113 §8.2.1): a server can then know a field is absent without making the Headers.
+ * False whenever it cannot tell without them.
  */
 export function untouchedLacks(request: Request, name: string): boolean {
   const lazy = request as unknown as Partial<Lazy>;
   const init = lazy[INIT];
   if (init === undefined || lazy[HEADERS] !== null || lazy[REAL] !== null) return false;
   const fields = init.fields;
-  for (let i = 0; i < fields.length; i += 2) {
-    const n = fields[i]!;
-    if (n.length === name.length && n.toLowerCase() === name) return false;
-  }
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return false;
   return true;
 }
 
+/**
+ * The runtime's Request for a stand-in (made now if it was not yet), or null for
+ * anything else: for the global Request and fetch that facade/request-class.ts installs
+ * where the runtime cannot read a stand-in itself.
+ */
 export function realRequestOf(x: unknown): Request | null {
   return typeof x === "object" && x !== null && INIT in x ? materialize(x as Lazy) : null;
 }
