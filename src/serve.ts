@@ -12,7 +12,7 @@ import { detectRuntime, runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, Transport } from "./transport/types.ts";
 import type { ReloadOptions, ServeOptions, Server } from "./server-types.ts";
 import { exchangeOf } from "./facade/upgrade.ts";
-import { Completion, serveInfo, withCompleted } from "./facade/exchange.ts";
+import { Completion, type Peer, serveInfo, withInfoGetters } from "./facade/exchange.ts";
 import { startH2 } from "./facade/h2-connection.ts";
 import { type BunSockets, type BunUpgradeOptions, type BunWebSocketHandlers, bunUpgrade } from "./facade/ws/bun-socket.ts";
 import { WsLink } from "./facade/ws/link.ts";
@@ -89,6 +89,8 @@ function traceSinkOf(option: ServeOptions["trace"]): TraceSink | null {
 }
 
 const SWEEP_MS = 1000;
+/** server.fetch's request came from no connection: its info has an empty address. */
+const NO_PEER: Peer = { remoteAddr: { hostname: "", port: 0, transport: "tcp" }, proxy: null };
 
 class PureServer implements Server {
   addr: Addr;
@@ -124,7 +126,7 @@ class PureServer implements Server {
         return server.url;
       },
     };
-    withCompleted(infoPrototype);
+    withInfoGetters(infoPrototype);
     this.bun = { handlers: options.websocket as BunWebSocketHandlers | undefined, topics: new Topics() };
     const ctx: ServerContext = {
       handler,
@@ -302,7 +304,7 @@ class PureServer implements Server {
 
   async fetch(request: Request | string | URL): Promise<Response> {
     const req = request instanceof Request ? request : new Request(request);
-    const info = serveInfo(this.ctx, { hostname: "", port: 0, transport: "tcp" }, null, Completion.settled(), "1.1");
+    const info = serveInfo(this.ctx, NO_PEER, Completion.settled(), "1.1");
     const res = await this.ctx.handler(req, info);
     if (!(res instanceof Response)) throw new TypeError("the handler returned no Response");
     return res;

@@ -70,7 +70,7 @@ describe("WriteQueue", () => {
 
   it("counts what the socket itself holds, and pays the drain when the socket drains", () => {
     let inSocket = 0;
-    const q = new WriteQueue(new WritePool(), () => inSocket);
+    const q = new WriteQueue(new WritePool(), { inSocket: () => inSocket });
     inSocket = HIGH_WATER_MARK;
     expect(q.push(bytes(1))).toBe(false);
     q.gather();

@@ -4,7 +4,7 @@
  * becomes onError's Response, and 500 when onError fails too.
  */
 import { describe, expect, it } from "vitest";
-import { Completion, runHandler, withCompleted } from "../../src/facade/exchange.ts";
+import { Completion, runHandler, withInfoGetters } from "../../src/facade/exchange.ts";
 import type { ServerContext } from "../../src/facade/context.ts";
 import type { Connection } from "../../src/transport/types.ts";
 
@@ -14,7 +14,7 @@ const answer = (
   onError: ServerContext["onError"] = () => new Response("from onError", { status: 503 }),
   completion = new Completion(),
 ) => {
-  const ctx = { handler, onError, infoPrototype: withCompleted({}) } as unknown as ServerContext;
+  const ctx = { handler, onError, infoPrototype: withInfoGetters({}) } as unknown as ServerContext;
   return runHandler(ctx, new Request("http://x/"), conn, completion, "1.1");
 };
 const ok = new Response("ok");
@@ -47,12 +47,28 @@ describe("handler outcomes", () => {
   it("the handler gets the info object: remoteAddr, completed and httpVersion", async () => {
     let seen: Record<string, unknown> = {};
     await answer((_req, info) => {
-      // completed is a getter, as in Deno.serve (whose info has no own properties).
-      seen = { ...(info as unknown as Record<string, unknown>), completed: info.completed };
+      // completed and remoteAddr are getters, as in Deno.serve (whose info has no own properties).
+      seen = { ...(info as unknown as Record<string, unknown>), completed: info.completed, remoteAddr: info.remoteAddr };
       return ok;
     });
     expect(seen).toMatchObject({ remoteAddr: conn.remoteAddr, httpVersion: "1.1" });
     expect(seen.completed).toBeInstanceOf(Promise);
+  });
+  it("info.remoteAddr is asked of the connection only when the handler reads it, and each read sees its address as it is then", async () => {
+    let reads = 0;
+    let addr = { hostname: "127.0.0.1", port: 1, transport: "tcp" };
+    const counting = { get remoteAddr() { reads++; return addr; }, proxy: null } as unknown as Connection;
+    const ctx = { handler: () => ok, onError: undefined, infoPrototype: withInfoGetters({}) } as unknown as ServerContext;
+    await runHandler(ctx, new Request("http://x/"), counting, new Completion(), "1.1");
+    expect(reads).toBe(0);
+    let info!: { remoteAddr: unknown };
+    ctx.handler = (_req, i) => ((info = i as unknown as { remoteAddr: unknown }), ok);
+    await runHandler(ctx, new Request("http://x/"), counting, new Completion(), "1.1");
+    expect(info.remoteAddr).toBe(addr);
+    // A PROXY header (proxy-gate.ts) replaces the connection's address: the info follows it.
+    addr = { hostname: "192.0.2.1", port: 9, transport: "tcp" };
+    expect(info.remoteAddr).toBe(addr);
+    expect(reads).toBe(2);
   });
   it("info.completed is made when first read, the same promise on every read, and settles with the exchange", async () => {
     const completion = new Completion();

@@ -10,7 +10,7 @@
  *   front()      what to hand the socket next, and accepted(n) for what it took
  *
  * Backpressure: once more than the high-water mark is waiting (here, or in the
- * socket's own buffer, as `inSocket` says), push returns false, and the caller is owed
+ * socket's own buffer, as its `inSocket()` says), push returns false, and the caller is owed
  * a drain: accepted() or socketDrained() returns true when it is due.
  */
 import type { WritePool } from "./pool.ts";
@@ -20,21 +20,26 @@ export const HIGH_WATER_MARK = 64 * 1024;
 /** A turn's writes up to this many bytes are copied together; larger ones go as they are (a copy would cost more than the sends). */
 export const GATHER_LIMIT = 16 * 1024;
 
+/** What batch and pending hold while empty: an idle connection's queue keeps no arrays. Never written. */
+const NO_PARTS: Uint8Array[] = [];
+
 export class WriteQueue {
   /** This turn's writes. */
-  private batch: Uint8Array[] = [];
+  private batch: Uint8Array[] = NO_PARTS;
   private batchBytes = 0;
   /** Gathered and not yet taken by the socket, in order. */
-  private pending: Uint8Array[] = [];
+  private pending: Uint8Array[] = NO_PARTS;
   private pendingBytes = 0;
   /** A push reported backpressure: a drain is owed once the queue is under the mark. */
   private drainOwed = false;
 
   /**
-   * @param inSocket bytes the socket has taken but not yet sent (a runtime that keeps its
-   *   own send buffer, as node:net does); counted toward the high-water mark.
+   * @param socket says how many bytes the socket has taken but not yet sent (a runtime
+   *   that keeps its own send buffer, as node:net does); counted toward the high-water
+   *   mark. An object rather than a function, so that a connection passes itself and
+   *   makes no closure.
    */
-  constructor(private readonly pool: WritePool, private readonly inSocket: () => number = noneInSocket) {}
+  constructor(private readonly pool: WritePool, private readonly socket: SocketBuffer = NO_SOCKET_BUFFER) {}
 
   /** Queues bytes (never written afterwards: buffers/pool.ts); false when over the high-water mark. */
   push(bytes: Uint8Array): boolean {
@@ -44,7 +49,8 @@ export class WriteQueue {
 
   /** Queues bytes without saying whether more may follow (see admit). */
   append(bytes: Uint8Array): void {
-    this.batch.push(bytes);
+    if (this.batch === NO_PARTS) this.batch = [bytes];
+    else this.batch.push(bytes);
     this.batchBytes += bytes.length;
   }
 
@@ -78,14 +84,18 @@ export class WriteQueue {
     const parts = this.batch;
     if (parts.length === 0) return null;
     const bytes = this.batchBytes;
-    this.batch = [];
+    this.batch = NO_PARTS;
     this.batchBytes = 0;
     this.pendingBytes += bytes;
-    if (parts.length === 1) this.pending.push(parts[0]!);
-    else if (bytes <= limit) {
-      this.pending.push(this.pool.concat(parts));
+    if (parts.length > 1 && bytes <= limit) {
+      const one = this.pool.concat(parts);
+      if (this.pending === NO_PARTS) this.pending = [one];
+      else this.pending.push(one);
       return parts;
-    } else for (const p of parts) this.pending.push(p);
+    }
+    // Sent as they are: with nothing pending, the turn's array becomes the pending one.
+    if (this.pending.length === 0) this.pending = parts;
+    else for (const p of parts) this.pending.push(p);
     return null;
   }
 
@@ -114,6 +124,7 @@ export class WriteQueue {
         left -= b.length;
       }
     }
+    if (this.pending.length === 0) this.pending = NO_PARTS;
     return this.drainDue();
   }
 
@@ -124,14 +135,14 @@ export class WriteQueue {
 
   /** Forgets everything waiting (the connection is gone). */
   clear(): void {
-    this.batch = [];
-    this.pending = [];
+    this.batch = NO_PARTS;
+    this.pending = NO_PARTS;
     this.batchBytes = this.pendingBytes = 0;
     this.drainOwed = false;
   }
 
   private waiting(): number {
-    return this.batchBytes + this.pendingBytes + this.inSocket();
+    return this.batchBytes + this.pendingBytes + this.socket.inSocket();
   }
 
   private drainDue(): boolean {
@@ -141,4 +152,10 @@ export class WriteQueue {
   }
 }
 
-const noneInSocket = () => 0;
+/** What the queue asks of the socket it feeds. */
+export interface SocketBuffer {
+  /** Bytes taken and not yet sent. */
+  inSocket(): number;
+}
+
+const NO_SOCKET_BUFFER: SocketBuffer = { inSocket: () => 0 };

@@ -53,17 +53,32 @@ export class Completion {
 
 /** Where a ServeInfo keeps its Completion, for the `completed` getter of its prototype. */
 const COMPLETION = Symbol("completion");
+/** Where a ServeInfo keeps its connection, for the `remoteAddr` getter of its prototype. */
+const PEER = Symbol("peer");
+
+/** What a ServeInfo reads its address from: the connection (made when first asked for; see transport). */
+export type Peer = Pick<Connection, "remoteAddr" | "proxy">;
 
 /**
- * Gives a ServeInfo prototype its `completed` getter. As with Deno.serve's info (whose
- * remoteAddr and completed are getters too), spreading an info does not copy it.
+ * Gives a ServeInfo prototype its `completed` and `remoteAddr` getters. As with
+ * Deno.serve's info (whose remoteAddr and completed are getters too), spreading an info
+ * does not copy them; and a connection whose handlers never ask for the address never
+ * makes one.
  */
-export function withCompleted<T extends object>(proto: T): T {
-  return Object.defineProperty(proto, "completed", {
-    get(this: { [COMPLETION]: Completion }): Promise<void> {
-      return this[COMPLETION].get();
+export function withInfoGetters<T extends object>(proto: T): T {
+  return Object.defineProperties(proto, {
+    completed: {
+      get(this: { [COMPLETION]: Completion }): Promise<void> {
+        return this[COMPLETION].get();
+      },
+      configurable: true,
     },
-    configurable: true,
+    remoteAddr: {
+      get(this: { [PEER]: Peer }): Connection["remoteAddr"] {
+        return this[PEER].remoteAddr;
+      },
+      configurable: true,
+    },
   });
 }
 
@@ -73,14 +88,13 @@ export function withCompleted<T extends object>(proto: T): T {
  */
 export function serveInfo(
   ctx: ServerContext,
-  remoteAddr: Connection["remoteAddr"],
-  proxy: Connection["proxy"],
+  peer: Peer,
   completed: Completion,
   httpVersion: string,
 ): ServeInfo & Record<string, unknown> {
-  const info = Object.create(ctx.infoPrototype) as ServeInfo & { [COMPLETION]: Completion } & Record<string, unknown>;
-  info.remoteAddr = remoteAddr;
-  if (proxy) info.proxy = proxy;
+  const info = Object.create(ctx.infoPrototype) as ServeInfo & { [COMPLETION]: Completion; [PEER]: Peer } & Record<string, unknown>;
+  info[PEER] = peer;
+  if (peer.proxy) info.proxy = peer.proxy;
   info[COMPLETION] = completed;
   info.httpVersion = httpVersion;
   return info;
@@ -126,7 +140,7 @@ export function runHandler(
   completed: Completion,
   httpVersion: string,
 ): Promise<Response | undefined> {
-  const info = serveInfo(ctx, conn.remoteAddr, conn.proxy, completed, httpVersion);
+  const info = serveInfo(ctx, conn, completed, httpVersion);
   // Not an async function: a handler's promise is passed on with one catch, not awaited in a new frame.
   let answer: Response | undefined | Promise<Response | undefined>;
   try {
@@ -159,11 +173,19 @@ export class UrlMemo {
   private last = "";
 
   of(scheme: string, authority: string, path: string): string {
-    if (isUrlOf(this.last, scheme, authority, path)) return this.last;
-    const url = `${scheme}://${authority}${path}`;
-    url.charCodeAt(0); // reading a character flattens the concatenation
-    return (this.last = url);
+    return (this.last = urlAfter(this.last, scheme, authority, path));
   }
+}
+
+/**
+ * The URL of scheme, authority and path: `last` itself when it is that URL (a
+ * connection's requests mostly share one), else a new flat string.
+ */
+export function urlAfter(last: string, scheme: string, authority: string, path: string): string {
+  if (isUrlOf(last, scheme, authority, path)) return last;
+  const url = `${scheme}://${authority}${path}`;
+  url.charCodeAt(0); // reading a character flattens the concatenation
+  return url;
 }
 
 /** The authority of the address a request without one came to (HTTP/1.0 without Host, HTTP/2 without :authority). */

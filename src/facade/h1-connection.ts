@@ -22,7 +22,7 @@ import { serializeErrorResponse, serializeResponseHead } from "../h1/serializer.
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
 import type { ServerContext } from "./context.ts";
-import { UrlMemo, answerOf, authorityOf, openExchange, refusedMethod } from "./exchange.ts";
+import { answerOf, authorityOf, openExchange, refusedMethod, urlAfter } from "./exchange.ts";
 import { type H1Output, writeH1Response } from "./h1-response.ts";
 import { h2cClaim, h2cSettings, prefaceDecision, PREFACE_START } from "./h1-switch.ts";
 import type { LiveConnection } from "./live.ts";
@@ -52,7 +52,8 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   private stalled = false;
   private lastActivity: number;
   private headStartedAt = 0;
-  private readonly urls = new UrlMemo();
+  /** The last request's URL, which the next one's usually is (see urlAfter). */
+  private lastUrl = "";
   readonly trace: ConnectionTrace | null;
 
   constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
@@ -323,7 +324,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   private urlOf(head: RequestHead): string {
     if (head.targetForm === "absolute") return head.target;
     const authority = head.host || authorityOf(this.conn);
-    return this.urls.of(this.ctx.scheme, authority, head.targetForm === "asterisk" ? "/*" : head.target);
+    return (this.lastUrl = urlAfter(this.lastUrl, this.ctx.scheme, authority, head.targetForm === "asterisk" ? "/*" : head.target));
   }
 
   private sendContinue(ex: Exchange): void {
@@ -404,9 +405,8 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     const rest = this.parser.detach();
     this.exchanges.shift();
     ex.completion.complete();
-    const h = serializeResponseHead(this.ctx.pool, {
-      status: 101, fields: claim.headers, framing: { kind: "none" }, close: false, now: Date.now(),
-    });
+    const switching = { status: 101, fields: claim.headers, framing: { kind: "none" } as const, close: false, now: Date.now() };
+    const h = serializeResponseHead(this.ctx.pool, switching);
     this.trace?.response(h, "none");
     this.conn.write(h);
     this.handOver(claim.start(this.conn, rest));

@@ -43,13 +43,16 @@ const MAX_CHUNK_LINE = 4096;
 const LIMIT_NAMES = Object.keys(DEFAULT_H1_LIMITS) as (keyof H1Limits)[];
 /** What trailerFields holds outside a trailer section: an idle parser keeps no array of its own. Never written. */
 const NO_TRAILERS: string[] = [];
+/** What queue holds while nothing waits behind buf (almost always): no array per idle parser. Never written. */
+const NO_CHUNKS: Uint8Array[] = [];
 
 export class RequestParser {
   readonly limits: H1Limits;
   private state = State.Head;
   private buf: Uint8Array = EMPTY;
   private pos = 0;
-  private queue: Uint8Array[] = [];
+  /** Chunks received behind buf, in order. */
+  private queue: Uint8Array[] = NO_CHUNKS;
   /** buf is our own accumulation buffer with spare room, not yet handed out. */
   private accumulating = false;
   /** Bytes after pos already scanned without finding a terminator. */
@@ -74,7 +77,8 @@ export class RequestParser {
       this.buf = chunk;
       this.pos = 0;
       this.accumulating = false;
-    } else this.queue.push(chunk);
+    } else if (this.queue === NO_CHUNKS) this.queue = [chunk];
+    else this.queue.push(chunk);
   }
 
   /** Bytes received and not yet parsed. */
@@ -118,7 +122,7 @@ export class RequestParser {
     rest.push(...this.queue);
     this.buf = EMPTY;
     this.pos = 0;
-    this.queue = [];
+    this.queue = NO_CHUNKS;
     this.state = State.Failed;
     return rest;
   }
@@ -148,14 +152,14 @@ export class RequestParser {
     this.failure = e;
     this.buf = EMPTY;
     this.pos = 0;
-    this.queue = [];
+    this.queue = NO_CHUNKS;
     return { type: "error", error: e };
   }
 
   /** Moves to the next queued chunk when the current one is used up. */
   private available(): number {
     while (this.pos >= this.buf.length && this.queue.length > 0) {
-      this.buf = this.queue.shift()!;
+      this.buf = this.takeQueued();
       this.pos = 0;
       this.accumulating = false;
       this.scanned = 0;
@@ -163,10 +167,17 @@ export class RequestParser {
     return this.buf.length - this.pos;
   }
 
+  /** The first queued chunk, taken off the queue (whose array is let go once empty). */
+  private takeQueued(): Uint8Array {
+    const next = this.queue.shift()!;
+    if (this.queue.length === 0) this.queue = NO_CHUNKS;
+    return next;
+  }
+
   /** Appends the next queued chunk to the unread part of buf, in an accumulation buffer. */
   private absorb(): boolean {
-    const next = this.queue.shift();
-    if (!next) return false;
+    if (this.queue.length === 0) return false;
+    const next = this.takeQueued();
     const rest = this.buf.length - this.pos;
     if (this.accumulating && this.buf.byteOffset + this.buf.length + next.length <= this.buf.buffer.byteLength) {
       const grown = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length + next.length);

@@ -12,7 +12,12 @@ const NOTHING_HELD: Uint8Array[] = [];
 const flushOf = (conn: BunConnection) => conn.flush();
 
 class BunConnection extends SocketConnection {
-  remoteAddr: Addr;
+  /**
+   * The peer's port until its address is first asked for, then the address: one slot,
+   * and no object (nor address string) for a connection whose handlers never ask. The
+   * port is read at open, as Bun forgets it once the socket has closed.
+   */
+  private remote: Addr | number;
   readonly alpnProtocol: string | null;
   paused = false;
   /** Received while paused; delivered on resume (Bun sockets may not support pause). */
@@ -20,13 +25,26 @@ class BunConnection extends SocketConnection {
   /** A data callback is running: its end sends what it wrote (see received). */
   private receiving = false;
   /** Past GATHER_LIMIT parts go out one send each anyway: waiting for the turn's end gains nothing. */
-  protected override readonly sendEarly = true;
+  protected override get sendEarly(): boolean {
+    return true;
+  }
 
   constructor(private readonly socket: BunSocket, readonly encrypted: boolean) {
     super();
-    this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0, transport: "tcp" };
+    this.remote = socket.remotePort ?? 0;
     const alpn = encrypted ? socket.alpnProtocol : null;
     this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
+  }
+
+  get remoteAddr(): Addr {
+    const r = this.remote;
+    if (typeof r !== "number") return r;
+    return (this.remote = { hostname: this.socket.remoteAddress ?? "", port: r, transport: "tcp" });
+  }
+
+  /** A PROXY header's source replaces the socket's (proxy-gate.ts). */
+  set remoteAddr(addr: Addr) {
+    this.remote = addr;
   }
 
   /** Made when first asked for: the facade needs it only for a request without Host. */
@@ -62,7 +80,9 @@ class BunConnection extends SocketConnection {
   }
 
   /** Bun's write hands the kernel what it will take, maybe part, and keeps nothing of ours. */
-  protected override readonly followsSends = true;
+  protected override get followsSends(): boolean {
+    return true;
+  }
 
   /** Bun's write takes what the kernel will, maybe part; its drain callback (writable) says when to go on. */
   protected sendPending(): void {

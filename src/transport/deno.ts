@@ -25,11 +25,15 @@ const PEER_GONE = ["NotConnected", "ConnectionReset", "ConnectionAborted"];
 
 class DenoConnection extends SocketConnection {
   /** Each write is an async op: gathering up to the high-water mark saves more than the copy costs. */
-  protected override readonly gatherLimit = HIGH_WATER_MARK;
+  protected override get gatherLimit(): number {
+    return HIGH_WATER_MARK;
+  }
   /** A write's promise settles once Deno no longer reads the bytes: what it took is done with. */
-  protected override readonly followsSends = true;
-  remoteAddr: Addr;
-  readonly localAddr: Addr;
+  protected override get followsSends(): boolean {
+    return true;
+  }
+  /** Our copy of the peer's address, made when first asked for (Deno keeps its own on the conn). */
+  private remote: Addr | null = null;
   alpnProtocol: string | null = null;
   private paused = false;
   /** The peer has half-closed: nothing more to read. */
@@ -39,9 +43,23 @@ class DenoConnection extends SocketConnection {
   // deno-lint-ignore no-explicit-any
   constructor(private readonly conn: any, readonly encrypted: boolean) {
     super();
-    const r = conn.remoteAddr, l = conn.localAddr;
-    this.remoteAddr = { hostname: r.hostname, port: r.port, transport: "tcp" };
-    this.localAddr = { hostname: l.hostname, port: l.port, transport: "tcp" };
+  }
+
+  get remoteAddr(): Addr {
+    if (this.remote !== null) return this.remote;
+    const r = this.conn.remoteAddr;
+    return (this.remote = { hostname: r.hostname, port: r.port, transport: "tcp" });
+  }
+
+  /** A PROXY header's source replaces the socket's (proxy-gate.ts). */
+  set remoteAddr(addr: Addr) {
+    this.remote = addr;
+  }
+
+  /** Made when first asked for: the facade needs it only for a request without Host. */
+  get localAddr(): Addr {
+    const l = this.conn.localAddr;
+    return { hostname: l.hostname, port: l.port, transport: "tcp" };
   }
 
   /** Handshakes (TLS), hands the connection to `accept`, then reads until the socket closes. */

@@ -33,17 +33,32 @@ function flushOf(conn: NodeConnection): void {
 }
 
 class NodeConnection extends SocketConnection {
-  remoteAddr: Addr;
+  /**
+   * The peer's port until its address is first asked for, then the address (one slot,
+   * and no object for a connection whose handlers never ask). Reading the port makes
+   * node:net keep the peer's name, which it could no longer look up once closed.
+   */
+  private remote: Addr | number;
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
 
   constructor(private readonly socket: net.Socket) {
-    // node:net keeps its own send buffer: what it holds counts toward the high-water mark.
-    super(() => socket.writableLength);
-    this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0, transport: "tcp" };
+    super();
+    this.remote = socket.remotePort ?? 0;
     const t = socket as tls.TLSSocket;
     this.encrypted = !!t.encrypted;
     this.alpnProtocol = this.encrypted && typeof t.alpnProtocol === "string" ? t.alpnProtocol : null;
+  }
+
+  get remoteAddr(): Addr {
+    const r = this.remote;
+    if (typeof r !== "number") return r;
+    return (this.remote = { hostname: this.socket.remoteAddress ?? "", port: r, transport: "tcp" });
+  }
+
+  /** A PROXY header's source replaces the socket's (proxy-gate.ts). */
+  set remoteAddr(addr: Addr) {
+    this.remote = addr;
   }
 
   /**
@@ -52,6 +67,11 @@ class NodeConnection extends SocketConnection {
    */
   get localAddr(): Addr {
     return { hostname: this.socket.localAddress ?? "", port: this.socket.localPort ?? 0, transport: "tcp" };
+  }
+
+  /** node:net keeps its own send buffer: what it holds counts toward the high-water mark. */
+  override inSocket(): number {
+    return this.socket.writableLength;
   }
 
   /** The turn ends after this tick's microtasks: every response they finish joins the batch. */
@@ -63,7 +83,9 @@ class NodeConnection extends SocketConnection {
    * node:net calls a write's callback once libuv has handed its bytes to the kernel (and
    * with an error when it never will: then the bytes are left to the collector).
    */
-  protected override readonly followsSends = true;
+  protected override get followsSends(): boolean {
+    return true;
+  }
 
   /** node:net takes everything (into its own buffer); several parts leave in one writev. */
   protected sendPending(): void {

@@ -47,8 +47,16 @@ export abstract class SocketConnection implements Connection {
   private sending = false;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(inSocket?: () => number) {
-    this.queue = new WriteQueue(transportPool, inSocket);
+  constructor() {
+    this.queue = new WriteQueue(transportPool, this);
+  }
+
+  /**
+   * Bytes the socket has taken but not yet sent, where the runtime keeps its own send
+   * buffer (node:net does); they count toward the queue's high-water mark.
+   */
+  inSocket(): number {
+    return 0;
   }
 
   /** Arranges for `flush()` to run at the end of this turn of the event loop. */
@@ -72,7 +80,9 @@ export abstract class SocketConnection implements Connection {
    * the callback itself: takeSentCallback). Otherwise
    * `sent` is never called, and the bytes are left to the collector.
    */
-  protected readonly followsSends: boolean = false;
+  protected get followsSends(): boolean {
+    return false;
+  }
   /** Writes whose owner wants to hear when the runtime is done with their bytes, by part. */
   private sentCallbacks: Map<Uint8Array, () => void> | null = null;
 
@@ -99,10 +109,17 @@ export abstract class SocketConnection implements Connection {
     return sent;
   }
 
+  // The transport's constants are getters, on the prototype: fields would take a slot in
+  // every connection.
+
   /** Past GATHER_LIMIT, send at once rather than at the end of the turn (where a later write could not join anyway). */
-  protected readonly sendEarly: boolean = false;
+  protected get sendEarly(): boolean {
+    return false;
+  }
   /** Writes of a turn up to this many bytes are copied into one send (where a send costs more than the copy, more). */
-  protected readonly gatherLimit: number = GATHER_LIMIT;
+  protected get gatherLimit(): number {
+    return GATHER_LIMIT;
+  }
 
   write(bytes: Uint8Array, sent?: () => void): boolean {
     if (this.phase !== "open") return true;
