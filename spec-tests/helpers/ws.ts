@@ -57,7 +57,7 @@ export function run(inputs: Uint8Array[], limits = {}) {
   const events: SessionEvent[] = [];
   const sent: Uint8Array[] = [];
   for (const i of inputs) {
-    s.receive(i, (e) => events.push(e));
+    s.receive(i, { event: (e) => events.push(e) });
     sent.push(...s.takeOutput());
   }
   const total = new Uint8Array(sent.reduce((n, b) => n + b.length, 0));

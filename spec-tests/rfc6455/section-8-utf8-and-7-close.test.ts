@@ -35,9 +35,9 @@ describe("6 UTF-8 handling", () => {
     const f = frame(1, payload);
     const s = new WsSession("server", pool);
     const events: string[] = [];
-    s.receive(f.subarray(0, 12), (e) => events.push(e.type));
+    s.receive(f.subarray(0, 12), { event: (e) => events.push(e.type) });
     expect(events).toEqual([]);
-    s.receive(f.subarray(12, 22), (e) => events.push(e.type)); // contains the 0xff
+    s.receive(f.subarray(12, 22), { event: (e) => events.push(e.type) }); // contains the 0xff
     expect(events).toEqual(["error", "close"]);
     expect(closeCodeOf(s.takeOutput()[0]!.subarray(2))).toBe(1007);
   });
@@ -46,7 +46,7 @@ describe("6 UTF-8 handling", () => {
     const f = frame(1, payload);
     const s = new WsSession("server", pool);
     const got: Uint8Array[] = [];
-    for (let i = 0; i < f.length; i += 7) s.receive(f.slice(i, i + 7), (e) => e.type === "message" && got.push(e.data));
+    for (let i = 0; i < f.length; i += 7) s.receive(f.slice(i, i + 7), { event: (e) => e.type === "message" && got.push(e.data) });
     expect(new TextDecoder().decode(got[0])).toBe(new TextDecoder().decode(payload));
   });
   it("binary messages are not checked as UTF-8", () => {
@@ -88,8 +88,8 @@ describe("7 close handling", () => {
     const out = s.takeOutput();
     expect(closeCodeOf(out[0]!.subarray(2))).toBe(1000); // unmasked: a 2-byte header
     const ev: unknown[] = [];
-    s.receive(frame(1, "in flight"), (e) => ev.push(e));
-    s.receive(closeFrame(1000), (e) => ev.push(e));
+    s.receive(frame(1, "in flight"), { event: (e) => ev.push(e) });
+    s.receive(closeFrame(1000), { event: (e) => ev.push(e) });
     expect(ev).toMatchObject([{ type: "message" }, { type: "close", code: 1000, wasClean: true }]);
     expect(s.takeOutput()).toHaveLength(0); // no second Close
   });

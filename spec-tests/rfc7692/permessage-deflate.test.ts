@@ -33,7 +33,7 @@ function session(deflate: boolean, limits = {}) {
     s,
     events,
     feed(b: Uint8Array) {
-      s.receive(b, (e) => events.push(e));
+      s.receive(b, { event: (e) => events.push(e) });
     },
     sent() {
       const out = s.takeOutput();

@@ -5,15 +5,19 @@
  * `skip`) makes no view at all: a `subarray` costs more than the rest of reading a
  * small WebSocket frame on Bun.
  */
+/** What chunks holds while the queue is empty: an idle WebSocket or HTTP/2 stream keeps no array. Never written. */
+const NO_CHUNKS: Uint8Array[] = [];
+
 export class ByteQueue {
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] = NO_CHUNKS;
   /** Bytes of chunks[0] already read. */
   private offset = 0;
   length = 0;
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    if (this.chunks === NO_CHUNKS) this.chunks = [chunk];
+    else this.chunks.push(chunk);
     this.length += chunk.length;
   }
 
@@ -39,6 +43,7 @@ export class ByteQueue {
       }
       n -= left;
       this.chunks.shift();
+      if (this.chunks.length === 0) this.chunks = NO_CHUNKS;
       this.offset = 0;
     }
   }
@@ -78,7 +83,7 @@ export class ByteQueue {
   }
 
   clear(): void {
-    this.chunks = [];
+    this.chunks = NO_CHUNKS;
     this.offset = 0;
     this.length = 0;
   }

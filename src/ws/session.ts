@@ -33,11 +33,22 @@ export type SessionEvent =
   /** The closing handshake is over (or the connection failed): the transport may close. */
   | { type: "close"; code: number; reason: string; wasClean: boolean };
 
+/**
+ * Who hears a session's events: an object rather than a callback, so that a socket's
+ * link passes itself and keeps no closure.
+ */
+export interface SessionSink {
+  event(e: SessionEvent): void;
+}
+
 /** What permessage-deflate settled on for our messages. */
 export interface Deflate {
   /** server_max_window_bits (8..15): how far back our matches may reach. */
   windowBits: number;
 }
+
+/** What a session's output holds when there is none. Never written. */
+const NO_OUTPUT: Uint8Array[] = [];
 
 /** Messages shorter than this go uncompressed: the saving would not pay for the work. */
 const MIN_COMPRESSED = 64;
@@ -60,7 +71,8 @@ export class SharedMessage {
 export class WsSession {
   state: ReadyState = ReadyState.Open;
   private readonly receiver: Receiver;
-  private out: Uint8Array[] = [];
+  /** Frames to write; NO_OUTPUT while there are none (no array per idle socket). */
+  private out: Uint8Array[] = NO_OUTPUT;
   private outBytes = 0;
 
   /** permessage-deflate as negotiated (see handshake.ts), or null. */
@@ -81,44 +93,44 @@ export class WsSession {
     this.receiver.acceptCompression(new Inflater());
   }
 
-  receive(chunk: Uint8Array, emit: (e: SessionEvent) => void): void {
+  receive(chunk: Uint8Array, sink: SessionSink): void {
     if (this.state === ReadyState.Closed) return;
     this.receiver.feed(chunk);
     for (let e = this.receiver.next(); e; e = this.receiver.next()) {
       switch (e.type) {
         case "message":
-          if (this.state === ReadyState.Open || this.state === ReadyState.Closing) emit(e);
+          if (this.state === ReadyState.Open || this.state === ReadyState.Closing) sink.event(e);
           break;
         case "ping":
           // §5.5.2: a Ping is answered with a Pong carrying the same data, unless we are closing.
           if (this.state === ReadyState.Open) this.frame(Opcode.Pong, e.data);
-          emit(e);
+          sink.event(e);
           break;
         case "pong":
-          emit(e);
+          sink.event(e);
           break;
         case "close": {
           // §5.5.1: answer a Close with a Close (echoing the code), then the server closes TCP.
           // The reason is echoed too, so the peer's close event reports what it said.
           if (this.state === ReadyState.Open) this.frame(Opcode.Close, closePayload(e.code === 1005 ? undefined : e.code, e.reason));
           this.state = ReadyState.Closed;
-          emit({ type: "close", code: e.code, reason: e.reason, wasClean: true });
+          sink.event({ type: "close", code: e.code, reason: e.reason, wasClean: true });
           return;
         }
         case "error":
-          this.fail(e.error, emit);
+          this.fail(e.error, sink);
           return;
       }
     }
   }
 
   /** §7.1.7: fail the connection: send a Close with the error's code, then close. */
-  fail(error: WsError, emit: (e: SessionEvent) => void): void {
+  fail(error: WsError, sink: SessionSink): void {
     if (this.state === ReadyState.Closed) return;
     if (this.state === ReadyState.Open) this.frame(Opcode.Close, closePayload(error.closeCode, error.message.slice(0, 120)));
     this.state = ReadyState.Closed;
-    emit({ type: "error", error });
-    emit({ type: "close", code: error.closeCode, reason: error.message, wasClean: false });
+    sink.event({ type: "error", error });
+    sink.event({ type: "close", code: error.closeCode, reason: error.message, wasClean: false });
   }
 
   /** Queues a data message (compressed where negotiated, unless `compress` is false); false if no longer open. */
@@ -162,10 +174,10 @@ export class WsSession {
     this.state = ReadyState.Closing;
   }
 
-  /** Bytes to write, in order; the views are ours to give away. */
-  takeOutput(): Uint8Array[] {
+  /** Bytes to write, in order; the views are ours to give away (the array is not: never write it). */
+  takeOutput(): readonly Uint8Array[] {
     const o = this.out;
-    this.out = [];
+    this.out = NO_OUTPUT;
     this.outBytes = 0;
     return o;
   }
@@ -177,7 +189,8 @@ export class WsSession {
   private frame(opcode: number, payload: Uint8Array, rsv1 = false): void {
     const key = this.role === "client" ? crypto.getRandomValues(new Uint8Array(4)) : null;
     for (const b of encodeFrame(this.pool, opcode, payload, { maskKey: key, rsv1 })) {
-      this.out.push(b);
+      if (this.out === NO_OUTPUT) this.out = [b];
+      else this.out.push(b);
       this.outBytes += b.length;
     }
   }

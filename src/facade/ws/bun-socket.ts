@@ -4,6 +4,7 @@
  * `ServerWebSocket` that also subscribes and publishes to topics.
  */
 import type { WsError } from "../../ws/errors.ts";
+import { DEFAULT_WS_LIMITS } from "../../ws/receiver.ts";
 import { ReadyState, SharedMessage } from "../../ws/session.ts";
 import { untouchedLacks } from "../lazy-request.ts";
 import { claimWebSocket, handshakeOf } from "./claim.ts";
@@ -41,10 +42,14 @@ export class ServerWebSocket<T = unknown> implements Endpoint, Subscriber {
 
   constructor(
     public data: T,
-    readonly remoteAddress: string,
     private readonly handlers: BunWebSocketHandlers<T>,
     private readonly topics: Topics,
   ) {}
+
+  /** The client's address, asked of the connection when read (most sockets are never asked: no string for them). */
+  get remoteAddress(): string {
+    return this.link?.conn.remoteAddr.hostname ?? "";
+  }
 
   get readyState(): number {
     return this.link?.session.state ?? ReadyState.Connecting;
@@ -202,9 +207,25 @@ export function bunUpgrade(bun: BunSockets, request: Request, options: BunUpgrad
     extra: [...new Headers(options.headers)],
     response: undefined,
     deflate: !!handlers.perMessageDeflate,
-    opts: { ...handlers, maxMessageSize: handlers.maxPayloadLength ?? handlers.maxMessageSize },
-    endpointFor: (conn) => new ServerWebSocket(options.data, conn.remoteAddr.hostname, handlers, bun.topics),
+    opts: linkOptionsOf(handlers),
+    endpointFor: () => new ServerWebSocket(options.data, handlers, bun.topics),
   });
   return true;
 }
 
+/** Each `websocket` option's link options, made once: every socket shares them (see linkOptionsOf). */
+const linkOptions = new WeakMap<BunWebSocketHandlers<never>, WsOptions>();
+
+/**
+ * The link's options for a server's `websocket` handlers, with every limit set, so that
+ * each socket's receiver shares them rather than keeping a copy (ws/receiver.ts).
+ */
+function linkOptionsOf<T>(handlers: BunWebSocketHandlers<T>): WsOptions {
+  let o = linkOptions.get(handlers as BunWebSocketHandlers<never>);
+  if (o === undefined) {
+    const maxMessageSize = handlers.maxPayloadLength ?? handlers.maxMessageSize ?? DEFAULT_WS_LIMITS.maxMessageSize;
+    o = { ...handlers, maxMessageSize, maxFrameSize: handlers.maxFrameSize ?? DEFAULT_WS_LIMITS.maxFrameSize };
+    linkOptions.set(handlers as BunWebSocketHandlers<never>, o);
+  }
+  return o;
+}

@@ -6,7 +6,7 @@
 import type { WritePool } from "../../buffers/pool.ts";
 import type { WsError } from "../../ws/errors.ts";
 import type { WsLimits } from "../../ws/receiver.ts";
-import { ReadyState, type SessionEvent, WsSession } from "../../ws/session.ts";
+import { ReadyState, type SessionEvent, type SessionSink, WsSession } from "../../ws/session.ts";
 import type { Connection, ConnectionHandler } from "../../transport/types.ts";
 import type { LiveConnection, LiveConnections } from "../live.ts";
 
@@ -43,7 +43,7 @@ export interface LinkHost {
 const CLOSE_GRACE_MS = 5000;
 
 /** Connects an endpoint to the transport through a session. */
-export class WsLink implements ConnectionHandler, LiveConnection {
+export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
   readonly session: WsSession;
   /** When traffic was last seen, as of the sweep that noticed it (see tick). */
   private lastSeen = Date.now();
@@ -83,12 +83,13 @@ export class WsLink implements ConnectionHandler, LiveConnection {
   data(chunk: Uint8Array): void {
     this.seen = true;
     this.pinged = false;
-    this.session.receive(chunk, this.onEvent);
+    this.session.receive(chunk, this);
     this.flush();
     if (this.session.state === ReadyState.Closed) this.conn.end();
   }
 
-  private readonly onEvent = (e: SessionEvent) => {
+  /** The session's events go to the endpoint. */
+  event(e: SessionEvent): void {
     switch (e.type) {
       case "message":
         return this.endpoint.onMessage(e.binary, e.data);
@@ -101,7 +102,7 @@ export class WsLink implements ConnectionHandler, LiveConnection {
       case "close":
         return this.notifyClose(e.code, e.reason, e.wasClean);
     }
-  };
+  }
 
   private notifyClose(code: number, reason: string, wasClean: boolean): void {
     if (this.closedNotified) return;
