@@ -190,17 +190,22 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
   return out;
 }
 
-async function idleMemory(c: Contender, n: number, kind: "http" | "ws"): Promise<number | null> {
+/**
+ * A server's resident memory grown by n idle connections from its start (`total`), and
+ * what each of `more` connections opened beside those added (`marginal`, bytes per
+ * connection: load/idle.ts).
+ */
+async function idleMemory(c: Contender, n: number, kind: "http" | "ws", more: number): Promise<{ total: number | null; marginal: number | null }> {
   let s: Running | null = null;
   try {
     s = await start(c.runtime, c.script, c.args ?? []);
-    const [cmd, args] = command("node", join(BENCH, "load/idle.ts"), [String(s.port), String(s.proc.pid), String(n), kind]);
-    const { stdout } = await run(cmd, args, { timeout: 120_000, cwd: ROOT });
+    const [cmd, args] = command("node", join(BENCH, "load/idle.ts"), [String(s.port), String(s.proc.pid), String(n), kind, String(more)]);
+    const { stdout } = await run(cmd, args, { timeout: 180_000, cwd: ROOT });
     const r = JSON.parse(stdout.trim().split("\n").at(-1)!);
-    if (r.opened < n * 0.95) return null;
-    return r.after - r.before;
+    if (r.opened < n * 0.95) return { total: null, marginal: null };
+    return { total: r.after - r.before, marginal: r.marginal === null ? null : Math.round(r.marginal) };
   } catch {
-    return null;
+    return { total: null, marginal: null };
   } finally {
     await s?.stop();
   }
@@ -283,19 +288,28 @@ for (const rt of RUNTIMES) {
   }
   if (SUITES.has("mem")) {
     const mem: Record<string, unknown> = {};
+    // 5k more HTTP connections beside the 10k (the load's process stays under 20k
+    // descriptors), 1k more WebSockets beside the 1k.
     for (const c of [pure, native]) {
+      const http = await idleMemory(c, 10_000, "http", 5_000);
+      const ws = await idleMemory(c, 1_000, "ws", 1_000);
       mem[c.name] = {
-        bytesPer10kIdleHttp: await idleMemory(c, 10_000, "http"),
-        bytesPer1kIdleWs: await idleMemory(c, 1_000, "ws"),
+        bytesPer10kIdleHttp: http.total,
+        bytesPer1kIdleWs: ws.total,
+        marginalPerIdleHttp: http.marginal,
+        marginalPerIdleWs: ws.marginal,
         rssAfterChurn: await churnMemory(c),
       };
     }
     // What the runtime's sockets cost with no HTTP stack at all: the floor keeps its idle
     // connections with no state but a scan position, and under churn ends each connection
     // after its answer. It speaks no WebSocket.
+    const floorHttp = await idleMemory(floor, 10_000, "http", 5_000);
     mem.floor = {
-      bytesPer10kIdleHttp: await idleMemory(floor, 10_000, "http"),
+      bytesPer10kIdleHttp: floorHttp.total,
       bytesPer1kIdleWs: null,
+      marginalPerIdleHttp: floorHttp.marginal,
+      marginalPerIdleWs: null,
       rssAfterChurn: await churnMemory({ ...floor, args: ["--close", "1"] }),
     };
     r.memory = mem;
