@@ -115,4 +115,13 @@ describe("Deno-style socket events", () => {
     expect([ev.type, ev.code, ev.reason, ev.wasClean]).toEqual(["close", 4001, "bye", true]);
     if (typeof CloseEvent === "function") expect(ev).toBeInstanceOf(CloseEvent);
   });
+  it("the readyState constants are the socket's through its prototype and its class, as WebIDL puts them, and no own property of it", async () => {
+    let socket!: PureWebSocket;
+    await open((s) => (socket = s));
+    const Socket = socket.constructor as unknown as Record<string, number>;
+    expect([socket.CONNECTING, socket.OPEN, socket.CLOSING, socket.CLOSED]).toEqual([0, 1, 2, 3]);
+    expect([Socket.CONNECTING, Socket.OPEN, Socket.CLOSING, Socket.CLOSED]).toEqual([0, 1, 2, 3]);
+    expect(Object.keys(socket).filter((k) => /^[A-Z]+$/.test(k))).toEqual([]);
+    expect(socket.readyState).toBe(socket.OPEN);
+  });
 });

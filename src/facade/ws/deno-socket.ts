@@ -18,10 +18,11 @@ export class PureWebSocket extends EventTarget implements Endpoint {
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
   static readonly CLOSED = 3;
-  readonly CONNECTING = 0;
-  readonly OPEN = 1;
-  readonly CLOSING = 2;
-  readonly CLOSED = 3;
+  // The same constants on the prototype, as WebIDL puts them (not a slot in each socket).
+  declare readonly CONNECTING: 0;
+  declare readonly OPEN: 1;
+  declare readonly CLOSING: 2;
+  declare readonly CLOSED: 3;
   binaryType: "arraybuffer" | "blob" = "arraybuffer";
   /** The extensions agreed in the handshake ("" or a permessage-deflate agreement). */
   extensions = "";
@@ -154,6 +155,10 @@ export class PureWebSocket extends EventTarget implements Endpoint {
   }
 }
 
+for (const [name, value] of [["CONNECTING", 0], ["OPEN", 1], ["CLOSING", 2], ["CLOSED", 3]] as const) {
+  Object.defineProperty(PureWebSocket.prototype, name, { value, enumerable: true });
+}
+
 /** The one listener behind every on<type> attribute: `this` is the socket the event is at. */
 function runAttribute(this: PureWebSocket, ev: Event): void {
   this[RUN_ATTRIBUTE](ev);
@@ -164,8 +169,11 @@ export interface UpgradeWebSocketOptions extends WsOptions {
   protocol?: string;
 }
 
+/** What upgradeWebSocket takes without options: one object, kept by every such socket's link, never a new one each. */
+const NO_OPTIONS: UpgradeWebSocketOptions = Object.freeze({});
+
 /** Deno-style upgrade: returns the socket and the response to return from the handler. */
-export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOptions = {}): { socket: PureWebSocket; response: Response } {
+export function upgradeWebSocket(request: Request, options: UpgradeWebSocketOptions = NO_OPTIONS): { socket: PureWebSocket; response: Response } {
   const handshake = handshakeOf(request);
   if (!handshake) {
     throw new TypeError("this request cannot become a WebSocket: it came neither over HTTP/1.1 nor as an HTTP/2 extended CONNECT to a purehttp server");
