@@ -12,12 +12,6 @@ const NOTHING_HELD: Uint8Array[] = [];
 const flushOf = (conn: BunConnection) => conn.flush();
 
 class BunConnection extends SocketConnection {
-  /**
-   * The peer's port until its address is first asked for, then the address: one slot,
-   * and no object (nor address string) for a connection whose handlers never ask. The
-   * port is read at open, as Bun forgets it once the socket has closed.
-   */
-  private remote: Addr | number;
   readonly alpnProtocol: string | null;
   paused = false;
   /** Received while paused; delivered on resume (Bun sockets may not support pause). */
@@ -36,15 +30,8 @@ class BunConnection extends SocketConnection {
     this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
   }
 
-  get remoteAddr(): Addr {
-    const r = this.remote;
-    if (typeof r !== "number") return r;
-    return (this.remote = { hostname: this.socket.remoteAddress ?? "", port: r, transport: "tcp" });
-  }
-
-  /** A PROXY header's source replaces the socket's (proxy-gate.ts). */
-  set remoteAddr(addr: Addr) {
-    this.remote = addr;
+  protected peerHostname(): string {
+    return this.socket.remoteAddress ?? "";
   }
 
   /** Made when first asked for: the facade needs it only for a request without Host. */
@@ -95,15 +82,27 @@ class BunConnection extends SocketConnection {
   }
 
   protected shutdownWrite(): void {
+    this.keepAddress();
     this.socket.shutdown?.();
   }
 
   protected closeSocket(): void {
+    this.keepAddress();
     this.socket.end();
   }
 
   closed(): void {
+    this.keepAddress();
     this.socketClosed();
+  }
+
+  /**
+   * Bun forgets the peer's address once the socket ends: made now, while Bun still has
+   * it, for a handler still at work that may yet ask (the peer's FIN, our own end or
+   * close, whichever comes first).
+   */
+  keepAddress(): void {
+    if (typeof this.remote === "number") void this.remoteAddr;
   }
 
   get holding(): boolean {
@@ -169,7 +168,10 @@ export const bunTransport: Transport = {
           (socket.data as BunConnection | undefined)?.writable();
         },
         end(socket: BunSocket) {
-          (socket.data as BunConnection | undefined)?.handler.end();
+          const conn = socket.data as BunConnection | undefined;
+          if (!conn) return;
+          conn.keepAddress();
+          conn.handler.end();
         },
         close(socket: BunSocket) {
           (socket.data as BunConnection | undefined)?.closed();

@@ -32,8 +32,6 @@ class DenoConnection extends SocketConnection {
   protected override get followsSends(): boolean {
     return true;
   }
-  /** Our copy of the peer's address, made when first asked for (Deno keeps its own on the conn). */
-  private remote: Addr | null = null;
   alpnProtocol: string | null = null;
   private paused = false;
   /** The peer has half-closed: nothing more to read. */
@@ -43,17 +41,12 @@ class DenoConnection extends SocketConnection {
   // deno-lint-ignore no-explicit-any
   constructor(private readonly conn: any, readonly encrypted: boolean) {
     super();
+    this.remote = conn.remoteAddr.port;
   }
 
-  get remoteAddr(): Addr {
-    if (this.remote !== null) return this.remote;
-    const r = this.conn.remoteAddr;
-    return (this.remote = { hostname: r.hostname, port: r.port, transport: "tcp" });
-  }
-
-  /** A PROXY header's source replaces the socket's (proxy-gate.ts). */
-  set remoteAddr(addr: Addr) {
-    this.remote = addr;
+  /** Deno keeps the peer's address on the conn, after it closes too. */
+  protected peerHostname(): string {
+    return this.conn.remoteAddr.hostname;
   }
 
   /** Made when first asked for: the facade needs it only for a request without Host. */

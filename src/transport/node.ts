@@ -33,32 +33,20 @@ function flushOf(conn: NodeConnection): void {
 }
 
 class NodeConnection extends SocketConnection {
-  /**
-   * The peer's port until its address is first asked for, then the address (one slot,
-   * and no object for a connection whose handlers never ask). Reading the port makes
-   * node:net keep the peer's name, which it could no longer look up once closed.
-   */
-  private remote: Addr | number;
   readonly alpnProtocol: string | null;
   readonly encrypted: boolean;
 
   constructor(private readonly socket: net.Socket) {
     super();
+    // Reading the port makes node:net keep the peer's name, which it could not look up once closed.
     this.remote = socket.remotePort ?? 0;
     const t = socket as tls.TLSSocket;
     this.encrypted = !!t.encrypted;
     this.alpnProtocol = this.encrypted && typeof t.alpnProtocol === "string" ? t.alpnProtocol : null;
   }
 
-  get remoteAddr(): Addr {
-    const r = this.remote;
-    if (typeof r !== "number") return r;
-    return (this.remote = { hostname: this.socket.remoteAddress ?? "", port: r, transport: "tcp" });
-  }
-
-  /** A PROXY header's source replaces the socket's (proxy-gate.ts). */
-  set remoteAddr(addr: Addr) {
-    this.remote = addr;
+  protected peerHostname(): string {
+    return this.socket.remoteAddress ?? "";
   }
 
   /**

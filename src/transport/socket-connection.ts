@@ -33,7 +33,12 @@ export const NO_HANDLER: ConnectionHandler = { data() {}, drain() {}, end() {}, 
 export type Phase = "open" | "ending" | "finished" | "closed";
 
 export abstract class SocketConnection implements Connection {
-  abstract remoteAddr: Addr;
+  /**
+   * The peer's port until its address is first asked for, then the address: one slot,
+   * and no object (nor address string) for a connection whose handlers never ask. Each
+   * transport sets the port at open: Bun and node:net forget it once the socket closes.
+   */
+  protected remote: Addr | number = 0;
   abstract readonly localAddr: Addr;
   abstract readonly alpnProtocol: string | null;
   abstract readonly encrypted: boolean;
@@ -59,6 +64,19 @@ export abstract class SocketConnection implements Connection {
     return 0;
   }
 
+  get remoteAddr(): Addr {
+    const r = this.remote;
+    if (typeof r !== "number") return r;
+    return (this.remote = { hostname: this.peerHostname(), port: r, transport: "tcp" });
+  }
+
+  /** A PROXY header's source replaces the socket's (proxy-gate.ts). */
+  set remoteAddr(addr: Addr) {
+    this.remote = addr;
+  }
+
+  /** The peer's host, as the socket gives it (asked once, when the address is first wanted). */
+  protected abstract peerHostname(): string;
   /** Arranges for `flush()` to run at the end of this turn of the event loop. */
   protected abstract scheduleFlush(): void;
   /**
