@@ -9,7 +9,7 @@ import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
 
-/** Sends raw bytes on a new connection; resolves with the socket and its local port once connected. */
+/** Opens a connection; resolves with the socket and its local port once connected. */
 async function connect(port: number): Promise<{ sock: net.Socket; localPort: number }> {
   const sock = net.connect(port, "127.0.0.1");
   await new Promise((r) => sock.once("connect", r));
@@ -26,14 +26,6 @@ function readUntil(sock: net.Socket, done: (s: string) => boolean): Promise<stri
     });
     sock.on("error", reject);
   });
-}
-
-async function get(port: number, path: string): Promise<string> {
-  const { sock } = await connect(port);
-  sock.write(`GET ${path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
-  const reply = await readUntil(sock, (s) => s.includes("\r\n\r\n") && /content-length: (\d+)/i.test(s) && s.split("\r\n\r\n")[1]!.length >= Number(/content-length: (\d+)/i.exec(s)![1]));
-  sock.destroy();
-  return reply.split("\r\n\r\n")[1]!;
 }
 
 describe.each(RUNTIMES)("the peer's address on %s", (runtime) => {
@@ -60,7 +52,7 @@ describe.each(RUNTIMES)("the peer's address on %s", (runtime) => {
     let late = "none";
     for (const end = Date.now() + 3000; late === "none" && Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 50));
-      late = await get(server.port, "/late-state");
+      late = await (await fetch(`http://127.0.0.1:${server.port}/late-state`)).text();
     }
     expect(JSON.parse(late)).toEqual({ hostname: "127.0.0.1", port: localPort });
   });
