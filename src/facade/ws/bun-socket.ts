@@ -214,18 +214,18 @@ export function bunUpgrade(bun: BunSockets, request: Request, options: BunUpgrad
 }
 
 /** Each `websocket` option's link options, made once: every socket shares them (see linkOptionsOf). */
-const linkOptions = new WeakMap<BunWebSocketHandlers<never>, WsOptions>();
+const linkOptions = new WeakMap<object, WsOptions>();
 
 /**
  * The link's options for a server's `websocket` handlers, with every limit set, so that
  * each socket's receiver shares them rather than keeping a copy (ws/receiver.ts).
  */
 function linkOptionsOf<T>(handlers: BunWebSocketHandlers<T>): WsOptions {
-  let o = linkOptions.get(handlers as BunWebSocketHandlers<never>);
+  let o = linkOptions.get(handlers);
   if (o === undefined) {
     const maxMessageSize = handlers.maxPayloadLength ?? handlers.maxMessageSize ?? DEFAULT_WS_LIMITS.maxMessageSize;
     o = { ...handlers, maxMessageSize, maxFrameSize: handlers.maxFrameSize ?? DEFAULT_WS_LIMITS.maxFrameSize };
-    linkOptions.set(handlers as BunWebSocketHandlers<never>, o);
+    linkOptions.set(handlers, o);
   }
   return o;
 }
