@@ -1,4 +1,5 @@
 /** RFC 6455 §4.2: the server's opening handshake. */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { acceptKey, checkHandshake } from "../../src/ws/handshake.ts";
 import { sha1 } from "../../src/ws/sha1.ts";
@@ -16,6 +17,14 @@ describe("RFC 6455 §4.2 opening handshake", () => {
     expect(hex(sha1(new TextEncoder().encode("abc")))).toBe("a9993e364706816aba3e25717850c26c9cd0d89d");
     expect(hex(sha1(new Uint8Array(0)))).toBe("da39a3ee5e6b4b0d3255bfef95601890afd80709");
     expect(hex(sha1(new TextEncoder().encode("a".repeat(1000))))).toBe("291e9a6c66994949b57ba5e650361e98fc36b1ba");
+  });
+  it("SHA-1 agrees with node:crypto at every length around the block and padding bounds, in any order", () => {
+    // The digest reuses one scratch block: a long message before a short one must leave nothing behind.
+    const lengths = [...Array.from({ length: 200 }, (_, i) => i), 1000, 4096].sort((a, b) => ((a * 7919) % 211) - ((b * 7919) % 211));
+    for (const n of lengths) {
+      const msg = Uint8Array.from({ length: n }, (_, i) => (i * 131 + n) & 0xff);
+      expect(Buffer.from(sha1(msg)).toString("hex"), `length ${n}`).toBe(createHash("sha1").update(msg).digest("hex"));
+    }
   });
   it("accepts a valid request, with case-insensitive tokens in lists", () => {
     expect(checkHandshake(req({ ...good, upgrade: "WebSocket", connection: "keep-alive, upgrade" }))).toMatchObject({ ok: true });

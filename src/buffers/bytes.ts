@@ -81,14 +81,16 @@ export function setParts(out: Uint8Array, parts: readonly Uint8Array[], at: numb
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64_CODES = Array.from(B64, (c) => c.charCodeAt(0));
 
+/** RFC 4648 §4 base64, padded. Each group of four characters is one string joined on: a handshake's accept value makes 8, not 30. */
 export function base64(b: Uint8Array): string {
   const parts: string[] = [];
   let s = "";
   let i = 0;
   for (; i + 2 < b.length; i += 3) {
     const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+    s += String.fromCharCode(B64_CODES[n >> 18]!, B64_CODES[(n >> 12) & 63]!, B64_CODES[(n >> 6) & 63]!, B64_CODES[n & 63]!);
     if (s.length >= 8192) {
       parts.push(s);
       s = "";
@@ -99,6 +101,7 @@ export function base64(b: Uint8Array): string {
     s += B64[n >> 18]! + B64[(n >> 12) & 63]!;
     s += i + 1 < b.length ? B64[(n >> 6) & 63]! + "=" : "==";
   }
+  if (parts.length === 0) return s;
   parts.push(s);
   return parts.join("");
 }

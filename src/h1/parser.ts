@@ -84,7 +84,7 @@ export class RequestParser {
   /** Bytes received and not yet parsed. */
   get buffered(): number {
     let n = this.buf.length - this.pos;
-    for (const q of this.queue) n += q.length;
+    for (let i = 0; i < this.queue.length; i++) n += this.queue[i]!.length;
     return n;
   }
 
@@ -106,11 +106,10 @@ export class RequestParser {
   peek(n: number): Uint8Array {
     const out = new Uint8Array(Math.min(n, this.buffered));
     let o = 0;
-    for (const part of [this.buf.subarray(this.pos), ...this.queue]) {
-      if (o >= out.length) break;
-      const take = part.subarray(0, out.length - o);
-      out.set(take, o);
-      o += take.length;
+    for (let i = this.pos; i < this.buf.length && o < out.length; i++) out[o++] = this.buf[i]!;
+    for (let q = 0; q < this.queue.length && o < out.length; q++) {
+      const part = this.queue[q]!;
+      for (let i = 0; i < part.length && o < out.length; i++) out[o++] = part[i]!;
     }
     return out;
   }

@@ -175,6 +175,9 @@ type ForEachFields = { forEach(fn: (value: string, name: string) => void): void 
 export function forEachField(fields: Iterable<readonly [string, string]>, fn: (value: string, name: string) => void): void {
   if (!Array.isArray(fields) && typeof (fields as Partial<ForEachFields>).forEach === "function") {
     (fields as unknown as ForEachFields).forEach(fn);
+  } else if (Array.isArray(fields)) {
+    // By index: a 101's or an error's few pairs are walked once each, and for-of would make an iterator and an entry per line.
+    for (let i = 0; i < fields.length; i++) fn(fields[i]![1], fields[i]![0]);
   } else for (const [name, value] of fields) fn(value, name);
 }
 

@@ -1,9 +1,11 @@
 /** RFC 6455 §4.2: the server's opening handshake. */
-import { base64, fromBase64 } from "../buffers/bytes.ts";
+import { base64 } from "../buffers/bytes.ts";
 import { splitList } from "../h1/chars.ts";
 import { sha1 } from "./sha1.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+/** §4.1 step 7's nonce: a 16-byte value in base64. */
+const KEY = /^[A-Za-z0-9+/]{22}==$/;
 
 /** §4.2.2 step 5.4: base64(SHA-1(key + GUID)). */
 export function acceptKey(key: string): string {
@@ -50,8 +52,8 @@ export function checkHandshake(req: HandshakeRequest): HandshakeResult {
   const protocols = splitList(req.get("sec-websocket-protocol") ?? "");
   if (req.extendedConnect) return { ok: true, key: "", protocols, extensions: req.get("sec-websocket-extensions") ?? "" };
   const key = req.get("sec-websocket-key")?.trim() ?? "";
-  const decoded = /^[A-Za-z0-9+/]{22}==$/.test(key) ? fromBase64(key) : null;
-  if (!decoded || decoded.length !== 16) return { ok: false, status: 400, reason: "Sec-WebSocket-Key must be 16 bytes in base64" };
+  // 22 base64 characters and "==" are 16 bytes (132 bits, the last 4 of them padding): nothing to decode.
+  if (!KEY.test(key)) return { ok: false, status: 400, reason: "Sec-WebSocket-Key must be 16 bytes in base64" };
   return { ok: true, key, protocols, extensions: req.get("sec-websocket-extensions") ?? "" };
 }
 
