@@ -147,6 +147,7 @@ class PureServer implements Server {
       scheme: tls ? "https" : "http",
       shuttingDown: false,
       connections: new Set<LiveConnection>(),
+      fail: null,
       trace: traceSinkOf(options.trace),
       startH2: options.http2 !== false ? (conn, initial, upgrade) => startH2(conn, ctx, initial, upgrade) : undefined,
     };

@@ -47,6 +47,8 @@ export interface ServerContext {
   trace: TraceSink | null;
   /** Live protocol connections, for shutdown and timeouts. */
   connections: LiveConnections;
+  /** What a handler's rejected promise becomes (exchange.ts): made once per server, not a closure per request. */
+  fail?: ((error: unknown) => Promise<Response | undefined>) | null;
 }
 
 /** An HTTP/1.1 request upgraded with "Upgrade: h2c": answered on stream 1. */

@@ -149,7 +149,7 @@ export function runHandler(
     return failed(ctx, e);
   }
   // A promise (or any thenable) is taken as it is, with its rejection caught; a Response is settled already.
-  return answer instanceof Response ? Promise.resolve(answer) : Promise.resolve(answer).catch((e) => failed(ctx, e));
+  return answer instanceof Response ? Promise.resolve(answer) : Promise.resolve(answer).catch(ctx.fail ??= (e) => failed(ctx, e));
 }
 
 /** A handler's throw or rejection: a refused upgrade's own answer, else onError's Response, else 500. */
