@@ -6,7 +6,7 @@
 import { WritePool } from "./buffers/pool.ts";
 import { DEFAULT_H1_LIMITS } from "./h1/limits.ts";
 import type { Handler, ServerContext, Timeouts } from "./facade/context.ts";
-import type { LiveConnection } from "./facade/live.ts";
+import { LiveConnections } from "./facade/live.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
 import { detectRuntime, runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, Transport } from "./transport/types.ts";
@@ -146,7 +146,7 @@ class PureServer implements Server {
       infoPrototype,
       scheme: tls ? "https" : "http",
       shuttingDown: false,
-      connections: new Set<LiveConnection>(),
+      connections: new LiveConnections(),
       fail: null,
       trace: traceSinkOf(options.trace),
       startH2: options.http2 !== false ? (conn, initial, upgrade) => startH2(conn, ctx, initial, upgrade) : undefined,

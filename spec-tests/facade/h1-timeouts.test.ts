@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { WritePool } from "../../src/buffers/pool.ts";
 import type { ServerContext } from "../../src/facade/context.ts";
 import { H1Connection } from "../../src/facade/h1-connection.ts";
+import { LiveConnections } from "../../src/facade/live.ts";
 import { DEFAULT_H1_LIMITS } from "../../src/h1/limits.ts";
 
 function setup(handler: (req: Request) => Response | Promise<Response> = () => new Response("ok")) {
@@ -24,7 +25,7 @@ function setup(handler: (req: Request) => Response | Promise<Response> = () => n
   const ctx = {
     handler, onError: () => new Response("err", { status: 500 }), limits: DEFAULT_H1_LIMITS,
     timeouts: { headersTimeout: 1000, keepAliveTimeout: 500, requestTimeout: 2000 },
-    pool: new WritePool(), infoPrototype: {}, scheme: "http", shuttingDown: false, connections: new Set(), topics: null,
+    pool: new WritePool(), infoPrototype: {}, scheme: "http", shuttingDown: false, connections: new LiveConnections(), topics: null,
   } as unknown as ServerContext;
   const h = new H1Connection(conn, ctx);
   return { h, written, state, ctx };

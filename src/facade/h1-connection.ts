@@ -54,6 +54,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   private headStartedAt = 0;
   /** The last request's URL, which the next one's usually is (see urlAfter). */
   private lastUrl = "";
+  liveSlot = -1;
   readonly trace: ConnectionTrace | null;
 
   constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
@@ -132,8 +133,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     const inHead = !this.receiving && this.exchanges.length === 0;
     if (inHead && t.headersTimeout && now - this.headStartedAt > t.headersTimeout) return this.reject(HEADERS_TIMEOUT());
     // The body is still arriving: like a broken body, its handler's answer is void and 408 replaces it.
-    const r = this.receiving;
-    if (r && t.requestTimeout && now - r.startedAt > t.requestTimeout) return this.reject(REQUEST_TIMEOUT());
+    if (this.receiving && t.requestTimeout && now - this.receiving.startedAt > t.requestTimeout) return this.reject(REQUEST_TIMEOUT());
   }
 
   shutdown(): void {

@@ -38,6 +38,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   private readonly urls = new UrlMemo();
   private lastActivity = Date.now();
   private ended = false;
+  liveSlot = -1;
   /** Reading is paused until the transport drains (see backedUp). */
   private readPaused = false;
 

@@ -51,6 +51,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
   private seen = false;
   private pinged = false;
   private closedNotified = false;
+  liveSlot = -1;
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bytes handed to the transport that it reported as over its high-water mark. */
   private backlog = 0;
