@@ -7,6 +7,7 @@ import { ConnectionError, ErrorCode } from "../h2/errors.ts";
 import { H2ServerConnection } from "../h2/connection.ts";
 import type { RequestPseudo } from "../h2/fields.ts";
 import { ReadLedger } from "../h2/flow-control.ts";
+import { StreamMap } from "../h2/stream-map.ts";
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { byteLength, concatBytes } from "../buffers/bytes.ts";
 import type { WritePool } from "../buffers/pool.ts";
@@ -32,7 +33,7 @@ export function startH2(conn: Connection, ctx: ServerContext, initial: Uint8Arra
 
 class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   readonly core: H2ServerConnection;
-  private readonly streams = new Map<number, StreamCtx>();
+  private readonly streams = new StreamMap<StreamCtx>();
   /** Requests with a body, opened in the read being processed: their handlers are called when it is done. */
   private undispatched: { id: number; req: RequestPseudo; s: StreamCtx }[] = [];
   private readonly urls = new UrlMemo();
@@ -121,7 +122,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
 
   close(): void {
     this.ctx.connections.delete(this);
-    for (const id of [...this.streams.keys()]) this.onReset(id);
+    for (const id of this.streams.keys()) this.onReset(id);
     if (!this.core.closed) this.core.fail(new ConnectionError(ErrorCode.CANCEL, "transport closed"));
   }
 

@@ -4,6 +4,7 @@
  * turn one frame as large as both send windows and the peer's frame size allow.
  */
 import type { SendWindow } from "./flow-control.ts";
+import type { StreamMap } from "./stream-map.ts";
 import { type Stream, weSending } from "./streams.ts";
 
 /** Bytes of frames queued before the scheduler stops and lets the transport take them. */
@@ -26,12 +27,12 @@ export class DataScheduler {
   private rr = 0;
 
   /** Moves queued DATA into frames as the windows allow; returns the streams whose queue went back under its mark. */
-  run(streams: Map<number, Stream>, connSend: SendWindow, maxFrame: number, sink: FrameSink): number[] {
+  run(streams: StreamMap<Stream>, connSend: SendWindow, maxFrame: number, sink: FrameSink): number[] {
     const writable: number[] = [];
     let progress = true;
     while (progress) {
       progress = false;
-      const ids = [...streams.keys()];
+      const ids = streams.keys();
       if (ids.length === 0) break;
       for (let k = 0; k < ids.length; k++) {
         const s = streams.get(ids[(this.rr + k) % ids.length]!);

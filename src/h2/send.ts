@@ -228,7 +228,7 @@ export abstract class H2Sender {
     if (this.closed) return;
     this.out.push(goawayFrame(this.pool, this.lastPeerStreamId, e.code, e.reason));
     this.closed = true;
-    for (const id of [...this.streams.open.keys()]) this.handler.onReset(id, e.code, false);
+    for (const id of this.streams.open.keys()) this.handler.onReset(id, e.code, false);
     this.streams.clear();
     this.handler.onClose(e);
   }

@@ -7,6 +7,7 @@
 import { ByteQueue } from "../buffers/byte-queue.ts";
 import { ReceiveWindow, SendWindow } from "./flow-control.ts";
 import { StreamInput, StreamState, transition } from "./stream-state.ts";
+import { StreamMap } from "./stream-map.ts";
 
 export interface Stream {
   readonly id: number;
@@ -64,7 +65,7 @@ export interface ClosedStream {
 const RECENTLY_CLOSED = 1024;
 
 export class StreamTable {
-  readonly open = new Map<number, Stream>();
+  readonly open = new StreamMap<Stream>();
   private readonly closed = new Map<number, ClosedStream>();
   /** The closed ids in the order they closed, a ring: the oldest is forgotten first, with no iterator to make. */
   private readonly closedOrder: number[] = [];
