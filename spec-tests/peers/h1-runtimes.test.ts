@@ -158,7 +158,7 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
       const c = require_curl(["-s", "-H", "Transfer-Encoding: chunked", "-H", "Expect:", "--data-binary", "@-", `${servers.fx.url}/stream-echo`]);
       const chunks: Buffer[] = [];
       c.stdout.on("data", (d: Buffer) => chunks.push(d));
-      c.on("exit", () => res(Buffer.concat(chunks)));
+      c.on("close", () => res(Buffer.concat(chunks))); // after its stdout is read to the end, which "exit" is not
       c.on("error", rej);
       c.stdin.end(data);
     });

@@ -203,7 +203,8 @@ describe.each(RUNTIMES)("WebSocket on %s", (runtime) => {
     const idle = net.connect(servers.fx.port, "127.0.0.1");
     await new Promise((r) => idle.on("connect", r));
     const idleClosed = new Promise((r) => idle.on("close", r));
-    const exited = new Promise((r) => servers.fx.proc.on("exit", r));
+    // "close", not "exit": only then has everything the process wrote to its pipes been read.
+    const exited = new Promise((r) => servers.fx.proc.on("close", r));
     await raw(servers.fx.port, "GET /shutdown HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     const f = await closeFrame;
     expect(f.readUInt16BE(2)).toBe(1001);
