@@ -173,11 +173,11 @@ type ForEachFields = { forEach(fn: (value: string, name: string) => void): void 
  * which a core may not assume.
  */
 export function forEachField(fields: Iterable<readonly [string, string]>, fn: (value: string, name: string) => void): void {
-  if (!Array.isArray(fields) && typeof (fields as Partial<ForEachFields>).forEach === "function") {
-    (fields as unknown as ForEachFields).forEach(fn);
-  } else if (Array.isArray(fields)) {
+  if (Array.isArray(fields)) {
     // By index: a 101's or an error's few pairs are walked once each, and for-of would make an iterator and an entry per line.
     for (let i = 0; i < fields.length; i++) fn(fields[i]![1], fields[i]![0]);
+  } else if (typeof (fields as Partial<ForEachFields>).forEach === "function") {
+    (fields as unknown as ForEachFields).forEach(fn);
   } else for (const [name, value] of fields) fn(value, name);
 }
 
