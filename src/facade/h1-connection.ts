@@ -24,9 +24,9 @@ import { RequestBody } from "./body.ts";
 import type { ServerContext } from "./context.ts";
 import { answerOf, authorityOf, openExchange, refusedMethod, urlAfter } from "./exchange.ts";
 import { type H1Output, writeH1Response } from "./h1-response.ts";
-import { h2cClaim, h2cSettings, prefaceDecision, PREFACE_START } from "./h1-switch.ts";
+import { claimForH2c, h2cSettings, prefaceDecision, PREFACE_START } from "./h1-switch.ts";
 import type { LiveConnection } from "./live.ts";
-import { type Exchange, HEADERS_TIMEOUT, type Life, MAX_DISCARD, NEXT, REQUEST_TIMEOUT, failBody, leavesBodyBehind, newExchange } from "./h1-exchange.ts";
+import { Exchange, HEADERS_TIMEOUT, type Life, MAX_DISCARD, NEXT, REQUEST_TIMEOUT, failBody, leavesBodyBehind } from "./h1-exchange.ts";
 import { TrailerSlot } from "./request-trailers.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
@@ -112,7 +112,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     for (const ex of this.exchanges) {
       failBody(ex, new Error("client disconnected"));
       ex.abort?.abort(new Error("client disconnected"));
-      ex.completion.complete();
+      ex.complete();
     }
     this.drain();
   }
@@ -192,7 +192,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     let stall = false;
     while (this.life === "open" || this.life === "draining") {
       const r = this.receiving;
-      if (r && r.body && !r.discard && !r.body.wantsMore) {
+      if (r && r.feed && !r.discard && !r.feed.wantsMore) {
         stall = true;
         break;
       }
@@ -235,19 +235,19 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       ex.collected.push(data);
       return;
     }
-    if (ex.discard || !ex.body) {
+    if (ex.discard || !ex.feed) {
       ex.discarded += data.length;
       if (ex.discarded > MAX_DISCARD) this.to("draining");
       return;
     }
-    ex.body.push(data);
+    ex.feed.push(data);
   }
 
   private onBodyEnd(trailers: string[] | null): void {
     const ex = this.receiving!;
     ex.bodyDone = true;
     ex.trailers?.ended(trailers);
-    ex.body?.end();
+    ex.feed?.end();
     ex.bodyComplete?.();
     this.receiving = null;
     if (ex.discard && this.exchanges.length === 0) this.afterExchange(ex);
@@ -264,14 +264,14 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       failBody(r, new Error(`${e.code}: ${e.reason}`));
       r.abort?.abort(new Error(`${e.code}: ${e.reason}`));
       this.exchanges.splice(this.exchanges.indexOf(r), 1);
-      r.completion.complete();
+      r.complete();
       this.receiving = null;
     }
     if (!this.writing) this.writeQueued();
   }
 
   private startExchange(head: RequestHead): void {
-    const ex = newExchange(head);
+    const ex = new Exchange(head, this.conn, this.ctx);
     this.trace?.request(head);
     const hasBody = !ex.bodyDone;
     // RFC 9112 §9.6: nothing after a request with "close" is read.
@@ -286,39 +286,33 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       this.to("draining");
       ex.response = Promise.resolve(refused);
     } else if (settings) {
-      ex.collected = [];
-      ex.response = new Promise<undefined>((r) => (ex.bodyComplete = () => r(undefined)));
-      if (ex.bodyDone) ex.bodyComplete!();
-      ex.claim = h2cClaim(this.ctx, head, this.urlOf(head), settings, () => ex.collected!);
+      claimForH2c(this.ctx, ex, this.urlOf(head), settings);
     } else {
       const canHaveBody = hasBody && head.method !== "GET" && head.method !== "HEAD";
       if (hasBody && !canHaveBody) ex.discard = true;
       // A body that came whole with its head goes to the handler as bytes: no stream to make and read.
-      let body: ReadableStream<Uint8Array> | Uint8Array | null = canHaveBody && !head.chunked ? this.parser.takeWholeBody() : null;
-      if (canHaveBody && !body) {
-        ex.body = new RequestBody({
-          onFirstRead: () => this.sendContinue(ex),
-          onPull: () => this.receiving === ex && this.pump(),
-          onCancel: () => {
-            ex.discard = true;
-            if (this.receiving === ex) this.pump();
-          },
-        }, head.expectContinue);
-        body = ex.body.stream;
-      }
-      const { request, response } = openExchange(this.ctx, {
-        url: this.urlOf(head),
-        method: head.method,
-        fields: head.fields,
-        body,
-        signal: () => (ex.abort ??= new AbortController()).signal,
-        completed: ex.completion,
-        ref: { minor: head.minor, conn: this.conn, host: this.ctx, setClaim: (c) => (ex.claim = c), trailers: head.chunked ? (ex.trailers = new TrailerSlot()) : null },
-      });
+      ex.body = canHaveBody ? (head.chunked ? null : this.parser.takeWholeBody()) ?? this.feedBody(ex) : null;
+      if (head.chunked) ex.trailers = new TrailerSlot();
+      ex.url = this.urlOf(head);
+      // The exchange is the Request's init and its upgrade ref (h1-exchange.ts).
+      const { request, response } = openExchange(this.ctx, ex);
       if (!request) this.to("draining");
       ex.response = response;
     }
     if (!this.writing) this.writeQueued();
+  }
+
+  /** The request body as a stream the parser feeds, read as the handler pulls. */
+  private feedBody(ex: Exchange): ReadableStream<Uint8Array> {
+    ex.feed = new RequestBody({
+      onFirstRead: () => this.sendContinue(ex),
+      onPull: () => this.receiving === ex && this.pump(),
+      onCancel: () => {
+        ex.discard = true;
+        if (this.receiving === ex) this.pump();
+      },
+    }, ex.head.expectContinue);
+    return ex.feed.stream;
   }
 
   private urlOf(head: RequestHead): string {
@@ -356,7 +350,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
         const w = writeH1Response(this, ex.head, answerOf(res), { close, closeAtOnce }); // a promise only if it must wait
         if (w instanceof Promise ? await w : w) this.to("draining");
         this.exchanges.shift();
-        ex.completion.complete();
+        ex.complete();
         if ((this.life as Life) === "closed") return;
         if (this.afterExchange(ex)) return;
       }
@@ -378,7 +372,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       // The handler did not read all of the body: skip the rest if it is small enough.
       if (leavesBodyBehind(ex)) this.to("draining");
       ex.discard = true;
-      ex.body?.abandon();
+      ex.feed?.abandon();
     }
     const idle = this.exchanges.length === 0 && this.life !== "failed";
     if (!ex.head.keepAlive || (idle && (this.life === "draining" || this.peerEnded))) {
@@ -404,7 +398,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     if (!ex.bodyDone || this.exchanges.length !== 1) return false;
     const rest = this.parser.detach();
     this.exchanges.shift();
-    ex.completion.complete();
+    ex.complete();
     const switching = { status: 101, fields: claim.headers, framing: { kind: "none" } as const, close: false, now: Date.now() };
     const h = serializeResponseHead(this.ctx.pool, switching);
     this.trace?.response(h, "none");

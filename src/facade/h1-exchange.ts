@@ -4,10 +4,11 @@
  */
 import { H1ParseError } from "../h1/errors.ts";
 import type { RequestHead } from "../h1/head.ts";
+import type { Connection } from "../transport/types.ts";
 import type { RequestBody } from "./body.ts";
+import { Completion, type ExchangeInit } from "./exchange.ts";
 import type { TrailerSlot } from "./request-trailers.ts";
-import type { UpgradeClaim } from "./upgrade.ts";
-import { Completion } from "./exchange.ts";
+import type { ExchangeRef, UpgradeClaim } from "./upgrade.ts";
 
 /** Timeouts are rejections too: the request did not arrive in time (RFC 9110 §15.5.9). */
 export const HEADERS_TIMEOUT = () => new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time");
@@ -27,37 +28,68 @@ export const NEXT: Record<Life, readonly Life[]> = {
   closed: [],
 };
 
-export interface Exchange {
-  head: RequestHead;
-  body: RequestBody | null;
+/**
+ * One request on the connection and what is known of its answer. It is also what the
+ * handler's Request is made from (ExchangeInit: the lazy Request reads its url, method,
+ * fields, body and signal here) and what an upgrade finds through that Request
+ * (ExchangeRef), and, as a Completion, what settles the handler's `info.completed`: one
+ * object per request where there were five, and no closure per request.
+ */
+export class Exchange extends Completion implements ExchangeInit, ExchangeRef {
+  /** The request body as the parser feeds it (the handler reads `body`, its stream). */
+  feed: RequestBody | null = null;
   /** The request body has been received completely. */
   bodyDone: boolean;
   /** The response is done: further body bytes are dropped. */
-  discard: boolean;
-  discarded: number;
-  continueSent: boolean;
+  discard = false;
+  discarded = 0;
+  continueSent = false;
   /** Made when the handler first reads request.signal. */
-  abort: AbortController | null;
-  response: Promise<Response | undefined>;
-  /** The handler's info.completed (exchange.ts). */
-  completion: Completion;
-  claim: UpgradeClaim | null;
-  startedAt: number;
+  abort: AbortController | null = null;
+  response: Promise<Response | undefined> = null!;
+  claim: UpgradeClaim | null = null;
+  readonly startedAt = Date.now();
   /** The request turned out malformed after its head; no response is sent for it. */
-  failed: boolean;
+  failed = false;
   /** h2c upgrade: the body, gathered before the switch (RFC 7540 §3.2). */
-  collected?: Uint8Array[];
-  bodyComplete?: () => void;
+  collected: Uint8Array[] | null = null;
+  bodyComplete: (() => void) | null = null;
   /** A chunked request's trailer section, for getTrailers (request-trailers.ts). */
-  trailers?: TrailerSlot;
-}
+  trailers: TrailerSlot | null = null;
 
-/** A new exchange for a request head. */
-export function newExchange(head: RequestHead): Exchange {
-  return {
-    head, body: null, bodyDone: !(head.chunked || head.contentLength > 0), discard: false, discarded: 0, continueSent: false,
-    abort: null, response: null!, completion: new Completion(), claim: null, startedAt: Date.now(), failed: false,
-  };
+  // ---- what the handler's Request is made from (set by the connection before it is) ----
+  url = "";
+  readonly method: string;
+  readonly fields: string[];
+  /** The body the handler reads: its stream, or its bytes when all of them came with the head. */
+  body: ReadableStream<Uint8Array> | Uint8Array | null = null;
+
+  constructor(readonly head: RequestHead, readonly conn: Connection, readonly host: ExchangeRef["host"]) {
+    super();
+    this.bodyDone = !(head.chunked || head.contentLength > 0);
+    this.method = head.method;
+    this.fields = head.fields;
+  }
+
+  get minor(): number {
+    return this.head.minor;
+  }
+
+  get completed(): Completion {
+    return this;
+  }
+
+  get ref(): ExchangeRef {
+    return this;
+  }
+
+  signal(): AbortSignal {
+    return (this.abort ??= new AbortController()).signal;
+  }
+
+  setClaim(claim: UpgradeClaim): void {
+    this.claim = claim;
+  }
 }
 
 /**
@@ -73,6 +105,6 @@ export function leavesBodyBehind(ex: Exchange): boolean {
 
 /** The request body will not complete: its stream and its trailers fail with `e`. */
 export function failBody(ex: Exchange, e: Error): void {
-  ex.body?.error(e);
+  ex.feed?.error(e);
   ex.trailers?.failed(e);
 }

@@ -8,7 +8,7 @@ import type { RequestHead } from "../h1/head.ts";
 import type { ServerContext } from "./context.ts";
 import { CONNECTION_FIELDS } from "./exchange.ts";
 import { pairs } from "./lazy-request.ts";
-import type { UpgradeClaim } from "./upgrade.ts";
+import type { Exchange } from "./h1-exchange.ts";
 
 const H2_PREFACE = latin1Bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 /**
@@ -49,17 +49,22 @@ export function h2cSettings(head: RequestHead, ctx: ServerContext): Uint8Array |
 }
 
 /**
- * The claim that switches the connection once the 101 has gone out: HTTP/2 takes it
- * over with the request, its body (gathered before the switch, `body()`) and the
- * client's settings, and answers it on stream 1. The request loses the fields that
- * were about the HTTP/1.1 connection and the upgrade.
+ * Makes the exchange an h2c upgrade: its body is gathered (`collected`), its answer is
+ * the switch once all of it has come, and its claim switches the connection once the
+ * 101 has gone out. HTTP/2 then takes the connection over with the request, its body
+ * and the client's settings, and answers it on stream 1. The request loses the fields
+ * that were about the HTTP/1.1 connection and the upgrade.
  */
-export function h2cClaim(ctx: ServerContext, head: RequestHead, url: string, settings: Uint8Array, body: () => Uint8Array[]): UpgradeClaim {
-  return {
+export function claimForH2c(ctx: ServerContext, ex: Exchange, url: string, settings: Uint8Array): void {
+  const head = ex.head;
+  const collected: Uint8Array[] = (ex.collected = []);
+  ex.response = new Promise<undefined>((r) => (ex.bodyComplete = () => r(undefined)));
+  if (ex.bodyDone) ex.bodyComplete!();
+  ex.claim = {
     headers: [["connection", "Upgrade"], ["upgrade", "h2c"]],
     response: undefined,
     start: (conn, rest) => {
-      const bytes = concatBytes(body());
+      const bytes = concatBytes(collected);
       const request = new Request(url, {
         method: head.method,
         headers: pairs(head.fields).filter(([n]) => !CONNECTION_FIELDS.has(n) && n !== "te"),

@@ -31,8 +31,15 @@ export interface LazyRequestInit {
    * bytes (a view of what the transport received). null when there is none.
    */
   body: ReadableStream<Uint8Array> | Uint8Array | null;
-  /** Returns the signal to hand out; called when the handler first reads `signal`. */
-  signal: () => AbortSignal;
+  /** Returns the signal to hand out; called (as a method of the init) when the handler first reads `signal`. */
+  signal(): AbortSignal;
+}
+
+/** Where a Request built at once keeps its init, for the one `signal` getter they share. */
+const SIGNAL_OF = Symbol("purehttp request signal");
+
+function signalOf(this: Record<symbol, LazyRequestInit>): AbortSignal {
+  return this[SIGNAL_OF]!.signal();
 }
 
 const INIT = Symbol("purehttp lazy request init");
@@ -369,7 +376,8 @@ export function makeRequest(init: LazyRequestInit): Request {
     if (request.method !== method) throw new MethodNotKeptError(method, request.method);
     // Following a signal is the dearest part of a Request in undici; most handlers never look at it,
     // so the signal is made when first read. It aborts when the client goes away.
-    Object.defineProperty(request, "signal", { get: init.signal, configurable: true });
+    (request as unknown as Record<symbol, LazyRequestInit>)[SIGNAL_OF] = init;
+    Object.defineProperty(request, "signal", { get: signalOf, configurable: true });
     return request;
   }
   // Parse now, so a bad URL is rejected here as `new Request` would, not in the handler.
