@@ -119,7 +119,7 @@ export function refusedMethod(method: string): Response | null {
  * none could be made: the response then says why (400, or 501 for a method the Request
  * changed), and the connection should not be trusted further.
  */
-export function openExchange(ctx: ServerContext, init: ExchangeInit): { request: Request | null; response: Promise<Response | undefined> } {
+export function openExchange(ctx: ServerContext, init: ExchangeInit, caught = true): { request: Request | null; response: Promise<Response | undefined> } {
   let request: Request;
   try {
     request = makeRequest(init);
@@ -129,16 +129,22 @@ export function openExchange(ctx: ServerContext, init: ExchangeInit): { request:
   }
   registerExchange(request, init.ref);
   const minor = init.ref.minor;
-  return { request, response: runHandler(ctx, request, init.ref.conn, init.completed, minor === undefined ? "2" : minor === 1 ? "1.1" : "1.0") };
+  return { request, response: runHandler(ctx, request, init.ref.conn, init.completed, minor === undefined ? "2" : minor === 1 ? "1.1" : "1.0", caught) };
 }
 
-/** Runs the handler on a Request; a throw becomes onError's Response, or 500. */
+/**
+ * Runs the handler on a Request; a throw becomes onError's Response, or 500. So does a
+ * rejection, unless `caught` is false: then the promise may reject, and the caller
+ * must await it at once, with `handlerFailed` for its rejection (or pass it to
+ * `caughtAnswer`). Awaiting the handler's own promise saves a promise and a turn.
+ */
 export function runHandler(
   ctx: ServerContext,
   request: Request,
   conn: Connection,
   completed: Completion,
   httpVersion: string,
+  caught = true,
 ): Promise<Response | undefined> {
   const info = serveInfo(ctx, conn, completed, httpVersion);
   // Not an async function: a handler's promise is passed on with one catch, not awaited in a new frame.
@@ -146,14 +152,20 @@ export function runHandler(
   try {
     answer = ctx.handler(request, info);
   } catch (e) {
-    return failed(ctx, e);
+    return handlerFailed(ctx, e);
   }
   // A promise (or any thenable) is taken as it is, with its rejection caught; a Response is settled already.
-  return answer instanceof Response ? Promise.resolve(answer) : Promise.resolve(answer).catch(ctx.fail ??= (e) => failed(ctx, e));
+  if (answer instanceof Response) return Promise.resolve(answer);
+  return caught ? caughtAnswer(ctx, Promise.resolve(answer)) : Promise.resolve(answer);
+}
+
+/** The handler's answer with its rejection answered by handlerFailed: a promise that never rejects. */
+export function caughtAnswer(ctx: ServerContext, answer: Promise<Response | undefined>): Promise<Response | undefined> {
+  return answer.catch(ctx.fail ??= (e) => handlerFailed(ctx, e));
 }
 
 /** A handler's throw or rejection: a refused upgrade's own answer, else onError's Response, else 500. */
-async function failed(ctx: ServerContext, e: unknown): Promise<Response | undefined> {
+export async function handlerFailed(ctx: ServerContext, e: unknown): Promise<Response | undefined> {
   if (e instanceof UpgradeRefusedError) return e.response;
   try {
     return await ctx.onError(e);

@@ -22,7 +22,7 @@ import { serializeErrorResponse, serializeResponseHead } from "../h1/serializer.
 import type { Connection, ConnectionHandler } from "../transport/types.ts";
 import { RequestBody } from "./body.ts";
 import type { ServerContext } from "./context.ts";
-import { answerOf, authorityOf, openExchange, refusedMethod, urlAfter } from "./exchange.ts";
+import { answerOf, authorityOf, caughtAnswer, handlerFailed, openExchange, refusedMethod, urlAfter } from "./exchange.ts";
 import { type H1Output, writeH1Response } from "./h1-response.ts";
 import { claimForH2c, h2cSettings, prefaceDecision, PREFACE_START } from "./h1-switch.ts";
 import type { LiveConnection } from "./live.ts";
@@ -295,9 +295,10 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       if (head.chunked) ex.trailers = new TrailerSlot();
       ex.url = this.urlOf(head);
       // The exchange is the Request's init and its upgrade ref (h1-exchange.ts).
-      const { request, response } = openExchange(this.ctx, ex);
+      const { request, response } = openExchange(this.ctx, ex, false);
       if (!request) this.to("draining");
-      ex.response = response;
+      // Its rejection is caught where it is awaited: by writeQueued, below, if it is next in line.
+      ex.response = this.writing || this.exchanges[0] !== ex || this.life === "closed" ? caughtAnswer(this.ctx, response) : response;
     }
     if (!this.writing) this.writeQueued();
   }
@@ -336,7 +337,12 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     try {
       while (this.exchanges.length > 0 && this.life !== "closed") {
         const ex = this.exchanges[0]!;
-        let res = await ex.response;
+        let res: Response | undefined;
+        try {
+          res = await ex.response;
+        } catch (e) {
+          res = await handlerFailed(this.ctx, e);
+        }
         if (ex.failed) continue;
         if (ex.claim && (res === ex.claim.response || res === undefined)) {
           if (await this.completeUpgrade(ex)) return;

@@ -46,6 +46,7 @@ export class Exchange extends Completion implements ExchangeInit, ExchangeRef {
   continueSent = false;
   /** Made when the handler first reads request.signal. */
   abort: AbortController | null = null;
+  /** The handler's answer. It may reject only if writeQueued awaited it at once (startExchange). */
   response: Promise<Response | undefined> = null!;
   claim: UpgradeClaim | null = null;
   readonly startedAt = Date.now();
