@@ -33,7 +33,7 @@ export const NEXT: Record<Life, readonly Life[]> = {
  * handler's Request is made from (ExchangeInit: the lazy Request reads its url, method,
  * fields, body and signal here) and what an upgrade finds through that Request
  * (ExchangeRef), and, as a Completion, what settles the handler's `info.completed`: one
- * object per request where there were five, and no closure per request.
+ * object per request where there were four, and no closure (there were two).
  */
 export class Exchange extends Completion implements ExchangeInit, ExchangeRef {
   /** The request body as the parser feeds it (the handler reads `body`, its stream). */
