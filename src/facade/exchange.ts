@@ -147,16 +147,17 @@ export function runHandler(
   caught = true,
 ): Promise<Response | undefined> {
   const info = serveInfo(ctx, conn, completed, httpVersion);
-  // Not an async function: a handler's promise is passed on with one catch, not awaited in a new frame.
+  // Not an async function: a handler's promise is passed on, not awaited in a new frame.
   let answer: Response | undefined | Promise<Response | undefined>;
   try {
     answer = ctx.handler(request, info);
   } catch (e) {
     return handlerFailed(ctx, e);
   }
-  // A promise (or any thenable) is taken as it is, with its rejection caught; a Response is settled already.
-  if (answer instanceof Response) return Promise.resolve(answer);
-  return caught ? caughtAnswer(ctx, Promise.resolve(answer)) : Promise.resolve(answer);
+  // A promise (or any thenable) is taken as it is, its rejection caught unless the caller
+  // awaits it at once; a Response is settled already and cannot reject.
+  const answered = Promise.resolve(answer);
+  return caught && !(answer instanceof Response) ? caughtAnswer(ctx, answered) : answered;
 }
 
 /** The handler's answer with its rejection answered by handlerFailed: a promise that never rejects. */
