@@ -8,8 +8,9 @@
  *
  * ending: nothing more is accepted; what is queued is sent, then our FIN.
  * finished: the FIN is out; reading goes on (and is discarded by the protocol) until
- *   the peer closes too, so that a late request of theirs does not make the kernel
- *   answer with a RST that would destroy the response they have yet to read.
+ *   the peer closes too, or LINGER_MS has passed (linger.ts), so that a late request of
+ *   theirs does not make the kernel answer with a RST that would destroy the response
+ *   they have yet to read.
  * closed: the socket is gone. The protocol hears `close()` once, when the runtime says
  *   the socket has closed (never from inside a call it made).
  *
@@ -19,10 +20,8 @@
 import { WritePool } from "../buffers/pool.ts";
 import { GATHER_LIMIT, WriteQueue } from "../buffers/write-queue.ts";
 import type { ProxyHeader } from "../proxy/header.ts";
+import { type Lingerer, lingering } from "./linger.ts";
 import type { Addr, ByteTrace, Connection, ConnectionHandler } from "./types.ts";
-
-/** After our FIN, how long we keep reading before closing (see above). */
-export const LINGER_MS = 2000;
 
 /** Regions for the gathered writes of every connection (buffers/pool.ts invariants). */
 export const transportPool = new WritePool();
@@ -32,7 +31,7 @@ export const NO_HANDLER: ConnectionHandler = { data() {}, drain() {}, end() {}, 
 
 export type Phase = "open" | "ending" | "finished" | "closed";
 
-export abstract class SocketConnection implements Connection {
+export abstract class SocketConnection implements Connection, Lingerer {
   /**
    * The peer's port until its address is first asked for, then the address: one slot,
    * and no object (nor address string) for a connection whose handlers never ask. Each
@@ -50,7 +49,8 @@ export abstract class SocketConnection implements Connection {
   private flushScheduled = false;
   /** A send is in progress (an asynchronous one, on Deno). */
   private sending = false;
-  private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Where linger.ts keeps this connection while it lingers after its FIN; -1 otherwise. */
+  lingerSlot = -1;
 
   constructor() {
     this.queue = new WriteQueue(transportPool, this);
@@ -223,8 +223,7 @@ export abstract class SocketConnection implements Connection {
       return this.destroy();
     }
     if ((this.phase as Phase) === "closed") return;
-    this.lingerTimer = setTimeout(() => this.destroy(), LINGER_MS);
-    (this.lingerTimer as { unref?: () => void }).unref?.();
+    lingering.add(this, Date.now());
   }
 
   destroy(): void {
@@ -244,8 +243,7 @@ export abstract class SocketConnection implements Connection {
     this.phase = "closed";
     this.queue.clear();
     this.sentCallbacks = null;
-    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
-    this.lingerTimer = null;
+    if (this.lingerSlot >= 0) lingering.remove(this);
     const h = this.handler;
     this.handler = NO_HANDLER;
     h.close();
