@@ -1,9 +1,11 @@
 /**
  * WebSocket idle handling, with time passed in through tick(now) as the server's sweep
  * does: a ping after `idleTimeout` seconds without traffic, Close 1001 after twice that,
- * and any traffic starts the count again.
+ * any traffic starts the count again, and a peer that leaves our Close unanswered is
+ * dropped.
  */
 import { describe, expect, it } from "vitest";
+import { CLOSE_GRACE_MS } from "../../src/facade/ws/link.ts";
 import { upgradeWebSocket } from "../../src/mod.ts";
 import type { ConnectionHandler } from "../../src/transport/types.ts";
 import { type FakeConnection, WS_HANDSHAKE, fakeServerPerTest, settle } from "../helpers/fake-transport.ts";
@@ -63,6 +65,19 @@ describe("WebSocket idle timeout", () => {
     link.tick(t0 + 4300);
     expect(framesSince(conn, from).map((f) => f[0])).toEqual([0x89, 0x89]);
     expect(closeCode()).toBe(0);
+  });
+
+  it("a peer that never answers our Close is dropped by the sweep CLOSE_GRACE_MS later, not before", async () => {
+    const { conn, link, closeCode } = await open(1);
+    const t0 = Date.now();
+    link.tick(t0 + 2100); // Close 1001 sent; the peer stays silent
+    expect(conn.written.at(-1)![0]).toBe(0x88);
+    link.tick(t0 + CLOSE_GRACE_MS - 500);
+    expect(conn.closed).toBe(false);
+    link.tick(Date.now() + CLOSE_GRACE_MS);
+    expect(conn.closed).toBe(true);
+    await settle();
+    expect(closeCode()).toBe(1006); // the handshake never finished
   });
 
   it("idleTimeout 0 never pings or closes", async () => {

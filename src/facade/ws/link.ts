@@ -39,8 +39,13 @@ export interface LinkHost {
   connections: LiveConnections;
 }
 
-/** A peer that starts the closing handshake has this long to finish it before the socket is dropped. */
-const CLOSE_GRACE_MS = 5000;
+/**
+ * A peer sent our Close has this long to finish the closing handshake before the socket
+ * is dropped, as the server's sweep finds it (within a second more). The sweep rather
+ * than a timer each: on Deno a timer per connection, even one cleared at once, made
+ * young collections promote what it reached (transport/linger.ts).
+ */
+export const CLOSE_GRACE_MS = 5000;
 
 /** Connects an endpoint to the transport through a session. */
 export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
@@ -52,7 +57,8 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
   private pinged = false;
   private closedNotified = false;
   liveSlot = -1;
-  private closeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When a peer that has not finished the closing handshake is dropped (ms since the epoch); 0 before our Close. */
+  private closeBy = 0;
   /** Bytes handed to the transport that it reported as over its high-water mark. */
   private backlog = 0;
 
@@ -108,7 +114,6 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
   private notifyClose(code: number, reason: string, wasClean: boolean): void {
     if (this.closedNotified) return;
     this.closedNotified = true;
-    if (this.closeTimer) clearTimeout(this.closeTimer);
     this.host.connections.delete(this);
     this.endpoint.onClose(code, reason, wasClean);
   }
@@ -128,11 +133,11 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
     this.notifyClose(1006, "", false);
   }
 
-  /** Starts the closing handshake; the peer has a few seconds to answer. */
+  /** Starts the closing handshake; the peer has CLOSE_GRACE_MS to answer. */
   startClose(code?: number, reason?: string): void {
     this.session.close(code, reason);
     this.flush();
-    this.closeTimer ??= setTimeout(() => this.conn.destroy(), CLOSE_GRACE_MS);
+    if (this.closeBy === 0) this.closeBy = Date.now() + CLOSE_GRACE_MS;
   }
 
   requestsInFlight(): number {
@@ -141,6 +146,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
 
   /** The server's sweep, about once a second: idle time is counted from the sweep after the last traffic. */
   tick(now: number): void {
+    if (this.closeBy !== 0 && now >= this.closeBy) return this.conn.destroy();
     if (this.seen) {
       this.seen = false;
       this.lastSeen = now;
