@@ -53,6 +53,16 @@ describe("LingerTable", () => {
     expect(timerOf(t)).toBeNull();
   });
 
+  it("gives back what a burst grew once none lingers", () => {
+    const t = new LingerTable();
+    const burst = Array.from({ length: 3_000 }, () => lingerer());
+    burst.forEach((c, i) => t.add(c, i));
+    t.sweep(3_000 + LINGER_MS);
+    expect(burst.every((c) => c.destroyed === 1)).toBe(true);
+    expect((t as unknown as { until: number[] }).until).toHaveLength(0);
+    expect((t as unknown as { table: { extent: number } }).table.extent).toBe(0);
+  });
+
   it("adds a connection once, keeping its first deadline", () => {
     const t = new LingerTable();
     const c = lingerer();

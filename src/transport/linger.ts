@@ -4,7 +4,7 @@
  * a few times a second, instead of a timer each.
  *
  * A timer each had cost Deno dearly under connection churn, though each was cleared
- * within milliseconds when the peer closed: 550-600 KB promoted at every young
+ * within milliseconds when the peer closed: 550-630 KB promoted at every young
  * collection (50 clients opening a connection per request), none without the timers
  * (bench/README.md). A connection leaves the table the moment it closes, so the table
  * keeps nothing alive that has gone (slot-table.ts).
@@ -60,6 +60,8 @@ export class LingerTable {
     if (this.table.size === 0 && this.timer !== null) {
       clearInterval(this.timer);
       this.timer = null;
+      // After a burst the table starts over small (slot-table.ts); so do the deadlines.
+      if (this.until.length > this.table.extent) this.until.length = this.table.extent;
     }
   }
 }

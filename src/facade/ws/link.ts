@@ -40,8 +40,8 @@ export interface LinkHost {
 }
 
 /**
- * A peer sent our Close has this long to finish the closing handshake before the socket
- * is dropped, as the server's sweep finds it (within a second more). The sweep rather
+ * After our Close, the peer has this long to answer it before the socket is dropped, as
+ * the server's sweep finds it (within a second more). The sweep rather
  * than a timer each: on Deno a timer per connection, even one cleared at once, made
  * young collections promote what it reached (transport/linger.ts).
  */
