@@ -24,7 +24,10 @@ export interface Lingerer {
 
 export class LingerTable {
   private readonly table = new SlotTable<Lingerer>((c) => c.lingerSlot, (c, slot) => (c.lingerSlot = slot));
-  /** When each slot's connection has lingered long enough (ms since the epoch). */
+  /**
+   * When each slot's connection has lingered long enough (ms since the epoch): kept here
+   * by slot rather than on the connection, so that no connection carries a field for it.
+   */
   private readonly until: number[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
 
@@ -51,9 +54,8 @@ export class LingerTable {
 
   /** Destroys each connection that has lingered its time; stops the timer once none is left. */
   sweep(now: number): void {
-    for (let slot = 0; slot < this.table.extent; slot++) {
-      const c = this.table.at(slot);
-      if (c === null || this.until[slot]! > now) continue;
+    for (const c of this.table) {
+      if (this.until[c.lingerSlot]! > now) continue;
       this.table.delete(c);
       c.destroy();
     }

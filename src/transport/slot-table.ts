@@ -55,12 +55,7 @@ export class SlotTable<T> implements Iterable<T> {
     return true;
   }
 
-  /** The entry in a slot, if any. */
-  at(slot: number): T | null {
-    return this.slots[slot] ?? null;
-  }
-
-  /** How many slots there are (kept or free): `at` answers below this. */
+  /** How many slots there are, kept or free: every slot an entry holds is below this. */
   get extent(): number {
     return this.slots.length;
   }
