@@ -6,10 +6,17 @@ import type { Addr, Connection, ConnectionHandler, Listener, ListenOptions, Tran
 // deno-lint-ignore no-explicit-any
 const Deno = (globalThis as any).Deno;
 /**
- * Read buffers adapt: an idle connection's pending read holds only MIN_READ bytes
- * (10,000 idle connections with 64 KiB each would hold 640 MiB); a read that fills its
- * buffer doubles the next one, up to MAX_READ.
+ * Read buffers adapt (nextReadSize): a read that fills its buffer doubles the next one,
+ * up to MAX_READ; a read of under a quarter of it halves it, down to MIN_READ. 10,000
+ * idle connections with 64 KiB each would hold 640 MiB.
+ *
+ * A connection starts smaller still, at FIRST_READ. Most connections that go idle (a
+ * WebSocket after its handshake, a keep-alive connection after a GET) never sent more
+ * than that, and their pending reads hold a quarter of MIN_READ each. The first read that
+ * fills it goes straight to MIN_READ, and sizes stay at MIN_READ or above from then on:
+ * each change of size takes a new buffer.
  */
+const FIRST_READ = 1024;
 const MIN_READ = 4 * 1024;
 const MAX_READ = 64 * 1024;
 /**
@@ -19,6 +26,12 @@ const MAX_READ = 64 * 1024;
  * up as it is (zero-copy) and the next read gets a new buffer.
  */
 const COPY_LIMIT = 4 * 1024;
+
+/** The size of the read after one of `size` bytes that took `n`. */
+export function nextReadSize(size: number, n: number): number {
+  if (n === size) return size < MAX_READ ? Math.max(size * 2, MIN_READ) : size;
+  return n < size / 4 && size > MIN_READ ? size / 2 : size;
+}
 
 /** What accept() throws for a connection that was gone before it was taken. */
 const PEER_GONE = ["NotConnected", "ConnectionReset", "ConnectionAborted"];
@@ -74,7 +87,7 @@ class DenoConnection extends SocketConnection {
 
   private async readLoop(): Promise<void> {
     // Views passed up must stay valid: a buffer handed up is never read into again.
-    let size = MIN_READ;
+    let size = FIRST_READ;
     let buf: Uint8Array | null = null;
     while (this.phase !== "closed") {
       if (this.paused || this.eof) {
@@ -90,15 +103,13 @@ class DenoConnection extends SocketConnection {
         this.handler.end();
         continue;
       }
-      const full = n === buf.length;
       let chunk: Uint8Array;
       if (n <= COPY_LIMIT) chunk = transportPool.copy(buf.subarray(0, n));
       else {
         chunk = buf.subarray(0, n);
         buf = null;
       }
-      if (full && size < MAX_READ) size *= 2;
-      else if (n < size / 4 && size > MIN_READ) size /= 2;
+      size = nextReadSize(size, n);
       if (buf !== null && buf.length !== size) buf = null;
       if (this.phase !== "open") continue;
       if (this.trace !== null) this.trace.recv(chunk);
