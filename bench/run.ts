@@ -281,7 +281,7 @@ for (const rt of RUNTIMES) {
     ]);
   }
   if (SUITES.has("ws")) {
-    r.ws = await compare("ws", [pure, { ...native, name: rt === "node" ? "ws (npm)" : native.name }], [
+    r.ws = await compare("ws", [pure, ...before, { ...native, name: rt === "node" ? "ws (npm)" : native.name }], [
       { name: "echo 64 B", unit: "msg/s", measure: (p) => wsLoad(p, 64) },
       { name: "echo 64 KiB", unit: "msg/s", measure: (p) => wsLoad(p, 65536) },
     ]);
