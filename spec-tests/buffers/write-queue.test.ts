@@ -92,12 +92,13 @@ describe("SocketConnection", () => {
       /** How much the socket takes per send: all at first. */
       room = Infinity;
       protected scheduleFlush(): void {}
-      protected sendPending(): void {
+      protected sendPending(): false {
         for (let part = this.queue.front(); part !== null; part = this.queue.front()) {
           const n = Math.min(part.length, this.room);
           if (n > 0) this.taken(n);
-          if (n < part.length) return;
+          if (n < part.length) return false;
         }
+        return false;
       }
       protected shutdownWrite(): void {}
       protected closeSocket(): void {}

@@ -72,13 +72,14 @@ class BunConnection extends SocketConnection {
   }
 
   /** Bun's write takes what the kernel will, maybe part; its drain callback (writable) says when to go on. */
-  protected sendPending(): void {
+  protected sendPending(): false {
     for (let part = this.queue.front(); part !== null; part = this.queue.front()) {
       const n: number = this.socket.write(part);
       if (n > 0) this.taken(n);
       this.partWritten(part, n);
-      if (n < part.length) return;
+      if (n < part.length) return false;
     }
+    return false;
   }
 
   protected shutdownWrite(): void {

@@ -50,6 +50,10 @@ class DenoConnection extends SocketConnection {
   /** The peer has half-closed: nothing more to read. */
   private eof = false;
   private wake: (() => void) | null = null;
+  /** The part Deno is writing, and what its write's promise calls (made at the first write). */
+  private inFlight: Uint8Array | null = null;
+  private onWritten: ((n: number) => void) | null = null;
+  private onWriteFailed: (() => void) | null = null;
 
   // deno-lint-ignore no-explicit-any
   constructor(private readonly conn: any, readonly encrypted: boolean) {
@@ -124,13 +128,32 @@ class DenoConnection extends SocketConnection {
 
   private readonly flushNow = () => this.flush();
 
-  /** One loop sends until the queue is empty, taking in what is written while it waits on a write. */
-  protected async sendPending(): Promise<void> {
-    for (let part = this.nextPart(); part !== null && this.phase !== "closed"; part = this.nextPart()) {
-      const n: number = await this.conn.write(part);
-      this.taken(n);
-      this.partWritten(part, n);
+  /**
+   * One write at a time; what is written while it is in flight goes once it settles
+   * (sendSettled). A promise's callbacks, made once per connection, rather than an async
+   * loop: that cost a promise, two callbacks and an await's turns each response.
+   */
+  protected sendPending(): boolean {
+    const part = this.nextPart();
+    if (part === null || this.phase === "closed") return false;
+    let write: Promise<number>;
+    try {
+      write = this.conn.write(part);
+    } catch {
+      this.destroy(); // a socket Deno no longer has
+      return false;
     }
+    this.inFlight = part;
+    write.then(this.onWritten ??= (n: number) => this.written(n), this.onWriteFailed ??= () => this.sendFailed());
+    return true;
+  }
+
+  private written(n: number): void {
+    const part = this.inFlight!;
+    this.inFlight = null;
+    this.taken(n);
+    this.partWritten(part, n);
+    this.sendSettled();
   }
 
   protected shutdownWrite(): void {

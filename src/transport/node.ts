@@ -76,10 +76,10 @@ class NodeConnection extends SocketConnection {
   }
 
   /** node:net takes everything (into its own buffer); several parts leave in one writev. */
-  protected sendPending(): void {
+  protected sendPending(): false {
     const socket = this.socket;
     let part = this.queue.front();
-    if (part === null || socket.destroyed) return;
+    if (part === null || socket.destroyed) return false;
     const several = this.queue.pendingCount > 1;
     if (several) socket.cork();
     while (part !== null) {
@@ -90,6 +90,7 @@ class NodeConnection extends SocketConnection {
       part = this.queue.front();
     }
     if (several) socket.uncork();
+    return false;
   }
 
   protected shutdownWrite(): void {

@@ -82,9 +82,11 @@ export abstract class SocketConnection implements Connection, Lingerer {
   /**
    * Hands the queue's pending bytes to the socket, reporting each part taken with
    * `taken(n)`, until the queue is empty or the socket takes no more for now (it then
-   * calls `writable()` when it does). May be asynchronous.
+   * calls `writable()` when it does). Returns true where the runtime takes a part
+   * asynchronously (Deno): the transport then calls `sendSettled()` once it has, or
+   * `sendFailed()`.
    */
-  protected abstract sendPending(): void | Promise<void>;
+  protected abstract sendPending(): boolean;
   /** Sends our FIN; reading goes on. */
   protected abstract shutdownWrite(): void;
   /** Closes the socket at once; the runtime then reports the close (see socketClosed). */
@@ -169,19 +171,22 @@ export abstract class SocketConnection implements Connection, Lingerer {
   writable(): void {
     if (this.sending || this.phase === "closed") return;
     this.nextPart();
-    const r = this.sendPending();
-    if (r instanceof Promise) {
-      this.sending = true;
-      r.then(() => {
-        this.sending = false;
-        if (this.queue.front() !== null || this.queue.batched > 0) this.writable();
-        else this.sent();
-      }, () => {
-        this.sending = false;
-        this.destroy();
-      });
-    } else if (this.queue.front() === null && this.queue.batched > 0) this.writable();
+    if (this.sendPending()) this.sending = true;
+    else if (this.queue.front() === null && this.queue.batched > 0) this.writable();
     else this.sent();
+  }
+
+  /** An asynchronous send is done: what was written meanwhile goes next. */
+  protected sendSettled(): void {
+    this.sending = false;
+    if (this.queue.front() !== null || this.queue.batched > 0) this.writable();
+    else this.sent();
+  }
+
+  /** An asynchronous send failed: the socket is gone. */
+  protected sendFailed(): void {
+    this.sending = false;
+    this.destroy();
   }
 
   /** The bytes to send next: what is pending, else this turn's writes gathered. */
