@@ -134,8 +134,9 @@ class DenoConnection extends SocketConnection {
    * loop: that cost a promise, two callbacks and an await's turns each response.
    */
   protected sendPending(): boolean {
-    const part = this.nextPart();
-    if (part === null || this.phase === "closed") return false;
+    // writable() has gathered this turn's writes, and returns first on a closed socket.
+    const part = this.queue.front();
+    if (part === null) return false;
     let write: Promise<number>;
     try {
       write = this.conn.write(part);

@@ -170,7 +170,7 @@ export abstract class SocketConnection implements Connection, Lingerer {
    */
   writable(): void {
     if (this.sending || this.phase === "closed") return;
-    this.nextPart();
+    this.gatherTurn();
     if (this.sendPending()) this.sending = true;
     else if (this.queue.front() === null && this.queue.batched > 0) this.writable();
     else this.sent();
@@ -189,14 +189,12 @@ export abstract class SocketConnection implements Connection, Lingerer {
     this.destroy();
   }
 
-  /** The bytes to send next: what is pending, else this turn's writes gathered. */
-  protected nextPart(): Uint8Array | null {
-    if (this.queue.front() === null) {
-      // Parts copied into one send are done with at once.
-      const copied = this.queue.gather(this.gatherLimit);
-      if (copied !== null && this.sentCallbacks !== null) for (const p of copied) this.takeSentCallback(p)?.();
-    }
-    return this.queue.front();
+  /** With nothing pending, this turn's writes are gathered: the queue's front is what to send next. */
+  private gatherTurn(): void {
+    if (this.queue.front() !== null) return;
+    // Parts copied into one send are done with at once.
+    const copied = this.queue.gather(this.gatherLimit);
+    if (copied !== null && this.sentCallbacks !== null) for (const p of copied) this.takeSentCallback(p)?.();
   }
 
   /** The socket took n bytes: a drain owed to the protocol is paid when the queue falls under its mark. */
