@@ -27,7 +27,8 @@ export function latin1(b: Uint8Array, start: number, end: number): string {
   // the string shorter than the bytes, and every invalid byte becomes U+FFFD. Where
   // reads are plain Uint8Array reads (Deno), this beats fromCharCode byte by byte.
   if (decoder !== null && n > 16) {
-    const s = decoder.decode(b.subarray(start, end));
+    // A head read whole is most often the whole chunk: no view to make then.
+    const s = decoder.decode(start === 0 && end === b.length ? b : b.subarray(start, end));
     if (s.length === n && s.indexOf("\ufffd") < 0) return s;
   }
   if (n <= 64) {
