@@ -1,10 +1,11 @@
 /**
  * serve()'s cost per request counted in instructions, for changes too small for wall
  * clock on a noisy machine: HTTP/1.1 from dist/ (run `npm run build` first) over a fake
- * transport, 64 keep-alive connections, N batches of one GET each. Time plays no part,
- * so under callgrind the count repeats, within about 1% when the difference is long
- * enough (a 400 - 100 difference wandered by a fifth on 2026-12-02; 1,300 - 300 repeated
- * within 0.5%):
+ * transport, 64 keep-alive connections, N batches of one GET each. The handler's work
+ * does not depend on time, but V8's collections do (their heuristics read the clock, and
+ * callgrind slows it): on 2026-12-03 the same build's 1,300 - 300 count read 14.0k to
+ * 16.9k instructions a request in seven runs, where a collection landed or not. Compare
+ * medians of several runs of each build, interleaved:
  *
  *   count() { N=$1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
  *     node --single-threaded bench/micro/facade-count.mjs 2>&1 | awk '/Collected/ {print $4}'; }
