@@ -270,6 +270,30 @@ describe("§5.2 and §6.9 flow control", () => {
     expect(more.reduce((n, f) => n + f.payload.length, 0)).toBe(150);
     expect(more.at(-1)!.flags & F.END_STREAM).toBe(F.END_STREAM);
   });
+  it("DATA the windows allow beyond one output batch is framed by refill() once the batch is taken, END_STREAM last", () => {
+    const c = new Client();
+    c.read();
+    // Windows of 4 MiB: only the output batch (256 KiB of frames) holds the body back.
+    c.send(settings([[4, 4 << 20]]), rawFrame(T.WINDOW_UPDATE, 0, 0, u32((4 << 20) - 65535)), c.headers(1, GET));
+    c.read();
+    c.server.respond(1, [[":status", "200"]], false);
+    const body = 400_000;
+    c.server.sendData(1, new Uint8Array(body), true);
+    const data = (frames: ReturnType<Client["read"]>) => frames.filter((f) => f.type === T.DATA);
+    let got = data(c.read());
+    const first = got.reduce((n, f) => n + f.payload.length, 0);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(body);
+    let batches = 1;
+    while (c.server.refill()) {
+      got = got.concat(data(c.read()));
+      batches++;
+    }
+    expect(batches).toBeGreaterThan(1);
+    expect(got.reduce((n, f) => n + f.payload.length, 0)).toBe(body);
+    expect(got.at(-1)!.flags & F.END_STREAM).toBe(F.END_STREAM);
+    expect(c.server.refill()).toBe(false);
+  });
   it("§6.9.2: a SETTINGS_INITIAL_WINDOW_SIZE change applies to open streams, even making them negative", () => {
     const c = new Client();
     c.read();

@@ -75,7 +75,9 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   }
 
   flush(): void {
-    for (const b of this.core.takeOutput()) if (!this.conn.write(b)) this.backedUp();
+    do {
+      for (const b of this.core.takeOutput()) if (!this.conn.write(b)) this.backedUp();
+    } while (this.core.refill());
     if (this.core.closed && !this.ended) {
       this.ended = true;
       this.conn.end();

@@ -25,10 +25,16 @@ export interface FrameSink {
 export class DataScheduler {
   /** Whose turn is first in the next round. */
   private rr = 0;
+  /**
+   * The last run stopped at OUTPUT_BATCH while frames were still being made: DATA may be
+   * left that the windows allow. The connection runs again once the batch is taken.
+   */
+  cut = false;
 
   /** Moves queued DATA into frames as the windows allow; returns the streams whose queue went back under its mark. */
   run(streams: StreamMap<Stream>, connSend: SendWindow, maxFrame: number, sink: FrameSink): number[] {
     const writable: number[] = [];
+    this.cut = false;
     let progress = true;
     while (progress) {
       progress = false;
@@ -56,7 +62,10 @@ export class DataScheduler {
         }
       }
       this.rr++;
-      if (sink.queuedBytes() > OUTPUT_BATCH) break;
+      if (progress && sink.queuedBytes() > OUTPUT_BATCH) {
+        this.cut = true;
+        break;
+      }
     }
     return writable;
   }

@@ -201,6 +201,18 @@ export abstract class H2Sender {
     return o;
   }
 
+  /**
+   * After takeOutput(): frames the DATA the last pump held back at its batch limit (the
+   * windows allowing it), and says whether there is output to take again. A transport
+   * that takes every batch at once never reports backpressure, so no drain would come to
+   * go on from.
+   */
+  refill(): boolean {
+    if (!this.scheduler.cut || this.closed || this.outputPaused) return false;
+    this.pump();
+    return this.out.length > 0;
+  }
+
   resumeOutput(): void {
     this.outputPaused = false;
     this.pump();
