@@ -1,8 +1,9 @@
 /**
  * An HTTP/2 server connection (RFC 9113), sans-I/O: `receive(bytes, now)` parses
  * frames and calls the handler; the API calls queue frames; `takeOutput()` gives
- * the bytes to send, a batch at a time (`refill()` makes the next). Every error is a ConnectionError (GOAWAY, then close) or a
- * StreamError (RST_STREAM), with the code RFC 9113 assigns.
+ * the bytes to send, a batch at a time (`refill()` makes the next). Every error
+ * is a ConnectionError (GOAWAY, then close) or a StreamError (RST_STREAM), with the
+ * code RFC 9113 assigns.
  */
 import { copyBytes, latin1Bytes } from "../buffers/bytes.ts";
 import { ByteQueue } from "../buffers/byte-queue.ts";
