@@ -5,15 +5,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RECYCLE_MAX, RECYCLE_MIN, Recycler } from "../../src/buffers/recycler.ts";
+import { HEADROOM, RECYCLE_MAX, RECYCLE_MIN, Recycler } from "../../src/buffers/recycler.ts";
 
 describe("Recycler", () => {
-  it("takes regions of exactly the size asked, over a power-of-two buffer, and hands a given-back one out again", () => {
+  it("takes regions of exactly the size asked, HEADROOM into a buffer of a power of two past it, and hands a given-back one out again", () => {
     const r = new Recycler();
     const a = r.take(65536);
-    expect([a.length, a.byteOffset, a.buffer.byteLength]).toEqual([65536, 0, 65536]);
+    expect([a.length, a.byteOffset, a.buffer.byteLength]).toEqual([65536, HEADROOM, HEADROOM + 65536]);
     const b = r.take(20_000);
-    expect([b.length, b.buffer.byteLength]).toEqual([20_000, 32768]);
+    expect([b.length, b.byteOffset, b.buffer.byteLength]).toEqual([20_000, HEADROOM, HEADROOM + 32768]);
     r.give(a);
     expect(r.spareCount).toBe(1);
     const c = r.take(40_000); // the same class as a (64 KiB)
@@ -27,12 +27,21 @@ describe("Recycler", () => {
     expect([r.fits(RECYCLE_MIN - 1), r.fits(RECYCLE_MIN), r.fits(RECYCLE_MAX), r.fits(RECYCLE_MAX + 1)]).toEqual([false, true, true, false]);
   });
 
-  it("ignores what it did not hand out: a view at an offset, a buffer of another size", () => {
+  it("ignores buffers of sizes it never hands out", () => {
     const r = new Recycler();
     r.give(new Uint8Array(new ArrayBuffer(65536), 16, 1000));
+    r.give(new Uint8Array(65536));
     r.give(new Uint8Array(50_000));
-    r.give(new Uint8Array(1024));
+    r.give(new Uint8Array(HEADROOM + 1024));
     expect(r.spareCount).toBe(0);
+  });
+
+  it("takes back any view of a buffer it handed out (a head written into the headroom and the body), as the one buffer", () => {
+    const r = new Recycler();
+    const a = r.take(70_000);
+    r.give(new Uint8Array(a.buffer, HEADROOM - 100, 100 + a.length));
+    expect(r.spareCount).toBe(1);
+    expect(r.take(100_000).buffer).toBe(a.buffer);
   });
 
   it("keeps at most 8 MiB of spares per class: 128 of 64 KiB, 8 of 1 MiB", () => {

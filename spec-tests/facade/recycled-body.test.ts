@@ -7,8 +7,12 @@
  */
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyRecycler } from "../../src/buffers/recycler.ts";
-import { takeRecycledBody } from "../../src/facade/response-class.ts";
+import { WritePool } from "../../src/buffers/pool.ts";
+import { HEADROOM, bodyRecycler } from "../../src/buffers/recycler.ts";
+import { type H1Output, writeH1Response } from "../../src/facade/h1-response.ts";
+import { installResponseClass, takeRecycledBody } from "../../src/facade/response-class.ts";
+import { parseHead } from "../../src/h1/head.ts";
+import { DEFAULT_H1_LIMITS } from "../../src/h1/limits.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import type { Connection } from "../../src/transport/types.ts";
 import { serve } from "../../src/mod.ts";
@@ -62,6 +66,59 @@ describe("recycled response bodies (Node)", () => {
     const d = new Response(bytes);
     expect(takeRecycledBody(d)?.length).toBe(70_000);
     expect(takeRecycledBody(d)).toBe(null);
+  });
+});
+
+/** The writes a response makes, each with its sent callback. */
+function capture(): H1Output & { writes: { bytes: Uint8Array; sent?: () => void }[] } {
+  const writes: { bytes: Uint8Array; sent?: () => void }[] = [];
+  return { pool: new WritePool(), gone: false, trace: null, abort() {}, writes, write: (bytes, sent) => (writes.push({ bytes, sent }), null) };
+}
+
+const GET = parseHead(new TextEncoder().encode("GET / HTTP/1.1\r\nhost: a\r\n\r\n"), 0, 28, DEFAULT_H1_LIMITS);
+const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
+
+describe("a recycled body and its head", () => {
+  it("leave as one view of the region's buffer, the head in its headroom, and the buffer goes back once sent", () => {
+    installResponseClass();
+    if (!GET || "code" in GET) throw new Error("request head did not parse");
+    const res = new Response(new Uint8Array(70_000).fill(7), { headers: { "x-a": "b" } });
+    const out = capture();
+    expect(writeH1Response(out, GET, res, { close: false, closeAtOnce: false })).toBe(false);
+    expect(out.writes.length).toBe(1);
+    const { bytes, sent } = out.writes[0]!;
+    const text = latin1(bytes);
+    const head = text.slice(0, text.indexOf("\r\n\r\n") + 4);
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head).toContain("content-length: 70000\r\n");
+    expect(head).toContain("x-a: b\r\n");
+    expect(bytes.length).toBe(head.length + 70_000);
+    expect(bytes.subarray(head.length).every((x) => x === 7)).toBe(true);
+    // Not a copy: the head sits just before the body, HEADROOM into a recycler buffer.
+    expect(bytes.byteOffset + head.length).toBe(HEADROOM);
+    expect(bytes.buffer.byteLength).toBe(HEADROOM + 131072);
+    const spare = bodyRecycler.spareCount;
+    sent!();
+    expect(bodyRecycler.spareCount).toBe(spare + 1);
+  });
+
+  it("a head too large for the headroom goes first in its own region, then the body, with the same bytes", () => {
+    installResponseClass();
+    if (!GET || "code" in GET) throw new Error("request head did not parse");
+    const big = "v".repeat(HEADROOM);
+    const res = new Response(new Uint8Array(40_000).fill(9), { headers: { "x-big": big } });
+    const out = capture();
+    expect(writeH1Response(out, GET, res, { close: false, closeAtOnce: false })).toBe(false);
+    expect(out.writes.length).toBe(2);
+    const head = latin1(out.writes[0]!.bytes);
+    expect(head).toContain(`x-big: ${big}\r\n`);
+    expect(head.endsWith("content-length: 40000\r\n\r\n")).toBe(true);
+    const body = out.writes[1]!.bytes;
+    expect([body.length, body.byteOffset, body.every((x) => x === 9)]).toEqual([40_000, HEADROOM, true]);
+    expect(out.writes[0]!.bytes.buffer).not.toBe(body.buffer);
+    const spare = bodyRecycler.spareCount;
+    out.writes[1]!.sent!();
+    expect(bodyRecycler.spareCount).toBe(spare + 1);
   });
 });
 

@@ -5,9 +5,9 @@
  * (HTTP/1.0), with trailers after the last chunk when the client accepts them.
  */
 import type { WritePool } from "../buffers/pool.ts";
-import { bodyRecycler } from "../buffers/recycler.ts";
+import { HEADROOM, bodyRecycler } from "../buffers/recycler.ts";
 import type { RequestHead } from "../h1/head.ts";
-import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseHead } from "../h1/serializer.ts";
+import { CRLF, type Framing, LAST_CHUNK, chunkHeader, serializeResponse, serializeResponseBefore, serializeResponseHead } from "../h1/serializer.ts";
 import { type ContentPlan, allowedInTrailers, declaredLength, planContent, trailersOf } from "./exchange.ts";
 import { toBytes } from "./response-body.ts";
 import { fixedFields, responseFields } from "./response-class.ts";
@@ -100,6 +100,18 @@ function writePlanned(
     const parts = plan.kind === "bytes" ? plan.parts : [];
     const length = plan.kind === "bytes" ? plan.length : 0;
     const init = { status, statusText, fields, framing: { kind: "length", length } as const, close: closeAtOnce, now, http10KeepAlive, fixedFields: fixed };
+    // A recycled region (buffers/recycler.ts) is the writer's alone, with room for the head
+    // before it: head and body go as one view of it, and it goes back once the transport is
+    // done with it.
+    const recycled = plan.kind === "bytes" ? plan.recycled : undefined;
+    if (recycled !== undefined && parts.length === 1) {
+      const whole = serializeResponseBefore(init, recycled, HEADROOM);
+      if (whole !== null) {
+        out.trace?.response(whole, "content-length", length);
+        const wait = out.write(whole, () => bodyRecycler.give(whole));
+        return wait === null ? false : wait.then(() => false);
+      }
+    }
     // The head goes out in one pooled region with the leading parts that fit (the whole of
     // a small body); the rest as the views they are.
     let k = 0;
@@ -107,8 +119,6 @@ function writePlanned(
     const bytes = serializeResponse(pool, init, k === parts.length ? parts : parts.slice(0, k));
     out.trace?.response(bytes, "content-length", length);
     let last = out.write(bytes);
-    // A recycled region (buffers/recycler.ts) goes back once the transport is done with it.
-    const recycled = plan.kind === "bytes" ? plan.recycled : undefined;
     for (; k < parts.length; k++) last = out.write(parts[k]!, parts[k] === recycled ? () => bodyRecycler.give(recycled!) : undefined);
     return last === null ? false : last.then(() => false);
   }

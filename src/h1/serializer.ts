@@ -137,6 +137,19 @@ export function serializeResponse(pool: WritePool, init: ResponseHeadInit, body:
   return out;
 }
 
+/**
+ * The status line and field section written into the `room` bytes just before `body`
+ * in its buffer, bytes that the caller holds and nobody reads: the whole response as one
+ * view, and the body not copied. null when the head does not fit there.
+ */
+export function serializeResponseBefore(init: ResponseHeadInit, body: Uint8Array, room: number): Uint8Array | null {
+  const head = responseHead(init);
+  if (head.length > room || head.length > body.byteOffset) return null;
+  const out = new Uint8Array(body.buffer, body.byteOffset - head.length, head.length + body.length);
+  lastHead.write(out, head);
+  return out;
+}
+
 /** The status line and field section as a latin1 string (Headers values are ByteStrings). */
 function responseHead(init: ResponseHeadInit): string {
   if (init.fixedFields !== true) return buildHead(init);
