@@ -8,6 +8,7 @@
 import { makeRequest } from "../../src/facade/lazy-request.ts";
 import { installRequestClass } from "../../src/facade/request-class.ts";
 import { unservableMethod } from "../../src/facade/method.ts";
+import { useLazyHeaders } from "../../src/facade/request-headers.ts";
 
 const PROPS = [
   "method", "url", "cache", "credentials", "destination", "integrity", "keepalive", "mode",
@@ -23,7 +24,79 @@ const streamOf = (s: string) =>
     },
   });
 
-export async function checkRequests(): Promise<{ lazy: boolean; failures: string[] }> {
+/**
+ * The handler's Headers against one the runtime fills by appends, from the same fields,
+ * read and changed every way a handler can: each read first (before anything else could
+ * make a lazy one's list), then all of them, then after each kind of change. Returns
+ * whether they were made lazy (the runtime's own list left unmade: Deno).
+ */
+function checkHeaders(expect: (what: string, got: unknown, want: unknown) => void): boolean {
+  const cases: string[][] = [
+    [],
+    ["host", "example.com"],
+    ["host", "a", "x-two", "1", "accept", "*/*", "x-two", "", "x-two", "3", "content-type", "text/plain", "authorization", "Basic x"],
+    ["set-cookie", "a=1", "set-cookie", "b=2", "cookie", "c=3; d=4", "x-latin", "latin1 \u00ff value", "upgrade", "websocket"],
+  ];
+  // And fields of a few names in random order and number (a fixed seed: the same cases each
+  // run), as the parser gives them: lowercase names, values with no whitespace around them.
+  let seed = 7;
+  const next = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+  for (let i = 0; i < 40; i++) {
+    const f: string[] = [];
+    for (let k = next(8); k > 0; k--) f.push(["host", "x-a", "x-b", "accept", "set-cookie", "te"][next(6)]!, ["", "v", "a, b", "inner \t x", "q=\"1\""][next(5)]!);
+    cases.push(f);
+  }
+  const json = (x: unknown) => JSON.stringify(x);
+  const names = ["host", "Host", "x-two", "X-TWO", "accept", "content-type", "authorization", "set-cookie", "cookie", "x-a", "x-b", "te", "absent"];
+  const reads: [string, (h: Headers) => unknown][] = [
+    ...names.map((n): [string, (h: Headers) => unknown] => [`get(${n})`, (h) => h.get(n)]),
+    ...names.map((n): [string, (h: Headers) => unknown] => [`has(${n})`, (h) => h.has(n)]),
+    ["getSetCookie()", (h) => h.getSetCookie?.()],
+    ["iterator", (h) => [...h]],
+    ["entries()", (h) => [...h.entries()]],
+    ["keys()", (h) => [...h.keys()]],
+    ["values()", (h) => [...h.values()]],
+    ["forEach", (h) => { const out: string[][] = []; h.forEach((v, n) => out.push([n, v])); return out; }],
+    ["new Headers(h)", (h) => [...new Headers(h)]],
+    ["new Request(url, { headers: h })", (h) => [...new Request("http://x/", { headers: h }).headers]],
+    ["new Response(null, { headers: h })", (h) => [...new Response(null, { headers: h }).headers]],
+  ];
+  const changes: [string, (h: Headers) => void][] = [
+    ["append(x-two)", (h) => h.append("x-two", "added")],
+    ["append(X-New)", (h) => h.append("X-New", " padded ")],
+    ["set(host)", (h) => h.set("host", "set")],
+    ["set(x-a)", (h) => h.set("x-a", "one")],
+    ["delete(x-two)", (h) => h.delete("x-two")],
+    ["delete(set-cookie)", (h) => h.delete("set-cookie")],
+  ];
+  let lazy = false;
+  const ofRequest = (fields: string[]) => {
+    const h = makeRequest({ url: "http://x/", method: "GET", fields, body: null, signal: () => new AbortController().signal }).headers;
+    const list = Object.getOwnPropertySymbols(h).find((s) => s.description === "header list");
+    if (list !== undefined && (h as unknown as Record<symbol, unknown>)[list] === null) lazy = true;
+    return h;
+  };
+  const appended = (fields: string[]) => {
+    const h = new Headers();
+    for (let i = 0; i < fields.length; i += 2) h.append(fields[i]!, fields[i + 1]!);
+    return h;
+  };
+  for (const fields of cases) {
+    const at = `headers ${json(fields)}`;
+    for (const [what, read] of reads) expect(`${at}: ${what} first`, json(read(ofRequest(fields))), json(read(appended(fields))));
+    const ours = ofRequest(fields), theirs = appended(fields);
+    for (const [what, read] of reads) expect(`${at}: ${what}`, json(read(ours)), json(read(theirs)));
+    for (const [change, apply] of changes) {
+      const ours = ofRequest(fields), theirs = appended(fields);
+      apply(ours);
+      apply(theirs);
+      for (const [what, read] of reads) expect(`${at}: ${what} after ${change}`, json(read(ours)), json(read(theirs)));
+    }
+  }
+  return lazy;
+}
+
+export async function checkRequests(): Promise<{ lazy: boolean; lazyHeaders: boolean; failures: string[] }> {
   const failures: string[] = [];
   const expect = (what: string, got: unknown, want: unknown) => {
     if (got !== want) failures.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
@@ -181,7 +254,13 @@ export async function checkRequests(): Promise<{ lazy: boolean; failures: string
   for (const [method, url, body] of [["GET", "http://x:99999/", null], ["GET", "http://x/", "no"]] as const) {
     expect(`${method} ${url} body=${body} throws`, throws(() => makeRequest(parts(method, url, body))), throws(() => native(method, url, body)));
   }
-  return { lazy, failures };
+  // The handler's Headers, made lazy where the runtime allows, and by appends (which
+  // every runtime can be made to use).
+  const lazyHeaders = checkHeaders(expect);
+  useLazyHeaders(false);
+  expect("headers filled by appends when told", checkHeaders(expect), false);
+  useLazyHeaders(true);
+  return { lazy, lazyHeaders, failures };
 }
 
 // deno-lint-ignore no-explicit-any

@@ -7,7 +7,7 @@ import { concatBytes, fromBase64, latin1Bytes } from "../buffers/bytes.ts";
 import type { RequestHead } from "../h1/head.ts";
 import type { ServerContext } from "./context.ts";
 import { CONNECTION_FIELDS } from "./exchange.ts";
-import { pairs } from "./lazy-request.ts";
+import { pairs } from "./request-headers.ts";
 import type { Exchange } from "./h1-exchange.ts";
 
 const H2_PREFACE = latin1Bytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");

@@ -19,6 +19,7 @@
 
 import { copyBytes } from "../buffers/bytes.ts";
 import { MethodNotKeptError } from "./method.ts";
+import { type HeadersOwner, REAL, RequestHeaders, pairs } from "./request-headers.ts";
 
 export interface LazyRequestInit {
   /** Absolute URL; already known to parse. */
@@ -43,25 +44,16 @@ function signalOf(this: Record<symbol, LazyRequestInit>): AbortSignal {
 }
 
 const INIT = Symbol("purehttp lazy request init");
-const REAL = Symbol("purehttp lazy request");
 const HEADERS = Symbol("purehttp lazy request headers");
 const HREF = Symbol("purehttp lazy request href");
 /** The body was read by the stand-in itself (see readBody). */
 const READ = Symbol("purehttp lazy request body read");
 
-interface Lazy {
+interface Lazy extends HeadersOwner {
   [INIT]: LazyRequestInit;
-  [REAL]: Request | null;
   [HEADERS]: RequestHeaders | null;
   [HREF]: string;
   [READ]: boolean;
-}
-
-/** Flat [name, value, ...] to the pairs Headers takes. */
-export function pairs(fields: string[]): [string, string][] {
-  const out: [string, string][] = new Array(fields.length >> 1);
-  for (let i = 0; i < fields.length; i += 2) out[i >> 1] = [fields[i]!, fields[i + 1]!];
-  return out;
 }
 
 /**
@@ -151,37 +143,6 @@ const BODY_READERS: Record<string, (bytes: Uint8Array) => unknown> = {
   text: (b) => decoder.decode(b),
   json: (b) => JSON.parse(decoder.decode(b)),
 };
-
-/**
- * The Headers a lazy Request hands out. It stays the object `request.headers` returns
- * before and after the real Request exists; changes made after are applied to the
- * real one's headers too, so `fetch(request)` sends what the handler set.
- */
-class RequestHeaders extends Headers {
-  readonly #owner: Lazy;
-  /**
-   * Filled a field at a time with the runtime's own append (the same checks, the same
-   * combining of repeated names): in undici that costs under half of converting pairs
-   * through the constructor's sequence<sequence<ByteString>> (bench/README.md).
-   */
-  constructor(fields: string[], owner: Lazy) {
-    super();
-    for (let i = 0; i < fields.length; i += 2) super.append(fields[i]!, fields[i + 1]!);
-    this.#owner = owner;
-  }
-  override append(name: string, value: string): void {
-    super.append(name, value);
-    this.#owner[REAL]?.headers.append(name, value);
-  }
-  override set(name: string, value: string): void {
-    super.set(name, value);
-    this.#owner[REAL]?.headers.set(name, value);
-  }
-  override delete(name: string): void {
-    super.delete(name);
-    this.#owner[REAL]?.headers.delete(name);
-  }
-}
 
 function headersOf(lazy: Lazy): RequestHeaders {
   return (lazy[HEADERS] ??= new RequestHeaders(lazy[INIT].fields, lazy));
