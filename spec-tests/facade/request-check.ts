@@ -60,6 +60,8 @@ function checkHeaders(expect: (what: string, got: unknown, want: unknown) => voi
     ["new Headers(h)", (h) => [...new Headers(h)]],
     ["new Request(url, { headers: h })", (h) => [...new Request("http://x/", { headers: h }).headers]],
     ["new Response(null, { headers: h })", (h) => [...new Response(null, { headers: h }).headers]],
+    // What console.log shows (Deno's inspect; the other runtimes' need modules this file does not load).
+    ["Deno.inspect", (h) => (globalThis as { Deno?: { inspect(x: unknown): string } }).Deno?.inspect(h).replace(/^\w+ /, "") ?? null],
   ];
   const changes: [string, (h: Headers) => void][] = [
     ["append(x-two)", (h) => h.append("x-two", "added")],
