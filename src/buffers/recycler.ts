@@ -40,7 +40,7 @@ const SPARE_BYTES = 8 * 1024 * 1024;
 export const HEADROOM = 1024;
 
 export class Recycler {
-  /** Spare ArrayBuffers by byteLength (a power of two). */
+  /** Spare ArrayBuffers by size class (a power of two; each buffer HEADROOM bytes more). */
   private readonly spare = new Map<number, ArrayBuffer[]>();
 
   /** Whether a copy of n bytes comes from here. */
