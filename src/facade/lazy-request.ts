@@ -111,14 +111,19 @@ const decoder = new TextDecoder();
  * the body it would hand the real Request (its stream, or the bytes that came with the
  * head): the runtime's body mixin costs several times more for the same bytes. Fetch's rules hold: a null body reads as empty
  * (and can be read again), a body reads once, text is UTF-8 decoded with a BOM dropped.
- * Once the real Request exists, it answers.
+ * Once the real Request exists, it answers. Bytes at hand (none, or all that came with the
+ * head) are read at once, with no async frame and its turns; a stream, as it arrives.
  */
-async function readBody(lazy: Lazy): Promise<Uint8Array> {
+function readBody(lazy: Lazy): Uint8Array | Promise<Uint8Array> {
   const body = lazy[INIT].body;
   if (body === null) return new Uint8Array(0);
   lazy[READ] = true;
   // A fresh buffer either way: the bytes, or the parts read, are views of what the transport received.
   if (body instanceof Uint8Array) return copyBytes([body], ownBuffer);
+  return readStream(body);
+}
+
+async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const reader = body.getReader();
   try {
@@ -131,6 +136,15 @@ async function readBody(lazy: Lazy): Promise<Uint8Array> {
     throw new TypeError("the request body could not be read", { cause: e });
   }
   return copyBytes(parts, ownBuffer);
+}
+
+/** What a body reader's promise settles with: finish(bytes), or its throw (json's SyntaxError) as a rejection. */
+function finished(bytes: Uint8Array, finish: (bytes: Uint8Array) => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(finish(bytes));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** Bytes over an ArrayBuffer made first: on JSC a Uint8Array made by length pays again when its `.buffer` is asked for (arrayBuffer()). */
@@ -194,7 +208,8 @@ function lazyPrototype(): object | null {
       Object.defineProperty(proto, name, {
         value(this: Lazy) {
           if (this[REAL] !== null || this[READ]) return own.call(materialize(this));
-          return readBody(this).then(finish);
+          const bytes = readBody(this);
+          return bytes instanceof Uint8Array ? finished(bytes, finish) : bytes.then(finish);
         },
         writable: true,
         configurable: true,
