@@ -119,4 +119,52 @@ describe("SocketConnection", () => {
     c.writable();
     expect(drains).toBe(1);
   });
+
+  it("a write marked `now` goes to the socket at once where the transport says so (Bun), gathered with the turn's writes before it; others wait for the turn's end", async () => {
+    const { SocketConnection } = await import("../../src/transport/socket-connection.ts");
+    class Recording extends SocketConnection {
+      readonly remoteAddr = { hostname: "", port: 0, transport: "tcp" as const };
+      readonly localAddr = this.remoteAddr;
+      readonly alpnProtocol = null;
+      readonly encrypted = false;
+      sends: number[] = [];
+      scheduled = 0;
+      sendsAtOnce = true;
+      protected override get sendsNow(): boolean {
+        return this.sendsAtOnce;
+      }
+      protected scheduleFlush(): void {
+        this.scheduled++;
+      }
+      protected sendPending(): false {
+        for (let part = this.queue.front(); part !== null; part = this.queue.front()) {
+          this.sends.push(part.length);
+          this.taken(part.length);
+        }
+        return false;
+      }
+      protected shutdownWrite(): void {}
+      protected closeSocket(): void {}
+      pause(): void {}
+      resume(): void {}
+    }
+    const c = new Recording();
+    c.handler = { data() {}, drain() {}, end() {}, close() {} };
+    c.write(bytes(10));
+    c.write(bytes(20));
+    expect([c.sends, c.scheduled]).toEqual([[], 1]);
+    c.write(bytes(30), undefined, true);
+    expect(c.sends).toEqual([60]); // one send of the three
+    c.flush(); // the turn's end that the first write scheduled: nothing left
+    expect(c.sends).toEqual([60]);
+    // Alone, it is sent at once and schedules no turn's end.
+    c.write(bytes(5), undefined, true);
+    expect([c.sends, c.scheduled]).toEqual([[60, 5], 1]);
+    // A transport whose turn ends soon (a microtask) waits for it all the same.
+    c.sendsAtOnce = false;
+    c.write(bytes(7), undefined, true);
+    expect([c.sends, c.scheduled]).toEqual([[60, 5], 2]);
+    c.flush();
+    expect(c.sends).toEqual([60, 5, 7]);
+  });
 });
