@@ -84,7 +84,7 @@ describe("a recycled body and its head", () => {
     if (!GET || "code" in GET) throw new Error("request head did not parse");
     const res = new Response(new Uint8Array(70_000).fill(7), { headers: { "x-a": "b" } });
     const out = capture();
-    expect(writeH1Response(out, GET, res, { close: false, closeAtOnce: false, last: false })).toBe(false);
+    expect(writeH1Response(out, GET, res, { close: false, closeAtOnce: false })).toBe(false);
     expect(out.writes.length).toBe(1);
     const { bytes, sent } = out.writes[0]!;
     const text = latin1(bytes);
@@ -108,7 +108,7 @@ describe("a recycled body and its head", () => {
     const big = "v".repeat(HEADROOM);
     const res = new Response(new Uint8Array(40_000).fill(9), { headers: { "x-big": big } });
     const out = capture();
-    expect(writeH1Response(out, GET, res, { close: false, closeAtOnce: false, last: false })).toBe(false);
+    expect(writeH1Response(out, GET, res, { close: false, closeAtOnce: false })).toBe(false);
     expect(out.writes.length).toBe(2);
     const head = latin1(out.writes[0]!.bytes);
     expect(head).toContain(`x-big: ${big}\r\n`);

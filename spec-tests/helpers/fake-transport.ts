@@ -24,13 +24,10 @@ export class FakeConnection implements Connection {
   readonly encrypted = false;
   handler!: ConnectionHandler;
   written: Uint8Array[] = [];
-  /** Each write's `now`: whether the writer said nothing more of its batch follows. */
-  nows: boolean[] = [];
   closed = false;
 
-  write(bytes: Uint8Array, _sent?: () => void, now?: boolean): boolean {
+  write(bytes: Uint8Array): boolean {
     this.written.push(bytes.slice());
-    this.nows.push(now === true);
     return true;
   }
   end() {

@@ -155,9 +155,9 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     return this.life === "closed";
   }
 
-  write(bytes: Uint8Array, sent?: () => void, now?: boolean): Promise<void> | null {
+  write(bytes: Uint8Array, sent?: () => void): Promise<void> | null {
     if (this.life === "closed") return null;
-    if (this.conn.write(bytes, sent, now)) return null;
+    if (this.conn.write(bytes, sent)) return null;
     return new Promise<void>((r) => (this.drainWaiter = r));
   }
 
@@ -353,7 +353,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
         // A response complete at once is followed at once by afterExchange: if it leaves a body
         // behind that cannot be skipped, the connection closes after it, and says so (RFC 9112 §9.6).
         const closeAtOnce = close || leavesBodyBehind(ex);
-        const w = writeH1Response(this, ex.head, answerOf(res), { close, closeAtOnce, last }); // a promise only if it must wait
+        const w = writeH1Response(this, ex.head, answerOf(res), { close, closeAtOnce }); // a promise only if it must wait
         if (w instanceof Promise ? await w : w) this.to("draining");
         this.exchanges.shift();
         ex.complete();

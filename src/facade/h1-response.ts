@@ -18,9 +18,9 @@ export interface H1Output {
   readonly pool: WritePool;
   /**
    * Writes bytes; a promise while the transport is over its high-water mark (resolves on
-   * drain), else null. `sent` and `now` as in Connection.write.
+   * drain), else null. `sent` as in Connection.write.
    */
-  write(bytes: Uint8Array, sent?: () => void, now?: boolean): Promise<void> | null;
+  write(bytes: Uint8Array, sent?: () => void): Promise<void> | null;
   /** The connection has gone: stop writing. */
   readonly gone: boolean;
   /** The message cannot be completed (its body failed mid-way): the connection must be dropped. */
@@ -35,8 +35,6 @@ export interface H1ResponseTerms {
   close: boolean;
   /** The same for a response complete at once, which may also close because a request body is left unread. */
   closeAtOnce: boolean;
-  /** No other response is in hand: one complete at once goes to the socket now, not at the turn's end. */
-  last: boolean;
 }
 
 /** Leading body bytes copied into the head's pooled region; the rest go out as the views they are. */
@@ -95,7 +93,7 @@ function writePlanned(
     const framing: Framing = plan.length === null ? { kind: "none" } : { kind: "length", length: plan.length };
     const bytes = serializeResponseHead(pool, { status, statusText, fields, framing, close: closeAtOnce, now, http10KeepAlive, fixedFields: fixed });
     out.trace?.response(bytes, "none", plan.length ?? undefined);
-    const wait = out.write(bytes, undefined, terms.last);
+    const wait = out.write(bytes);
     return wait === null ? false : wait.then(() => false);
   }
   if (plan.kind === "empty" || plan.kind === "bytes") {
@@ -110,7 +108,7 @@ function writePlanned(
       const whole = serializeResponseBefore(init, recycled, HEADROOM);
       if (whole !== null) {
         out.trace?.response(whole, "content-length", length);
-        const wait = out.write(whole, () => bodyRecycler.give(whole), terms.last);
+        const wait = out.write(whole, () => bodyRecycler.give(whole));
         return wait === null ? false : wait.then(() => false);
       }
     }
@@ -120,11 +118,9 @@ function writePlanned(
     for (let copied = 0; k < parts.length && copied + parts[k]!.length <= COPY_WITH_HEAD; k++) copied += parts[k]!.length;
     const bytes = serializeResponse(pool, init, k === parts.length ? parts : parts.slice(0, k));
     out.trace?.response(bytes, "content-length", length);
-    let wait = out.write(bytes, undefined, terms.last && k === parts.length);
-    for (; k < parts.length; k++) {
-      wait = out.write(parts[k]!, parts[k] === recycled ? () => bodyRecycler.give(recycled!) : undefined, terms.last && k === parts.length - 1);
-    }
-    return wait === null ? false : wait.then(() => false);
+    let last = out.write(bytes);
+    for (; k < parts.length; k++) last = out.write(parts[k]!, parts[k] === recycled ? () => bodyRecycler.give(recycled!) : undefined);
+    return last === null ? false : last.then(() => false);
   }
   return writeStreamed(out, head, plan, fields, { status, statusText, close, now, http10KeepAlive }, trailers);
 }

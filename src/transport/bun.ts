@@ -18,10 +18,6 @@ class BunConnection extends SocketConnection {
   private held: Uint8Array[] = NOTHING_HELD;
   /** A data callback is running: its end sends what it wrote (see received). */
   private receiving = false;
-  /** A writer's complete batch goes at once: the turn's end is an immediate per connection, after the event loop's I/O. */
-  protected override get sendsNow(): boolean {
-    return true;
-  }
   /** Past GATHER_LIMIT parts go out one send each anyway: waiting for the turn's end gains nothing. */
   protected override get sendEarly(): boolean {
     return true;

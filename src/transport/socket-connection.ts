@@ -132,14 +132,6 @@ export abstract class SocketConnection implements Connection, Lingerer {
   // The transport's constants are getters, on the prototype: fields would take a slot in
   // every connection.
 
-  /**
-   * A write marked `now` is sent at once: where the end of the turn costs more than the
-   * send it would gather for (Bun's is an immediate). Elsewhere it is a microtask away,
-   * and sending at once measured no faster.
-   */
-  protected get sendsNow(): boolean {
-    return false;
-  }
   /** Past GATHER_LIMIT, send at once rather than at the end of the turn (where a later write could not join anyway). */
   protected get sendEarly(): boolean {
     return false;
@@ -149,13 +141,12 @@ export abstract class SocketConnection implements Connection, Lingerer {
     return GATHER_LIMIT;
   }
 
-  write(bytes: Uint8Array, sent?: () => void, now = false): boolean {
+  write(bytes: Uint8Array, sent?: () => void): boolean {
     if (this.phase !== "open") return true;
     if (this.trace !== null) this.trace.sent(bytes);
     if (sent !== undefined && this.followsSends) (this.sentCallbacks ??= new Map()).set(bytes, sent);
     this.queue.append(bytes);
-    // The writer's batch is complete: waiting for the turn's end would gather nothing more.
-    if ((now && this.sendsNow) || (this.sendEarly && this.queue.batched > GATHER_LIMIT)) this.flush();
+    if (this.sendEarly && this.queue.batched > GATHER_LIMIT) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.scheduleFlush();

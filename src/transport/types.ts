@@ -33,11 +33,8 @@ export interface Connection {
    * `sent`, when given, is called once the runtime no longer reads the bytes, so that they
    * may be used again (buffers/recycler.ts); a transport may never call it (the bytes are
    * then the collector's), and does not when the connection goes first.
-   * `now`: nothing more of this batch follows (the last response the protocol has in
-   * hand): a transport whose turn ends late (Bun's immediate) sends what is queued at
-   * once rather than at the end of the turn.
    */
-  write(bytes: Uint8Array, sent?: () => void, now?: boolean): boolean;
+  write(bytes: Uint8Array, sent?: () => void): boolean;
   /** Sends what is queued, then a FIN; reads continue (and are discarded by the caller) until the peer closes. */
   end(): void;
   /** Closes at once, dropping what is queued. */
