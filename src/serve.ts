@@ -8,6 +8,7 @@ import { DEFAULT_H1_LIMITS } from "./h1/limits.ts";
 import type { Handler, ServerContext, Timeouts } from "./facade/context.ts";
 import { LiveConnections } from "./facade/live.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
+import { ParkedH1 } from "./facade/parked-h1.ts";
 import { detectRuntime, runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, Transport } from "./transport/types.ts";
 import type { ReloadOptions, ServeOptions, Server } from "./server-types.ts";
@@ -98,6 +99,8 @@ class PureServer implements Server {
   readonly finished: Promise<void>;
   private listener: Listener | null = null;
   private readonly ctx: ServerContext;
+  /** Idle HTTP/1.1 connections the transport keeps with no object of ours (facade/parked-h1.ts). */
+  private readonly parked: ParkedH1;
   private readonly bun: BunSockets;
   private resolveFinished!: () => void;
   private sweep: ReturnType<typeof setInterval> | null = null;
@@ -147,11 +150,13 @@ class PureServer implements Server {
       scheme: tls ? "https" : "http",
       shuttingDown: false,
       connections: new LiveConnections(),
+      parkAbove: options.parkIdleAbove ?? 1024,
       fail: null,
       trace: traceSinkOf(options.trace),
       startH2: options.http2 !== false ? (conn, initial, upgrade) => startH2(conn, ctx, initial, upgrade) : undefined,
     };
     this.ctx = ctx;
+    this.parked = new ParkedH1(ctx);
     // On Deno and Bun the socket is bound before serve() returns (a failure to bind throws
     // here, as from Deno.serve and Bun.serve); on Node, once `listening` resolves.
     const started = this.start(tls);
@@ -180,8 +185,10 @@ class PureServer implements Server {
       if (conn.alpnProtocol === "h2" && ctx.startH2) return ctx.startH2(conn, []);
       return new H1Connection(conn, ctx);
     };
+    // Idle HTTP/1.1 connections wait with no object of ours where the transport can park them (Bun).
+    const parking = this.parked.sockets;
     const listener = transport.listen(
-      { hostname: this.addr.hostname, port: this.addr.port, tls, alpnProtocols: tls ? alpn : undefined, proxyProtocol, reusePort: this.options.reusePort },
+      { hostname: this.addr.hostname, port: this.addr.port, tls, alpnProtocols: tls ? alpn : undefined, proxyProtocol, reusePort: this.options.reusePort, parking },
       (conn: Connection) => {
         if (ctx.shuttingDown) {
           conn.destroy();
@@ -204,6 +211,7 @@ class PureServer implements Server {
     this.sweep = setInterval(() => {
       const now = Date.now();
       for (const c of ctx.connections) c.tick(now);
+      this.parked.tick(now);
     }, SWEEP_MS);
     this.unref();
     if (this.stopping) this.listener.close();
@@ -234,12 +242,16 @@ class PureServer implements Server {
       this.listener?.close();
       this.stopping = (async () => {
         await this.listening.catch(() => {});
+        closeActiveConnections ? this.parked.destroy() : this.parked.shutdown();
         for (const c of this.ctx.connections) closeActiveConnections ? c.destroy() : c.shutdown();
         while (this.ctx.connections.size > 0) await new Promise((r) => setTimeout(r, 25));
         if (this.sweep) clearInterval(this.sweep);
         this.resolveFinished();
       })();
-    } else if (closeActiveConnections) for (const c of this.ctx.connections) c.destroy();
+    } else if (closeActiveConnections) {
+      this.parked.destroy();
+      for (const c of this.ctx.connections) c.destroy();
+    }
     return this.stopping;
   }
 
@@ -300,6 +312,7 @@ class PureServer implements Server {
   readonly id = "";
 
   closeIdleConnections(): void {
+    this.parked.shutdown();
     for (const c of this.ctx.connections) if (!(c instanceof WsLink) && c.requestsInFlight() === 0) c.shutdown();
   }
 

@@ -85,6 +85,15 @@ export interface ServeOptions extends Partial<H1Limits>, Partial<Timeouts> {
    * (on older ones listening fails and says so); Deno with --unstable-net. Default false.
    */
   reusePort?: boolean;
+  /**
+   * While more than this many connections hold their objects, an HTTP/1.1 connection that
+   * goes idle between requests gives its up, where the transport can keep the socket
+   * alone (Bun; see transport/parking.ts): about 580 bytes each, made anew when its next
+   * request comes, which costs that request a microsecond or two. So the objects of at
+   * most this many idle connections are kept. 0 parks every idle connection, Infinity
+   * none. Default 1024.
+   */
+  parkIdleAbove?: number;
 }
 
 export interface Server {

@@ -17,6 +17,8 @@ const options = {
   ...(a["reuse-port"] === "1" ? { reusePort: true } : {}),
   // --record 0 / 1 forces serve()'s recordResponses either way, for A/B runs; by default serve() decides.
   ...(a.record !== undefined ? { recordResponses: a.record === "1" } : {}),
+  // --park-above N: serve()'s parkIdleAbove, for A/B runs of parking idle connections.
+  ...(a["park-above"] !== undefined ? { parkIdleAbove: Number(a["park-above"]) } : {}),
   onListen: (addr: { port: number }) => console.log(`listening on http://127.0.0.1:${addr.port}`),
 };
 if (runtime() === "bun") {

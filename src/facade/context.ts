@@ -47,6 +47,8 @@ export interface ServerContext {
   trace: TraceSink | null;
   /** Live protocol connections, for shutdown and timeouts. */
   connections: LiveConnections;
+  /** Past this many live connections, an idle HTTP/1.1 connection asks its transport to park it (serve's parkIdleAbove). */
+  parkAbove: number;
   /** What a handler's rejected promise becomes (exchange.ts): made once per server, not a closure per request. */
   fail?: ((error: unknown) => Promise<Response | undefined>) | null;
 }

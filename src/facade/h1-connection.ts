@@ -7,8 +7,9 @@
  *   open ──> draining ──> closed        draining: no new request is read; the ones in
  *     │         │   ^                   hand are answered, then the connection ends
  *     ├─────────┴──>failed ──┘          failed: a request was malformed; the answers
- *     └──────> switched                 before it go out, then the 4xx, then the end
- *                                       switched: another protocol has the socket
+ *     ├──────> switched                 before it go out, then the 4xx, then the end
+ *     └──────> parked                   switched: another protocol has the socket
+ *                                       parked: idle and given up (see park())
  *
  * What the peer has done (sent a FIN) is kept apart, as h11 keeps "their" state apart
  * from "ours": a client that has closed its side may still read every response.
@@ -26,7 +27,7 @@ import { answerOf, authorityOf, caughtAnswer, handlerFailed, openExchange, refus
 import { type H1Output, writeH1Response } from "./h1-response.ts";
 import { claimForH2c, h2cSettings, prefaceDecision, PREFACE_START } from "./h1-switch.ts";
 import type { LiveConnection } from "./live.ts";
-import { Exchange, HEADERS_TIMEOUT, type Life, MAX_DISCARD, NEXT, REQUEST_TIMEOUT, failBody, leavesBodyBehind } from "./h1-exchange.ts";
+import { Exchange, HEADERS_TIMEOUT, type Life, NEXT, REQUEST_TIMEOUT, failBody, leavesBodyBehind } from "./h1-exchange.ts";
 import { TrailerSlot } from "./request-trailers.ts";
 
 /** Requests parsed ahead of the response being written (pipelining depth). */
@@ -57,11 +58,11 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   liveSlot = -1;
   readonly trace: ConnectionTrace | null;
 
-  constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
+  constructor(private readonly conn: Connection, private readonly ctx: ServerContext, resumed = false) {
     this.parser = new RequestParser(ctx.limits);
     this.trace = traceOf(conn);
     this.lastActivity = Date.now();
-    this.sniffed = !ctx.startH2;
+    this.sniffed = resumed || !ctx.startH2;
     ctx.connections.add(this);
   }
 
@@ -69,7 +70,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   private to(next: Life): boolean {
     if (!NEXT[this.life].includes(next)) return false;
     this.life = next;
-    if (next === "closed" || next === "switched") this.ctx.connections.delete(this);
+    if (next === "closed" || next === "switched" || next === "parked") this.ctx.connections.delete(this);
     return true;
   }
 
@@ -124,7 +125,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   }
 
   tick(now: number): void {
-    if (this.life === "closed" || this.life === "switched") return;
+    if (this.life === "closed" || this.life === "switched" || this.life === "parked") return;
     const t = this.ctx.timeouts;
     if (this.exchanges.length === 0 && this.parser.idle) {
       if (t.keepAliveTimeout && now - this.lastActivity > t.keepAliveTimeout) this.finish();
@@ -143,6 +144,15 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
 
   destroy(): void {
     this.conn.destroy();
+  }
+
+  /**
+   * The transport parks the idle socket (transport/parking.ts): this connection lets go if
+   * nothing has come since it asked, and the socket's next bytes get a new one (`resumed`).
+   */
+  park(): boolean {
+    const idle = this.life === "open" && !this.peerEnded && this.exchanges.length === 0 && !this.receiving && !this.stalled;
+    return idle && this.parser.idle && this.trace === null && !this.ctx.shuttingDown && this.to("parked");
   }
 
   // ---- H1Output (the response writer's view) ----
@@ -213,7 +223,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
           this.startExchange(ev.head);
           break;
         case "data":
-          this.onBodyData(ev.data);
+          if (!this.receiving!.received(ev.data)) this.to("draining");
           break;
         case "end":
           this.onBodyEnd(ev.trailers);
@@ -227,20 +237,6 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       if (stall) this.conn.pause();
       else this.conn.resume();
     }
-  }
-
-  private onBodyData(data: Uint8Array): void {
-    const ex = this.receiving!;
-    if (ex.collected) {
-      ex.collected.push(data);
-      return;
-    }
-    if (ex.discard || !ex.feed) {
-      ex.discarded += data.length;
-      if (ex.discarded > MAX_DISCARD) this.to("draining");
-      return;
-    }
-    ex.feed.push(data);
   }
 
   private onBodyEnd(trailers: string[] | null): void {
@@ -388,6 +384,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
     this.lastActivity = Date.now();
     if (this.parser.paused && !ex.claim) this.parser.resume();
     if (this.stalled || this.parser.buffered > 0) queueMicrotask(() => this.pump()); // else the next read pumps
+    else if (this.exchanges.length === 0 && this.ctx.connections.size > this.ctx.parkAbove) this.conn.park?.(); // see park()
     return false;
   }
 

@@ -17,14 +17,15 @@ export const REQUEST_TIMEOUT = () => new H1ParseError(408, "REQUEST_TIMEOUT", "r
 /** Unread request body we will skip to keep a connection; past this we close. */
 export const MAX_DISCARD = 1024 * 1024;
 
-export type Life = "open" | "draining" | "failed" | "switched" | "closed";
+export type Life = "open" | "draining" | "failed" | "switched" | "parked" | "closed";
 
 /** The states each state may move to. */
 export const NEXT: Record<Life, readonly Life[]> = {
-  open: ["draining", "failed", "switched", "closed"],
+  open: ["draining", "failed", "switched", "parked", "closed"],
   draining: ["failed", "switched", "closed"],
   failed: ["closed"],
   switched: [],
+  parked: [],
   closed: [],
 };
 
@@ -90,6 +91,14 @@ export class Exchange extends Completion implements ExchangeInit, ExchangeRef {
 
   setClaim(claim: UpgradeClaim): void {
     this.claim = claim;
+  }
+
+  /** Body bytes the parser read: gathered, fed, or dropped; false once over MAX_DISCARD have been dropped. */
+  received(data: Uint8Array): boolean {
+    if (this.collected) this.collected.push(data);
+    else if (this.discard || !this.feed) return (this.discarded += data.length) <= MAX_DISCARD;
+    else this.feed.push(data);
+    return true;
   }
 }
 

@@ -1,6 +1,6 @@
 /** Bun.listen transport (with `tls` for TLS): sockets to bytes (socket-connection.ts does the rest). */
-import { SocketConnection } from "./socket-connection.ts";
-import type { Addr, Connection, ConnectionHandler, Listener, ListenOptions, Transport } from "./types.ts";
+import { NO_HANDLER, SocketConnection } from "./socket-connection.ts";
+import type { Addr, Connection, ConnectionHandler, Listener, ListenOptions, ParkableSocket, Parking, Transport } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
 const Bun = (globalThis as any).Bun;
@@ -11,9 +11,20 @@ type BunSocket = any;
 const NOTHING_HELD: Uint8Array[] = [];
 const flushOf = (conn: BunConnection) => conn.flush();
 
+/** What every connection of one listener shares: one field on each connection instead of several. */
+interface Listening {
+  readonly encrypted: boolean;
+  /** Where idle connections' sockets wait with no object of ours (parking.ts), if the server parks them. */
+  readonly parking: Parking | undefined;
+  /** A parked socket's new Connection. */
+  readonly revive: (socket: ParkableSocket) => Connection;
+}
+
 class BunConnection extends SocketConnection {
   readonly alpnProtocol: string | null;
   paused = false;
+  /** The protocol asked to park (Connection.park): done once the queue has gone, undone by bytes that come first. */
+  private parkWanted = false;
   /** Received while paused; delivered on resume (Bun sockets may not support pause). */
   private held: Uint8Array[] = NOTHING_HELD;
   /** A data callback is running: its end sends what it wrote (see received). */
@@ -23,11 +34,15 @@ class BunConnection extends SocketConnection {
     return true;
   }
 
-  constructor(private readonly socket: BunSocket, readonly encrypted: boolean) {
+  constructor(private readonly socket: BunSocket, private readonly at: Listening) {
     super();
     this.remote = socket.remotePort ?? 0;
-    const alpn = encrypted ? socket.alpnProtocol : null;
+    const alpn = at.encrypted ? socket.alpnProtocol : null;
     this.alpnProtocol = typeof alpn === "string" && alpn ? alpn : null;
+  }
+
+  get encrypted(): boolean {
+    return this.at.encrypted;
   }
 
   protected peerHostname(): string {
@@ -55,6 +70,7 @@ class BunConnection extends SocketConnection {
    * at the next immediate: a reply made at once goes out at once.
    */
   received(data: Uint8Array): void {
+    this.parkWanted = false;
     this.receiving = true;
     try {
       if (this.trace !== null) this.trace.recv(data);
@@ -80,6 +96,32 @@ class BunConnection extends SocketConnection {
       if (n < part.length) return false;
     }
     return false;
+  }
+
+  /** Parks once what is queued has gone (at once if nothing is). */
+  park(): void {
+    if (this.at.parking === undefined) return;
+    this.parkWanted = true;
+    if (this.queue.empty) this.parkNow();
+  }
+
+  protected override sent(): void {
+    super.sent();
+    if (this.parkWanted && this.queue.empty) this.parkNow();
+  }
+
+  /**
+   * Gives the socket up to the parking table, if nothing has changed since the protocol
+   * asked and the protocol still lets go. This object never touches the socket again
+   * (its phase is closed: a write from something still holding it is dropped).
+   */
+  private parkNow(): void {
+    this.parkWanted = false;
+    if (this.phase !== "open" || this.paused || this.held.length > 0 || this.trace !== null || this.proxy !== null) return;
+    if (this.handler.park?.() !== true) return;
+    this.phase = "closed";
+    this.handler = NO_HANDLER;
+    this.at.parking!.park(this.socket, this.at.revive, Date.now());
   }
 
   protected shutdownWrite(): void {
@@ -135,11 +177,24 @@ export const bunTransport: Transport = {
     if (options.tls && options.proxyProtocol) {
       throw new TypeError(`proxyProtocol with tls: Bun.listen completes the TLS handshake before a PROXY header could be read (serve() uses the node:net/node:tls transport for this)`);
     }
-    const encrypted = !!options.tls;
-    const open = (socket: BunSocket, tlsDone: boolean) => {
-      const conn = new BunConnection(socket, tlsDone);
+    const parking = options.parking;
+    const at: Listening = {
+      encrypted: !!options.tls,
+      parking,
+      revive: (socket: ParkableSocket) => (socket.data = new BunConnection(socket, at)) as BunConnection,
+    };
+    const open = (socket: BunSocket) => {
+      const conn = new BunConnection(socket, at);
       socket.data = conn;
       conn.handler = accept(conn);
+    };
+    /** The socket's connection, woken first if it was parked; undefined before it opened or once woken for nothing. */
+    const connOf = (socket: BunSocket): BunConnection | undefined => {
+      const d = socket.data;
+      if (typeof d !== "number") return d;
+      if (d < 0 || parking === undefined) return undefined;
+      parking.wake(socket);
+      return socket.data;
     };
     const server = Bun.listen({
       hostname: options.hostname,
@@ -151,31 +206,36 @@ export const bunTransport: Transport = {
       socket: {
         open(socket: BunSocket) {
           socket.setNoDelay?.(true);
-          if (!encrypted) open(socket, false); // with TLS, wait for the handshake, so ALPN is known
+          if (!at.encrypted) open(socket); // with TLS, wait for the handshake, so ALPN is known
         },
         handshake(socket: BunSocket, success: boolean) {
           if (!success) return socket.end();
-          open(socket, true);
+          open(socket);
         },
         // Bun gives each data callback a fresh buffer (checked: it never rewrites one we
         // hold), so the parser may keep views of it (buffers/pool.ts invariant 2).
         data(socket: BunSocket, data: Uint8Array) {
-          const conn: BunConnection = socket.data;
+          const conn = connOf(socket);
           if (!conn) return;
           if (conn.paused || conn.holding) conn.hold(data);
           else conn.received(data);
         },
         drain(socket: BunSocket) {
-          (socket.data as BunConnection | undefined)?.writable();
+          // A parked socket has nothing queued.
+          const conn = socket.data;
+          if (typeof conn === "object" && conn !== null) (conn as BunConnection).writable();
         },
         end(socket: BunSocket) {
-          const conn = socket.data as BunConnection | undefined;
+          const conn = connOf(socket);
           if (!conn) return;
           conn.keepAddress();
           conn.handler.end();
         },
         close(socket: BunSocket) {
-          (socket.data as BunConnection | undefined)?.closed();
+          // A parked socket that closes has nothing to tell anyone.
+          if (parking?.holds(socket)) return parking.forget(socket);
+          const conn = socket.data;
+          if (typeof conn === "object" && conn !== null) (conn as BunConnection).closed();
         },
         error() {},
       },

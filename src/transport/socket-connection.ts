@@ -207,7 +207,8 @@ export abstract class SocketConnection implements Connection, Lingerer {
     if (this.queue.socketDrained()) this.handler.drain();
   }
 
-  private sent(): void {
+  /** What was queued has gone, as far as this turn goes (the queue may hold more: see `queue.empty`). */
+  protected sent(): void {
     if (this.phase === "ending" && this.queue.empty) this.finishWrite();
   }
 

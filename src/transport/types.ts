@@ -42,6 +42,13 @@ export interface Connection {
   /** Stops delivering received bytes until `resume()`. */
   pause(): void;
   resume(): void;
+  /**
+   * The protocol is idle and could be made anew from nothing (parking.ts): where the
+   * transport can, it gives this Connection up once all that was written has gone, asking
+   * the handler's `park()` first; bytes that come before then cancel it. Absent or a
+   * no-op where the transport cannot.
+   */
+  park?(): void;
 }
 
 /** The protocol side of a connection, called by the transport. */
@@ -60,6 +67,11 @@ export interface ConnectionHandler {
   end(): void;
   /** The connection is gone. */
   close(): void;
+  /**
+   * The transport is about to give the connection up (Connection.park): true if the
+   * handler is still idle and lets go, after which nothing reaches it.
+   */
+  park?(): boolean;
 }
 
 export interface ListenOptions {
@@ -76,6 +88,25 @@ export interface ListenOptions {
   proxyProtocol?: { timeoutMs: number };
   /** SO_REUSEPORT: several processes listen on one port and the kernel spreads connections among them. */
   reusePort?: boolean;
+  /** Where idle connections' sockets wait with no object of ours, if the transport can park them (parking.ts). */
+  parking?: Parking;
+}
+
+/** A runtime's socket that can keep a number for us (Bun's `data`). */
+export interface ParkableSocket {
+  data: unknown;
+}
+
+/** Where a transport parks idle sockets (ParkedSockets in parking.ts). */
+export interface Parking {
+  /** The transport has given up a socket's objects; `revive` makes it a Connection again. */
+  park(socket: ParkableSocket, revive: (socket: ParkableSocket) => Connection, now: number): void;
+  /** Whether `socket` is parked here. */
+  holds(socket: ParkableSocket): boolean;
+  /** The socket closed while parked. */
+  forget(socket: ParkableSocket): void;
+  /** The socket has an event: takes it out, with a new Connection and handler; returns the handler. */
+  wake(socket: ParkableSocket): ConnectionHandler;
 }
 
 export interface Listener {

@@ -1,0 +1,41 @@
+/**
+ * A server for parking-runtimes.test.ts, on any runtime, in Bun.serve's shape, with
+ * serve's parkIdleAbove from the first argument (0: every idle HTTP/1.1 connection is
+ * parked where the transport can, which is Bun's): / answers, /echo echoes a POST's
+ * body, /ip says the client's port as requestIP sees it, /heap counts the JavaScript
+ * objects alive after a full collection (Bun; null elsewhere), and /shutdown starts a
+ * graceful shutdown, after which the process says "finished".
+ */
+import { serve } from "../../src/mod.ts";
+
+type Srv = { requestIP(r: Request): { port: number } | null };
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+const parkIdleAbove = Number((g.Deno ? g.Deno.args : g.process.argv.slice(2))[0] ?? 0);
+
+async function heap(): Promise<{ objects: number | null }> {
+  if (!g.Bun) return { objects: null };
+  const { heapStats } = await import("bun:jsc" as string);
+  g.Bun.gc(true);
+  g.Bun.gc(true);
+  return { objects: heapStats().objectCount };
+}
+
+const server = serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  parkIdleAbove,
+  keepAliveTimeout: 1500,
+  onListen: (a) => console.log(`listening on http://127.0.0.1:${a.port}`),
+  async fetch(req, srv) {
+    const path = new URL(req.url).pathname;
+    if (path === "/echo") return new Response(await req.arrayBuffer());
+    if (path === "/ip") return new Response(String((srv as unknown as Srv).requestIP(req)?.port));
+    if (path === "/heap") return Response.json(await heap());
+    if (path === "/shutdown") {
+      setTimeout(() => void server.shutdown().then(() => console.log("finished")), 20);
+      return new Response("shutting down");
+    }
+    return new Response(`hello ${path}`);
+  },
+});
