@@ -1,7 +1,8 @@
 /**
  * Deno's read buffers (transport/deno.ts): a connection's first read is small, so an
  * idle connection's pending read holds little; the size rule, then whole requests of
- * every size over real sockets, first on a connection and after small ones.
+ * every size over real sockets, first on a connection and after small ones, read through
+ * Deno's read op (the default on this Deno) and through the public `conn.read`.
  */
 import { createHash } from "node:crypto";
 import * as net from "node:net";
@@ -37,12 +38,16 @@ describe("nextReadSize", () => {
   });
 });
 
-describe("whole requests through Deno's reads", () => {
+describe.each(["op", "public"])("whole requests through Deno's reads (%s)", (reads) => {
   let echo: Running;
   beforeAll(async () => {
-    echo = await start("deno", "src/cli.ts", ["echo", "--port", "0"]);
+    echo = await start("deno", "spec-tests/transport/deno-reads-app.ts", [reads]);
   });
   afterAll(() => echo?.stop());
+
+  it("reads the way it was asked to", () => {
+    expect(echo.output()).toContain(`reads=${reads}`);
+  });
 
   /** Sends the requests on one connection, all at once, and resolves with each answer's JSON. */
   function onOneConnection(requests: Buffer[]): Promise<Array<{ bodyLength: number; body: string; headers: [string, string][] }>> {

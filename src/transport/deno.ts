@@ -33,6 +33,24 @@ export function nextReadSize(size: number, n: number): number {
   return n < size / 4 && size > MIN_READ ? size / 2 : size;
 }
 
+/**
+ * Deno's read op, which `conn.read` calls inside an async function that also keeps each
+ * read's promise in a Set (for `ref()`/`unref()`, which we never call): about a quarter
+ * of a microsecond a read, 3% of a hello request (bench/README.md). Where the runtime has
+ * it as its own `read` uses it (`core.read(rid, buffer)`, resolving to the bytes read, 0
+ * at the end, with the connection's rid under `core.internalRidSymbol`), reads go to it;
+ * otherwise, or after `usePublicReads()`, through `conn.read`, with the same results.
+ */
+const core = Deno?.[Deno?.internal]?.core;
+const RID: symbol | undefined = typeof core?.read === "function" && typeof core.internalRidSymbol === "symbol" ? core.internalRidSymbol : undefined;
+let opReads = RID !== undefined;
+
+/** Reads through `conn.read` from now on (true), or through the op where there is one (false): for tests. */
+export function usePublicReads(on = true): boolean {
+  opReads = !on && RID !== undefined;
+  return opReads;
+}
+
 /** What accept() throws for a connection that was gone before it was taken. */
 const PEER_GONE = ["NotConnected", "ConnectionReset", "ConnectionAborted"];
 
@@ -93,6 +111,8 @@ class DenoConnection extends SocketConnection {
     // Views passed up must stay valid: a buffer handed up is never read into again.
     let size = FIRST_READ;
     let buf: Uint8Array | null = null;
+    // The op and the rid, or the public read: chosen once a connection.
+    const rid: unknown = opReads ? this.conn[RID!] : undefined;
     while (this.phase !== "closed") {
       if (this.paused || this.eof) {
         if (this.eof && this.phase !== "open") return;
@@ -100,7 +120,7 @@ class DenoConnection extends SocketConnection {
         continue;
       }
       buf ??= new Uint8Array(size);
-      const n: number | null = await this.conn.read(buf);
+      const n: number | null = typeof rid === "number" ? (await core.read(rid, buf)) || null : await this.conn.read(buf);
       if (n === null) {
         // Half-closed by the peer: stop reading, let the protocol finish what it owes.
         this.eof = true;
