@@ -267,7 +267,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   }
 
   private startExchange(head: RequestHead): void {
-    const ex = new Exchange(head, this.conn, this.ctx);
+    const ex = new Exchange(head, this.conn, this.ctx, this.lastActivity); // the read that brought it
     this.trace?.request(head);
     const hasBody = !ex.bodyDone;
     // RFC 9112 §9.6: nothing after a request with "close" is read.

@@ -50,7 +50,8 @@ export class Exchange extends Completion implements ExchangeInit, ExchangeRef {
   /** The handler's answer. It may reject only if writeQueued awaited it at once (startExchange). */
   response: Promise<Response | undefined> = null!;
   claim: UpgradeClaim | null = null;
-  readonly startedAt = Date.now();
+  /** When the read that brought the request came (ms since the epoch), for requestTimeout. */
+  readonly startedAt: number;
   /** The request turned out malformed after its head; no response is sent for it. */
   failed = false;
   /** h2c upgrade: the body, gathered before the switch (RFC 7540 §3.2). */
@@ -66,8 +67,9 @@ export class Exchange extends Completion implements ExchangeInit, ExchangeRef {
   /** The body the handler reads: its stream, or its bytes when all of them came with the head. */
   body: ReadableStream<Uint8Array> | Uint8Array | null = null;
 
-  constructor(readonly head: RequestHead, readonly conn: Connection, readonly host: ExchangeRef["host"]) {
+  constructor(readonly head: RequestHead, readonly conn: Connection, readonly host: ExchangeRef["host"], startedAt: number) {
     super();
+    this.startedAt = startedAt;
     this.bodyDone = !(head.chunked || head.contentLength > 0);
     this.method = head.method;
     this.fields = head.fields;
