@@ -97,6 +97,27 @@ describe.each(RUNTIMES)("parked idle connections on %s", (runtime) => {
     c.sock.destroy();
   });
 
+  it("many connections, each parked and woken again and again, get their own answers in order", async () => {
+    // 100 clients, 6 rounds each: a pause of 0-40 ms (parked or not, or bytes arriving as it parks),
+    // then 1-3 requests in one write, some with a body, each asking for its own path back.
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    await Promise.all(Array.from({ length: 100 }, async (_, client) => {
+      const c = new Client(server.port);
+      await new Promise((r) => c.sock.once("connect", r));
+      for (let round = 0; round < 6; round++) {
+        await pause(random(40));
+        const paths = Array.from({ length: 1 + random(3) }, (_, k) => `/c${client}-r${round}-${k}`);
+        const body = (p: string) => Buffer.from(p.repeat(1 + random(50)));
+        const sent = paths.map((p) => (random(3) === 0 ? { p, b: body(p) } : { p, b: null }));
+        c.sock.write(Buffer.concat(sent.map(({ p, b }) => b === null ? Buffer.from(get(p)) : Buffer.concat([Buffer.from(`POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: ${b.length}\r\n\r\n`), b]))));
+        for (const { p, b } of sent) expect((await c.response()).body.toString()).toBe(b === null ? `hello ${p}` : b.toString());
+      }
+      expect(c.ended).toBe(false);
+      c.sock.destroy();
+    }));
+  }, 20_000);
+
   it("the keep-alive timeout ends a parked connection with a FIN", async () => {
     const c = new Client(server.port);
     c.sock.write(get("/"));
