@@ -10,7 +10,7 @@ import { type ServeOptions, serve } from "../../src/mod.ts";
 import type { Handler } from "../../src/facade/context.ts";
 import { ParkedSockets } from "../../src/transport/parking.ts";
 import type { Connection, ConnectionHandler, ParkableSocket, Parking, Transport } from "../../src/transport/types.ts";
-import { settle } from "../helpers/fake-transport.ts";
+import { FakeConnection, settle } from "../helpers/fake-transport.ts";
 
 const addr = { hostname: "127.0.0.1", port: 1, transport: "tcp" as const };
 
@@ -23,32 +23,26 @@ class Socket implements ParkableSocket {
 }
 
 /** A Connection over a Socket that parks the way the Bun transport does: once its writes are out (here at once). */
-class ParkingConnection implements Connection {
-  readonly remoteAddr = addr;
-  readonly localAddr = addr;
-  readonly alpnProtocol = null;
-  readonly encrypted = false;
-  handler!: ConnectionHandler;
+class ParkingConnection extends FakeConnection {
   gone = false;
 
   constructor(readonly socket: Socket, private readonly parking: Parking | undefined) {
+    super();
     socket.data = this;
   }
-  write(bytes: Uint8Array): boolean {
+  override write(bytes: Uint8Array): boolean {
     if (!this.gone) this.socket.written += Buffer.from(bytes).toString("latin1");
     return true;
   }
-  end() {
+  override end() {
     this.socket.ended = true;
     this.destroy();
   }
-  destroy() {
+  override destroy() {
     if (this.socket.closed || this.gone) return;
     this.socket.closed = true;
     queueMicrotask(() => this.handler.close());
   }
-  pause() {}
-  resume() {}
   park() {
     if (this.parking === undefined || this.gone || this.handler.park?.() !== true) return;
     this.gone = true;
