@@ -188,7 +188,7 @@ export const bunTransport: Transport = {
       socket.data = conn;
       conn.handler = accept(conn);
     };
-    /** The socket's connection, woken first if it was parked; undefined before it opened or once woken for nothing. */
+    /** The socket's connection, made anew first if it was parked; undefined before it has opened (TLS handshake). */
     const connOf = (socket: BunSocket): BunConnection | undefined => {
       const d = socket.data;
       if (typeof d !== "number") return d;
