@@ -3,7 +3,8 @@
 # core 1, several pairs: server CPU a request (us) for each. On a VM whose speed moves by
 # a tenth or more between rounds, two servers run one after the other land in different
 # spells; run together, both see the same one, so a difference of 1-2% shows in every
-# pair (bench/README.md).
+# pair (bench/README.md). On Deno and Node; not on Bun, whose two servers on one core
+# interfere (bench/README.md says how much).
 #
 #   bench/side-by-side.sh RUNTIME PAIRS PATH [LUA] [--] A-ARGS... -- B-ARGS...
 #   bench/side-by-side.sh deno 5 / -- -- --tree /tmp/base     # this tree against a worktree
