@@ -15,10 +15,6 @@ export class ParkedH1 {
     this.sockets = new ParkedSockets((conn) => new H1Connection(conn, ctx, true));
   }
 
-  get size(): number {
-    return this.sockets.size;
-  }
-
   /** A socket parked past the keep-alive timeout is woken and closed, as an idle connection is. */
   tick(now: number): void {
     const limit = this.ctx.timeouts.keepAliveTimeout;

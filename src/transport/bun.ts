@@ -16,8 +16,8 @@ interface Listening {
   readonly encrypted: boolean;
   /** Where idle connections' sockets wait with no object of ours (parking.ts), if the server parks them. */
   readonly parking: Parking | undefined;
-  /** A parked socket's new Connection. */
-  readonly revive: (socket: ParkableSocket) => Connection;
+  /** The socket's Connection, made anew: when it opens, and when it wakes from parking. */
+  readonly connectionFor: (socket: ParkableSocket) => BunConnection;
 }
 
 class BunConnection extends SocketConnection {
@@ -121,7 +121,7 @@ class BunConnection extends SocketConnection {
     if (this.handler.park?.() !== true) return;
     this.phase = "closed";
     this.handler = NO_HANDLER;
-    this.at.parking!.park(this.socket, this.at.revive, Date.now());
+    this.at.parking!.park(this.socket, this.at.connectionFor, Date.now());
   }
 
   protected shutdownWrite(): void {
@@ -181,20 +181,21 @@ export const bunTransport: Transport = {
     const at: Listening = {
       encrypted: !!options.tls,
       parking,
-      revive: (socket: ParkableSocket) => (socket.data = new BunConnection(socket, at)) as BunConnection,
+      connectionFor: (socket: ParkableSocket) => (socket.data = new BunConnection(socket, at)),
     };
     const open = (socket: BunSocket) => {
-      const conn = new BunConnection(socket, at);
-      socket.data = conn;
+      const conn = at.connectionFor(socket);
       conn.handler = accept(conn);
     };
-    /** The socket's connection, made anew first if it was parked; undefined before it has opened (TLS handshake). */
-    const connOf = (socket: BunSocket): BunConnection | undefined => {
+    /** The socket's connection; undefined before it has opened (TLS handshake) and while it is parked (a slot number). */
+    const held = (socket: BunSocket): BunConnection | undefined => {
       const d = socket.data;
-      if (typeof d !== "number") return d;
-      if (d < 0 || parking === undefined) return undefined;
-      parking.wake(socket);
-      return socket.data;
+      return typeof d === "object" && d !== null ? d : undefined;
+    };
+    /** The same, made anew first if it was parked. */
+    const connOf = (socket: BunSocket): BunConnection | undefined => {
+      if (parking?.holds(socket)) parking.wake(socket);
+      return held(socket);
     };
     const server = Bun.listen({
       hostname: options.hostname,
@@ -221,9 +222,7 @@ export const bunTransport: Transport = {
           else conn.received(data);
         },
         drain(socket: BunSocket) {
-          // A parked socket has nothing queued.
-          const conn = socket.data;
-          if (typeof conn === "object" && conn !== null) (conn as BunConnection).writable();
+          held(socket)?.writable(); // a parked socket has nothing queued
         },
         end(socket: BunSocket) {
           const conn = connOf(socket);
@@ -234,8 +233,7 @@ export const bunTransport: Transport = {
         close(socket: BunSocket) {
           // A parked socket that closes has nothing to tell anyone.
           if (parking?.holds(socket)) return parking.forget(socket);
-          const conn = socket.data;
-          if (typeof conn === "object" && conn !== null) (conn as BunConnection).closed();
+          held(socket)?.closed();
         },
         error() {},
       },

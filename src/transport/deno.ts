@@ -36,7 +36,7 @@ export function nextReadSize(size: number, n: number): number {
 /**
  * Deno's read op, which `conn.read` calls inside an async function that also keeps each
  * read's promise in a Set (for `ref()`/`unref()`, which we never call): about a quarter
- * of a microsecond a read, 3% of a hello request (bench/README.md). Where the runtime has
+ * of a microsecond a read, about 2% of a hello request (bench/README.md). Where the runtime has
  * it as its own `read` uses it (`core.read(rid, buffer)`, resolving to the bytes read, 0
  * at the end, with the connection's rid under `core.internalRidSymbol`), reads go to it;
  * otherwise, or after `usePublicReads()`, through `conn.read`, with the same results.

@@ -5,7 +5,7 @@
  * `socket.data`), the transport can give them up while it waits (a "parked" socket
  * holds only its slot number here) and make them anew when its next bytes come.
  *
- * On Bun each idle connection's objects were about 500 bytes beside Bun's own socket
+ * On Bun each idle connection's objects were about 580 bytes beside Bun's own socket
  * (bench/README.md), where Bun.serve's native connections cost what a bare socket does.
  *
  * The table keeps the time each socket was parked, by slot, so the server's sweep can
