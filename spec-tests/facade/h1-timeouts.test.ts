@@ -2,7 +2,7 @@
  * Timeouts of an HTTP/1.1 connection. Time is passed in through tick(now), so
  * these run without timers against a fake transport.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { WritePool } from "../../src/buffers/pool.ts";
 import type { ServerContext } from "../../src/facade/context.ts";
 import { H1Connection } from "../../src/facade/h1-connection.ts";
@@ -73,5 +73,63 @@ describe("HTTP/1.1 timeouts", () => {
     for (let i = 0; i < 4 && !state.paused; i++) h.data(new Uint8Array(64 * 1024));
     expect(state.paused).toBe(true);
     release();
+  });
+  describe("a head's clock starts when the server is waiting for it", () => {
+    afterEach(() => vi.useRealTimers());
+    const T0 = Date.parse("2026-12-03T00:00:00Z");
+    const at = (ms: number) => vi.setSystemTime(T0 + ms);
+
+    it("a head that begins in the read that ends the body before it: counted from that read", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      at(0);
+      const { h, written } = setup(async (req) => new Response(await req.text()));
+      h.data(Buffer.from("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
+      at(1500); // the body takes 1.5 s: within requestTimeout (2 s), past headersTimeout (1 s)
+      h.data(Buffer.from("defghijGET /second HTTP/1.1\r\nHo"));
+      await flush();
+      expect(written.join("")).toMatch(/^HTTP\/1\.1 200 OK[^]*\r\n\r\nabcdefghij$/);
+      h.tick(T0 + 1600);
+      expect(written.join("")).not.toMatch(/408/);
+      h.tick(T0 + 2600);
+      await flush();
+      expect(written.join("")).toMatch(/HTTP\/1\.1 408 Request Timeout\r\n/);
+    });
+
+    it("a body the handler never read, ending in the read that begins the next head", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      at(0);
+      const { h, written } = setup(() => new Response("early"));
+      h.data(Buffer.from("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
+      await flush();
+      expect(written.join("")).toMatch(/\r\n\r\nearly$/);
+      at(1500);
+      h.data(Buffer.from("defghijGET /second HTTP/1.1\r\nHo"));
+      h.tick(T0 + 1600);
+      expect(written.join("")).not.toMatch(/408/);
+      h.tick(T0 + 2600);
+      await flush();
+      expect(written.join("")).toMatch(/HTTP\/1\.1 408 Request Timeout\r\n/);
+    });
+
+    it("a pipelined head that came while the request before it was answered: counted from that answer", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      at(0);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const { h, written } = setup(async () => {
+        await gate;
+        return new Response("slow");
+      });
+      h.data(Buffer.from("GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHo"));
+      at(1500); // the handler takes 1.5 s
+      release();
+      await flush();
+      expect(written.join("")).toMatch(/\r\n\r\nslow$/);
+      h.tick(T0 + 1600);
+      expect(written.join("")).not.toMatch(/408/);
+      h.tick(T0 + 2600);
+      await flush();
+      expect(written.join("")).toMatch(/HTTP\/1\.1 408 Request Timeout\r\n/);
+    });
   });
 });

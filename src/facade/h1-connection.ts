@@ -52,6 +52,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
   /** The socket is paused because a consumer is full. */
   private stalled = false;
   private lastActivity: number;
+  /** Since when the server has waited for the parser's head (headersTimeout): its first byte's read or the answer before it. */
   private headStartedAt = 0;
   /** The last request's URL, which the next one's usually is (see urlAfter). */
   private lastUrl = "";
@@ -382,6 +383,7 @@ export class H1Connection implements ConnectionHandler, LiveConnection, H1Output
       return true;
     }
     this.lastActivity = Date.now();
+    if (idle) this.headStartedAt = this.lastActivity; // a pipelined head waited for this answer
     if (this.parser.paused && !ex.claim) this.parser.resume();
     if (this.stalled || this.parser.buffered > 0) queueMicrotask(() => this.pump()); // else the next read pumps
     else if (this.exchanges.length === 0 && this.ctx.connections.size > this.ctx.parkAbove) this.conn.park?.(); // see park()
