@@ -29,6 +29,12 @@ export interface WsLimits {
 
 export const DEFAULT_WS_LIMITS: WsLimits = { maxMessageSize: 64 * 1024 * 1024, maxFrameSize: 64 * 1024 * 1024 };
 
+/** Limits with the defaults filled in: one object for every receiver that takes the defaults or sets them all. */
+export function wsLimits(limits: Partial<WsLimits>): WsLimits {
+  const whole = limits.maxMessageSize !== undefined && limits.maxFrameSize !== undefined;
+  return whole ? (limits as WsLimits) : Object.keys(limits).length === 0 ? DEFAULT_WS_LIMITS : { ...DEFAULT_WS_LIMITS, ...limits };
+}
+
 const enum State {
   Header,
   Length16,
@@ -65,9 +71,16 @@ export class Receiver {
 
   /** `role` is ours: a server requires masked frames, a client refuses them (§5.1). */
   constructor(readonly role: "server" | "client", limits: Partial<WsLimits> = {}) {
-    const whole = limits.maxMessageSize !== undefined && limits.maxFrameSize !== undefined;
-    // One limits object for every receiver that takes the defaults or sets them all.
-    this.limits = whole ? (limits as WsLimits) : Object.keys(limits).length === 0 ? DEFAULT_WS_LIMITS : { ...DEFAULT_WS_LIMITS, ...limits };
+    this.limits = wsLimits(limits);
+  }
+
+  /**
+   * Between messages with nothing unread: every field that outlives a frame is as the
+   * constructor left it (the UTF-8 validator is reset at each text message's end), so
+   * a new receiver would go on the same. A session lets an idle socket keep none.
+   */
+  get atRest(): boolean {
+    return this.state === State.Header && this.input.length === 0 && this.messageOpcode === -1 && this.fragments === NO_FRAGMENTS;
   }
 
   /** RFC 7692: from now on, messages may come compressed (RSV1), inflated with this. */

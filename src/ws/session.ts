@@ -16,7 +16,7 @@ import type { WritePool } from "../buffers/pool.ts";
 import { WsError } from "./errors.ts";
 import { Opcode, closePayload, encodeFrame, isValidCloseCode } from "./frame.ts";
 import { Inflater, deflateMessage } from "./deflate.ts";
-import { Receiver, type WsLimits } from "./receiver.ts";
+import { Receiver, type WsLimits, wsLimits } from "./receiver.ts";
 
 export const enum ReadyState {
   Connecting = 0,
@@ -70,7 +70,15 @@ export class SharedMessage {
 
 export class WsSession {
   state: ReadyState = ReadyState.Open;
-  private readonly receiver: Receiver;
+  /**
+   * The frame receiver, while a frame or message is part-way in; null at rest (see
+   * receive), so each of many idle sockets keeps three objects fewer.
+   */
+  private receiver: Receiver | null = null;
+  /** The limits every receiver of this session is made with, resolved once. */
+  private readonly limits: WsLimits;
+  /** permessage-deflate's inflater, which keeps the peer's window between messages. */
+  private inflater: Inflater | null = null;
   /** Frames to write; NO_OUTPUT while there are none (no array per idle socket). */
   private out: Uint8Array[] = NO_OUTPUT;
   private outBytes = 0;
@@ -79,7 +87,7 @@ export class WsSession {
   private deflate: Deflate | null = null;
 
   constructor(readonly role: "server" | "client", private readonly pool: WritePool, limits: Partial<WsLimits> = {}) {
-    this.receiver = new Receiver(role, limits);
+    this.limits = wsLimits(limits);
   }
 
   /**
@@ -90,13 +98,26 @@ export class WsSession {
    */
   enableDeflate(deflate: Deflate): void {
     this.deflate = deflate;
-    this.receiver.acceptCompression(new Inflater());
+    this.inflater = new Inflater();
+    this.receiver?.acceptCompression(this.inflater);
   }
 
   receive(chunk: Uint8Array, sink: SessionSink): void {
     if (this.state === ReadyState.Closed) return;
-    this.receiver.feed(chunk);
-    for (let e = this.receiver.next(); e; e = this.receiver.next()) {
+    const r = (this.receiver ??= this.newReceiver());
+    r.feed(chunk);
+    this.dispatch(r, sink);
+    if (r.atRest) this.receiver = null;
+  }
+
+  private newReceiver(): Receiver {
+    const r = new Receiver(this.role, this.limits);
+    if (this.inflater) r.acceptCompression(this.inflater);
+    return r;
+  }
+
+  private dispatch(receiver: Receiver, sink: SessionSink): void {
+    for (let e = receiver.next(); e; e = receiver.next()) {
       switch (e.type) {
         case "message":
           if (this.state === ReadyState.Open || this.state === ReadyState.Closing) sink.event(e);
