@@ -8,7 +8,7 @@ import { DEFAULT_H1_LIMITS } from "./h1/limits.ts";
 import type { Handler, ServerContext, Timeouts } from "./facade/context.ts";
 import { LiveConnections } from "./facade/live.ts";
 import { H1Connection } from "./facade/h1-connection.ts";
-import { ParkedH1 } from "./facade/parked-h1.ts";
+import { ParkedConnections } from "./facade/parked.ts";
 import { detectRuntime, runtimeTransport } from "./transport/select.ts";
 import type { Addr, Connection, ConnectionHandler, Listener, Transport } from "./transport/types.ts";
 import type { ReloadOptions, ServeOptions, Server } from "./server-types.ts";
@@ -99,8 +99,8 @@ class PureServer implements Server {
   readonly finished: Promise<void>;
   private listener: Listener | null = null;
   private readonly ctx: ServerContext;
-  /** Idle HTTP/1.1 connections the transport keeps with no object of ours (facade/parked-h1.ts). */
-  private readonly parked: ParkedH1;
+  /** Idle connections the transport keeps with no object of ours, or only what the application holds (facade/parked.ts). */
+  private readonly parked: ParkedConnections;
   private readonly bun: BunSockets;
   private resolveFinished!: () => void;
   private sweep: ReturnType<typeof setInterval> | null = null;
@@ -156,7 +156,7 @@ class PureServer implements Server {
       startH2: options.http2 !== false ? (conn, initial, upgrade) => startH2(conn, ctx, initial, upgrade) : undefined,
     };
     this.ctx = ctx;
-    this.parked = new ParkedH1(ctx);
+    this.parked = new ParkedConnections(ctx);
     // On Deno and Bun the socket is bound before serve() returns (a failure to bind throws
     // here, as from Deno.serve and Bun.serve); on Node, once `listening` resolves.
     const started = this.start(tls);
@@ -285,7 +285,7 @@ class PureServer implements Server {
   }
 
   get pendingWebSockets(): number {
-    let n = 0;
+    let n = this.parked.owned;
     for (const c of this.ctx.connections) if (c instanceof WsLink) n++;
     return n;
   }
@@ -312,7 +312,7 @@ class PureServer implements Server {
   readonly id = "";
 
   closeIdleConnections(): void {
-    this.parked.shutdown();
+    this.parked.closeIdle();
     for (const c of this.ctx.connections) if (!(c instanceof WsLink) && c.requestsInFlight() === 0) c.shutdown();
   }
 

@@ -4,11 +4,15 @@
  * parked where the transport can, which is Bun's): / answers, /echo echoes a POST's
  * body, /ip says the client's port as requestIP sees it, /heap counts the JavaScript
  * objects alive after a full collection (Bun; null elsewhere), and /shutdown starts a
- * graceful shutdown, after which the process says "finished".
+ * graceful shutdown, after which the process says "finished". /ws is a WebSocket echo
+ * (Bun's API; "later" is also answered "pushed" 300 ms on, sent while the socket waits),
+ * and /closes lists the close codes its handler heard.
  */
 import { serve } from "../../src/mod.ts";
 
-type Srv = { requestIP(r: Request): { port: number } | null };
+type Srv = { requestIP(r: Request): { port: number } | null; upgrade(r: Request): boolean };
+type Ws = { send(m: string | Uint8Array): number };
+const closes: number[] = [];
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
 const parkIdleAbove = Number((g.Deno ? g.Deno.args : g.process.argv.slice(2))[0] ?? 0);
@@ -30,6 +34,8 @@ const server = serve({
   async fetch(req, srv) {
     const path = new URL(req.url).pathname;
     if (path === "/echo") return new Response(await req.arrayBuffer());
+    if (path === "/ws") return (srv as unknown as Srv).upgrade(req) ? undefined : new Response("not a handshake", { status: 400 });
+    if (path === "/closes") return Response.json(closes);
     if (path === "/ip") return new Response(String((srv as unknown as Srv).requestIP(req)?.port));
     if (path === "/heap") return Response.json(await heap());
     if (path === "/shutdown") {
@@ -37,5 +43,12 @@ const server = serve({
       return new Response("shutting down");
     }
     return new Response(`hello ${path}`);
+  },
+  websocket: {
+    message(ws: Ws, m: string | Uint8Array) {
+      ws.send(m);
+      if (m === "later") setTimeout(() => ws.send("pushed"), 300);
+    },
+    close: (_ws: Ws, code: number) => void closes.push(code),
   },
 });

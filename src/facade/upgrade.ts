@@ -21,7 +21,7 @@ export interface ExchangeRef {
   minor: number | undefined;
   conn: Connection;
   /** What the protocol taking over needs of the server. */
-  host: { pool: WritePool; connections: LiveConnections };
+  host: { pool: WritePool; connections: LiveConnections; parkAbove: number };
   /** null where the protocol cannot switch (HTTP/2 streams other than an extended CONNECT). */
   setClaim: ((claim: UpgradeClaim) => void) | null;
   /** An HTTP/2 extended CONNECT (RFC 8441): answered 200 and carried in the stream's DATA. */

@@ -118,10 +118,11 @@ class BunConnection extends SocketConnection {
   private parkNow(): void {
     this.parkWanted = false;
     if (this.phase !== "open" || this.paused || this.held.length > 0 || this.trace !== null || this.proxy !== null) return;
-    if (this.handler.park?.() !== true) return;
+    const lets = this.handler.park?.();
+    if (!lets) return;
     this.phase = "closed";
     this.handler = NO_HANDLER;
-    this.at.parking!.park(this.socket, this.at.connectionFor, Date.now());
+    this.at.parking!.park(this.socket, this.at.connectionFor, Date.now(), lets === true ? null : lets);
   }
 
   protected shutdownWrite(): void {
@@ -231,8 +232,8 @@ export const bunTransport: Transport = {
           conn.handler.end();
         },
         close(socket: BunSocket) {
-          // A parked socket that closes has nothing to tell anyone.
-          if (parking?.holds(socket)) return parking.forget(socket);
+          // A parked socket that closes is forgotten, unless its owner must hear it: then it wakes to close.
+          if (parking?.holds(socket) && !parking.forget(socket)) parking.wake(socket);
           held(socket)?.closed();
         },
         error() {},

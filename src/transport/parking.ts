@@ -14,7 +14,7 @@
  * gives it a new Connection from its transport and a new handler from the protocol.
  */
 import { SlotTable } from "./slot-table.ts";
-import type { Connection, ConnectionHandler, ParkableSocket, Parking } from "./types.ts";
+import type { Connection, ConnectionHandler, ParkOwner, ParkableSocket, Parking } from "./types.ts";
 
 export class ParkedSockets<H extends ConnectionHandler = ConnectionHandler> implements Parking {
   private readonly table = new SlotTable<ParkableSocket>(
@@ -23,6 +23,8 @@ export class ParkedSockets<H extends ConnectionHandler = ConnectionHandler> impl
   );
   /** When each slot's socket was parked (ms since the epoch). */
   private readonly since: number[] = [];
+  /** Each slot's owner, where its handler stays (a WebSocket's link); null where a new one is made. */
+  private readonly owners: (ParkOwner | null)[] = [];
   /** The transport's way to make a Connection for one of its parked sockets. */
   private revive: ((socket: ParkableSocket) => Connection) | null = null;
 
@@ -34,9 +36,12 @@ export class ParkedSockets<H extends ConnectionHandler = ConnectionHandler> impl
   }
 
   /** The transport has given up a socket's objects; its `data` becomes its slot. */
-  park(socket: ParkableSocket, revive: (socket: ParkableSocket) => Connection, now: number): void {
+  park(socket: ParkableSocket, revive: (socket: ParkableSocket) => Connection, now: number, owner: ParkOwner | null): void {
     this.revive = revive;
-    this.since[this.table.add(socket)] = now;
+    const slot = this.table.add(socket);
+    this.since[slot] = now;
+    this.owners[slot] = owner;
+    owner?.parkedAt(this, socket);
   }
 
   /** Whether `socket` is parked here. */
@@ -44,28 +49,40 @@ export class ParkedSockets<H extends ConnectionHandler = ConnectionHandler> impl
     return typeof socket.data === "number" && socket.data >= 0;
   }
 
-  /** The socket closed while parked: there is nothing to tell. */
-  forget(socket: ParkableSocket): void {
+  /** The socket closed while parked: forgotten if there is nothing to tell; false if its owner must hear it. */
+  forget(socket: ParkableSocket): boolean {
+    if (this.ownerOf(socket) !== null) return false;
     if (this.table.delete(socket)) this.left();
+    return true;
   }
 
-  /** Takes the socket out and gives it a new Connection and handler; returns the handler. */
-  wake(socket: ParkableSocket): H {
+  /** Takes the socket out and gives it a new Connection and a handler (its owner, or a new one); returns the handler. */
+  wake(socket: ParkableSocket): H | ParkOwner {
+    const owner = this.ownerOf(socket);
+    if (owner !== null) this.owners[socket.data as number] = null;
     this.table.delete(socket);
     const conn = this.revive!(socket);
-    const handler = this.handlerFor(conn);
+    let handler: H | ParkOwner;
+    if (owner !== null) {
+      owner.resume(conn);
+      handler = owner;
+    } else handler = this.handlerFor(conn);
     conn.handler = handler;
     this.left();
     return handler;
   }
 
-  /** Each parked socket with when it was parked; one woken or forgotten meanwhile is not reached. */
-  *entries(): IterableIterator<[ParkableSocket, number]> {
-    for (const s of this.table) yield [s, this.since[s.data as number]!];
+  /** Each parked socket with when it was parked and its owner; one woken or forgotten meanwhile is not reached. */
+  *entries(): IterableIterator<[ParkableSocket, number, ParkOwner | null]> {
+    for (const s of this.table) yield [s, this.since[s.data as number]!, this.owners[s.data as number] ?? null];
+  }
+
+  private ownerOf(socket: ParkableSocket): ParkOwner | null {
+    return this.holds(socket) ? this.owners[socket.data as number] ?? null : null;
   }
 
   private left(): void {
     // After a burst the table starts over small (slot-table.ts); so do the times.
-    if (this.table.size === 0 && this.since.length > this.table.extent) this.since.length = this.table.extent;
+    if (this.table.size === 0 && this.since.length > this.table.extent) this.since.length = this.owners.length = this.table.extent;
   }
 }

@@ -69,9 +69,29 @@ export interface ConnectionHandler {
   close(): void;
   /**
    * The transport is about to give the connection up (Connection.park): true if the
-   * handler is still idle and lets go, after which nothing reaches it.
+   * handler is still idle and lets go, after which nothing reaches it; or a ParkOwner,
+   * if the handler itself stays (something else holds it) and is to carry on when the
+   * socket wakes.
    */
-  park?(): boolean;
+  park?(): boolean | ParkOwner;
+}
+
+/**
+ * A handler that outlives its socket's parking (a WebSocket's link: the application holds
+ * its socket, and may send at any moment). It keeps its own state, drops what the socket
+ * needs only while awake, wakes itself when used (Parking.wake), and hears the socket's
+ * close.
+ */
+export interface ParkOwner extends ConnectionHandler {
+  /** Parked under `socket`: what to wake when used. */
+  parkedAt(parking: Parking, socket: ParkableSocket): void;
+  /** The socket woke: carry on over this new Connection. */
+  resume(conn: Connection): void;
+  /** The server's sweep, as for a live connection; it wakes the socket only if it must act. */
+  tick(now: number): void;
+  /** The server shuts down gracefully, or at once: as a live connection does, once woken. */
+  shutdown(): void;
+  destroy(): void;
 }
 
 export interface ListenOptions {
@@ -100,11 +120,11 @@ export interface ParkableSocket {
 /** Where a transport parks idle sockets (ParkedSockets in parking.ts). */
 export interface Parking {
   /** The transport has given up a socket's objects; `revive` makes it a Connection again. */
-  park(socket: ParkableSocket, revive: (socket: ParkableSocket) => Connection, now: number): void;
+  park(socket: ParkableSocket, revive: (socket: ParkableSocket) => Connection, now: number, owner: ParkOwner | null): void;
   /** Whether `socket` is parked here. */
   holds(socket: ParkableSocket): boolean;
-  /** The socket closed while parked. */
-  forget(socket: ParkableSocket): void;
+  /** The socket closed while parked: true if it is forgotten, false if its owner must hear it (wake it, then close). */
+  forget(socket: ParkableSocket): boolean;
   /** The socket has an event: takes it out, with a new Connection and handler; returns the handler. */
   wake(socket: ParkableSocket): ConnectionHandler;
 }

@@ -102,6 +102,11 @@ export class WsSession {
     this.receiver?.acceptCompression(this.inflater);
   }
 
+  /** Open, with nothing part-way in, nothing to write and no compression state: a new session would go on the same. */
+  get idle(): boolean {
+    return this.state === ReadyState.Open && this.receiver === null && this.out === NO_OUTPUT && this.deflate === null;
+  }
+
   receive(chunk: Uint8Array, sink: SessionSink): void {
     if (this.state === ReadyState.Closed) return;
     const r = (this.receiver ??= this.newReceiver());

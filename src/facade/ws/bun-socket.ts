@@ -52,7 +52,7 @@ export class ServerWebSocket<T = unknown> implements Endpoint, Subscriber {
   }
 
   get readyState(): number {
-    return this.link?.session.state ?? ReadyState.Connecting;
+    return this.link?.state ?? ReadyState.Connecting;
   }
 
   get subscriptions(): string[] {
@@ -64,7 +64,7 @@ export class ServerWebSocket<T = unknown> implements Endpoint, Subscriber {
    * sent. `compress`: false sends it uncompressed even where permessage-deflate was agreed.
    */
   send(message: string | ArrayBufferView | ArrayBuffer, compress?: boolean, binary?: boolean): number {
-    if (!this.link || this.link.session.state !== ReadyState.Open) return 0;
+    if (!this.link || this.link.state !== ReadyState.Open) return 0;
     const isText = typeof message === "string" || binary === false;
     const bytes = typeof message === "string" ? encoder.encode(message) : bytesOf(message as ArrayBufferView);
     return this[SEND](bytes, !isText, compress !== false);
@@ -73,7 +73,7 @@ export class ServerWebSocket<T = unknown> implements Endpoint, Subscriber {
   /** Queues the message, unless the client is too far behind (then it is closed with 1009). */
   [SEND](message: Uint8Array | SharedMessage, binary: boolean, compress: boolean): number {
     const link = this.link;
-    if (!link || link.session.state !== ReadyState.Open) return 0;
+    if (!link || link.state !== ReadyState.Open) return 0;
     const limit = this.handlers.backpressureLimit ?? 16 * 1024 * 1024;
     if (link.bufferedAmount > limit) {
       link.startClose(1009, "client too slow");
@@ -137,6 +137,11 @@ export class ServerWebSocket<T = unknown> implements Endpoint, Subscriber {
 
   get bufferedAmount(): number {
     return this.link?.bufferedAmount ?? 0;
+  }
+
+  /** Every use of this socket goes through its link, which wakes a parked one (link.ts). */
+  get parkable(): boolean {
+    return true;
   }
 
   attach(link: WsLink): void {

@@ -7,7 +7,7 @@ import type { WritePool } from "../../buffers/pool.ts";
 import type { WsError } from "../../ws/errors.ts";
 import type { WsLimits } from "../../ws/receiver.ts";
 import { ReadyState, type SessionEvent, type SessionSink, WsSession } from "../../ws/session.ts";
-import type { Connection, ConnectionHandler } from "../../transport/types.ts";
+import type { Connection, ConnectionHandler, ParkOwner, ParkableSocket, Parking } from "../../transport/types.ts";
 import type { LiveConnection, LiveConnections } from "../live.ts";
 
 /** What the two APIs implement to receive a connection's events. */
@@ -20,6 +20,11 @@ export interface Endpoint {
   onError(error: WsError): void;
   onClose(code: number, reason: string, wasClean: boolean): void;
   onDrain(): void;
+  /**
+   * The link may park while idle (transport/parking.ts): what the application holds is
+   * this endpoint, whose every use goes through the link, which wakes. Bun's ServerWebSocket.
+   */
+  readonly parkable?: boolean;
 }
 
 export interface WsOptions extends Partial<WsLimits> {
@@ -33,10 +38,12 @@ export interface WsOptions extends Partial<WsLimits> {
   perMessageDeflate?: boolean | Record<string, unknown>;
 }
 
-/** What a link needs of the server: buffers to write from, and the set the server sweeps. */
+/** What a link needs of the server: buffers to write from, the set the server sweeps, and when to park. */
 export interface LinkHost {
   pool: WritePool;
   connections: LiveConnections;
+  /** Idle connections park past this many live ones, where the transport can (serve's parkIdleAbove). */
+  parkAbove: number;
 }
 
 /**
@@ -47,9 +54,22 @@ export interface LinkHost {
  */
 export const CLOSE_GRACE_MS = 5000;
 
-/** Connects an endpoint to the transport through a session. */
-export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
-  readonly session: WsSession;
+/**
+ * Connects an endpoint to the transport through a session.
+ *
+ * Parking (Bun): an idle link past the host's parkAbove live connections lets its
+ * connection and session go and the transport keeps the bare socket; the link stays, held
+ * by the endpoint, with its own state (idle time, close). Whatever needs the connection or
+ * the session (the endpoint sending, the sweep pinging, shutdown) reads them through
+ * getters that wake the socket first; its bytes and its close wake it too.
+ */
+export class WsLink implements ConnectionHandler, LiveConnection, SessionSink, ParkOwner {
+  /** The connection and session while awake; null while parked. */
+  private c: Connection | null;
+  private s: WsSession | null;
+  /** Where the socket is parked, and the socket: what wake() hands back. */
+  private parking: Parking | null = null;
+  private parkedSocket: ParkableSocket | null = null;
   /** When traffic was last seen, as of the sweep that noticed it (see tick). */
   private lastSeen = Date.now();
   /** Traffic came since the last tick: no clock read per message, the sweep's time is close enough. */
@@ -62,15 +82,30 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
   /** Bytes handed to the transport that it reported as over its high-water mark. */
   private backlog = 0;
 
-  constructor(readonly conn: Connection, private readonly host: LinkHost, readonly endpoint: Endpoint, private readonly opts: WsOptions) {
-    this.session = new WsSession("server", host.pool, opts);
+  constructor(conn: Connection, private readonly host: LinkHost, readonly endpoint: Endpoint, private readonly opts: WsOptions) {
+    this.c = conn;
+    this.s = new WsSession("server", host.pool, opts);
     host.connections.add(this);
     endpoint.attach(this);
+  }
+
+  get conn(): Connection {
+    return this.c ?? this.wake().c!;
+  }
+
+  get session(): WsSession {
+    return this.s ?? this.wake().s!;
+  }
+
+  /** The session's state, read without waking a parked socket (one parks only while open). */
+  get state(): ReadyState {
+    return this.s === null ? ReadyState.Open : this.s.state;
   }
 
   begin(rest: Uint8Array[]): void {
     this.endpoint.onOpen();
     for (const r of rest) this.data(r);
+    this.parkIfIdle();
   }
 
   get bufferedAmount(): number {
@@ -84,6 +119,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
       if (!this.conn.write(b)) ok = false;
       if (!ok) this.backlog += b.length;
     }
+    if (ok) this.parkIfIdle();
     return ok;
   }
 
@@ -92,7 +128,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
     this.pinged = false;
     this.session.receive(chunk, this);
     this.flush();
-    if (this.session.state === ReadyState.Closed) this.conn.end();
+    if (this.state === ReadyState.Closed) this.conn.end();
   }
 
   /** The session's events go to the endpoint. */
@@ -129,7 +165,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
   }
 
   close(): void {
-    this.session.state = ReadyState.Closed;
+    if (this.s !== null) this.s.state = ReadyState.Closed;
     this.notifyClose(1006, "", false);
   }
 
@@ -152,7 +188,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
       this.lastSeen = now;
     }
     const idle = (this.opts.idleTimeout ?? 120) * 1000;
-    if (!idle || this.session.state !== ReadyState.Open) return;
+    if (!idle || this.state !== ReadyState.Open) return;
     if (now - this.lastSeen > idle * 2) return this.startClose(1001, "idle timeout");
     if (!this.pinged && now - this.lastSeen > idle) {
       this.pinged = true;
@@ -167,5 +203,44 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink {
 
   destroy(): void {
     this.conn.destroy();
+  }
+
+  // ---- parking (transport/parking.ts) ----
+
+  /** Asks the transport to park the socket, if this link may and is idle. */
+  private parkIfIdle(): void {
+    if (this.endpoint.parkable && this.host.connections.size > this.host.parkAbove && this.idle()) this.c!.park?.();
+  }
+
+  /** Awake, with an idle session (no compression state), nothing backed up, not closing. */
+  private idle(): boolean {
+    return this.s !== null && this.s.idle && this.backlog === 0 && this.closeBy === 0 && !this.closedNotified;
+  }
+
+  /** The transport parks the socket now, if this link is still idle: it lets its connection and session go. */
+  park(): this | false {
+    if (!this.idle()) return false;
+    this.host.connections.delete(this);
+    this.c = null;
+    this.s = null;
+    return this;
+  }
+
+  parkedAt(parking: Parking, socket: ParkableSocket): void {
+    this.parking = parking;
+    this.parkedSocket = socket;
+  }
+
+  /** The socket woke (its bytes, its close, or a use of ours): a new connection and a new, open session. */
+  resume(conn: Connection): void {
+    this.parking = this.parkedSocket = null;
+    this.c = conn;
+    this.s = new WsSession("server", this.host.pool, this.opts);
+    this.host.connections.add(this);
+  }
+
+  private wake(): this {
+    this.parking!.wake(this.parkedSocket!);
+    return this;
   }
 }
