@@ -8,6 +8,7 @@ import { serializeRequest, serializeResponse, serializeResponseHead } from "../s
 import { WritePool } from "../src/buffers/pool.ts";
 import { latin1 } from "../src/buffers/bytes.ts";
 import { normalize } from "../spec-tests/helpers/h1.ts";
+import { splitAt } from "../spec-tests/helpers/split.ts";
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
 const value = fc.stringMatching(/^[\x21-\x7e\x80-\xff]([\x20-\x7e\x80-\xff]{0,30}[\x21-\x7e\x80-\xff])?$/);
@@ -38,15 +39,6 @@ function events(pieces: Uint8Array[], takeWhole = false) {
     }
   }
   return normalize(out);
-}
-
-function splitAt(b: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (b.length + 1)))].sort((x, y) => x - y);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of points) out.push(b.subarray(prev, p)), (prev = p);
-  out.push(b.subarray(prev));
-  return out;
 }
 
 describe("HTTP/1.1 parser properties", () => {

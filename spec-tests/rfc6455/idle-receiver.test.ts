@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type SessionEvent, WsSession } from "../../src/ws/session.ts";
 import { frame, pool, text } from "../helpers/ws.ts";
+import { splitAt } from "../helpers/split.ts";
 
 function eventsOf(pieces: Uint8Array[]) {
   const s = new WsSession("server", pool);
@@ -30,10 +31,7 @@ const message = fc.record({
   pings: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
 }).map(({ binary, body, cuts, pings }) => {
   const bytes = text(body);
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of [...points, bytes.length]) parts.push(bytes.subarray(prev, p)), (prev = p);
+  const parts = splitAt(bytes, cuts);
   return concat(parts.flatMap((part, i) => {
     const f = frame(i === 0 ? (binary ? 2 : 1) : 0, part, { fin: i === parts.length - 1 });
     return pings[i] && i < parts.length - 1 ? [f, frame(9, "p")] : [f];
@@ -44,11 +42,7 @@ describe("a session's receiver at rest", () => {
   it("any split of the reads gives the events of one read", () => {
     fc.assert(fc.property(fc.array(message, { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 12 }), (msgs, cuts) => {
       const wire = concat(msgs);
-      const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
-      const pieces: Uint8Array[] = [];
-      let prev = 0;
-      for (const p of points) pieces.push(wire.subarray(prev, p)), (prev = p);
-      pieces.push(wire.subarray(prev));
+      const pieces = splitAt(wire, cuts);
       const whole = eventsOf([wire]);
       expect(eventsOf(pieces).events).toEqual(whole.events);
       expect(whole.events.filter((e) => (e as { type: string }).type === "message")).toHaveLength(msgs.length);
