@@ -12,6 +12,11 @@
  * close one that has waited past its keep-alive timeout. Waking a socket (its bytes have
  * come, or the server wants it: the timeout, shutdown) takes it out of the table and
  * gives it a new Connection from its transport and a new handler from the protocol.
+ *
+ * A slot may have an owner instead (ParkOwner: a WebSocket's link, which the application
+ * holds through its socket). The owner stays and carries on over the new Connection; it
+ * wakes the socket itself when used, and a socket that closes while parked wakes, so that
+ * its owner hears of it.
  */
 import { SlotTable } from "./slot-table.ts";
 import type { Connection, ConnectionHandler, ParkOwner, ParkableSocket, Parking } from "./types.ts";
