@@ -64,9 +64,9 @@ export const CLOSE_GRACE_MS = 5000;
  * getters that wake the socket first; its bytes and its close wake it too.
  */
 export class WsLink implements ConnectionHandler, LiveConnection, SessionSink, ParkOwner {
-  /** The connection and session while awake; null while parked. */
-  private c: Connection | null;
-  private s: WsSession | null;
+  /** The connection and session while awake (made in resume); null while parked. */
+  private c: Connection | null = null;
+  private s: WsSession | null = null;
   /** Where the socket is parked, and the socket: what wake() hands back. */
   private parking: Parking | null = null;
   private parkedSocket: ParkableSocket | null = null;
@@ -83,9 +83,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink, P
   private backlog = 0;
 
   constructor(conn: Connection, private readonly host: LinkHost, readonly endpoint: Endpoint, private readonly opts: WsOptions) {
-    this.c = conn;
-    this.s = new WsSession("server", host.pool, opts);
-    host.connections.add(this);
+    this.resume(conn);
     endpoint.attach(this);
   }
 
@@ -231,7 +229,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink, P
     this.parkedSocket = socket;
   }
 
-  /** The socket woke (its bytes, its close, or a use of ours): a new connection and a new, open session. */
+  /** Awake over `conn` with a new, open session: at the handshake, and when the socket wakes (its bytes, its close, or a use of ours). */
   resume(conn: Connection): void {
     this.parking = this.parkedSocket = null;
     this.c = conn;
