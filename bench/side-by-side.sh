@@ -12,6 +12,8 @@
 #
 # The arguments of each side go to servers/purehttp.ts (--tree DIR runs another checkout,
 # as run.ts's --baseline does). LUA is a wrk script in bench/wrk (post.lua, pipeline.lua).
+# With LOAD=h2, h2load loads each server over h2c instead (4 connections of 16 streams;
+# H2LOAD_ARGS adds its own flags, e.g. "-d bench/.../body" for a POST); LUA is not used.
 set -e
 cd "$(dirname "$0")/.."
 RT=$1; PAIRS=$2; URLP=${3:-/}; shift 3
@@ -30,10 +32,20 @@ serve() { # PORT ARGS... -> the server's pid
   esac
 }
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; } # utime + stime, in ticks of 10 ms
-load() { # SECONDS PORT-A PORT-B -> both wrk outputs in /tmp
-  taskset -c 1 wrk -t1 -c32 -d"$1" $LUA "http://127.0.0.1:$2$URLP" > /tmp/side-a.txt & local w=$!
-  taskset -c 1 wrk -t1 -c32 -d"$1" $LUA "http://127.0.0.1:$3$URLP" > /tmp/side-b.txt
+load() { # SECONDS PORT-A PORT-B -> both load generators' outputs in /tmp
+  if [ "${LOAD:-wrk}" = h2 ]; then
+    # shellcheck disable=SC2086
+    taskset -c 1 h2load -c4 -m16 -D"$1" $H2LOAD_ARGS "http://127.0.0.1:$2$URLP" > /tmp/side-a.txt & local w=$!
+    # shellcheck disable=SC2086
+    taskset -c 1 h2load -c4 -m16 -D"$1" $H2LOAD_ARGS "http://127.0.0.1:$3$URLP" > /tmp/side-b.txt
+  else
+    taskset -c 1 wrk -t1 -c32 -d"$1" $LUA "http://127.0.0.1:$2$URLP" > /tmp/side-a.txt & local w=$!
+    taskset -c 1 wrk -t1 -c32 -d"$1" $LUA "http://127.0.0.1:$3$URLP" > /tmp/side-b.txt
+  fi
   wait $w
+}
+rate() { # a load generator's output -> requests a second
+  if [ "${LOAD:-wrk}" = h2 ]; then awk '/^finished in/{print $4}' "$1"; else awk '/^Requests\/sec/{print $2}' "$1"; fi
 }
 A=(); B=()
 for _ in $(seq "$PAIRS"); do
@@ -45,7 +57,7 @@ for _ in $(seq "$PAIRS"); do
   a0=$(cpu "$ia"); b0=$(cpu "$ib")
   load 4 $pa $pb
   a1=$(cpu "$ia"); b1=$(cpu "$ib")
-  ra=$(awk '/^Requests\/sec/{print $2}' /tmp/side-a.txt); rb=$(awk '/^Requests\/sec/{print $2}' /tmp/side-b.txt)
+  ra=$(rate /tmp/side-a.txt); rb=$(rate /tmp/side-b.txt)
   kill "$ia" "$ib"; sleep 0.5
   A+=("$(echo "($a1-$a0)*10000/($ra*4)" | bc -l | cut -c1-5)"); B+=("$(echo "($b1-$b0)*10000/($rb*4)" | bc -l | cut -c1-5)")
 done

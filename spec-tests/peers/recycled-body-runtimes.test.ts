@@ -4,9 +4,12 @@
  * write callback; Bun: its write took all of them; Deno: its write's promise settled).
  * Over real sockets on every runtime: no response ever carries bytes of another (a
  * region handed out again while still being sent would), also while a client stops
- * reading, and where a transport gives regions back they do come back.
+ * reading, and where a transport gives regions back they do come back. The same over
+ * HTTP/2 (h2c), where a region goes out as DATA frames cut from it and comes back once the
+ * frame that ends it is written (facade/h2-recycling.ts), with Node's HTTP/2 client.
  */
 import * as http from "node:http";
+import * as http2 from "node:http2";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
@@ -91,5 +94,76 @@ describe.each(RUNTIMES)("recycled response bodies on %s", (runtime) => {
     others.forEach((b, i) => expect(b.findIndex((x) => x !== 100 + i)).toBe(-1));
     agent.destroy();
     expect(await verdict).toBe("ok");
+  }, 30_000);
+});
+
+/** GET over an HTTP/2 session; the body once it has all come. */
+function h2get(session: http2.ClientHttp2Session, path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = session.request({ ":path": path });
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+describe.each(RUNTIMES)("recycled response bodies over HTTP/2 on %s", (runtime) => {
+  // A server of its own: the regions it holds spare can only have come back over HTTP/2.
+  let server: Running;
+  beforeAll(async () => {
+    server = await start(runtime, "spec-tests/peers/recycled-body-app.ts");
+  }, 40_000);
+  afterAll(() => server?.stop());
+
+  it("every stream carries its own bytes, 4 connections of concurrent streams with sizes in every class, and the regions come back", async () => {
+    const sessions = Array.from({ length: 4 }, () => http2.connect(`http://127.0.0.1:${server.port}`));
+    const jobs: Promise<void>[] = [];
+    for (let i = 0; i < 300; i++) {
+      const id = i % 251;
+      const size = SIZES[i % SIZES.length]!;
+      jobs.push(h2get(sessions[i % 4]!, `/body/${id}/${size}`).then((body) => {
+        expect(body.length).toBe(size);
+        const wrong = body.findIndex((b) => b !== id);
+        expect(wrong, `stream ${i}: byte ${wrong} is ${body[wrong]}, not ${id}`).toBe(-1);
+      }));
+    }
+    await Promise.all(jobs);
+    const spares = Number(await h2get(sessions[0]!, "/spares/0/0"));
+    for (const s of sessions) s.close();
+    expect(spares).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("a stream whose client stops reading keeps its region while other connections are served the same size; then it arrives whole", async () => {
+    const stalled = http2.connect(`http://127.0.0.1:${server.port}`);
+    const req = stalled.request({ ":path": "/body/9/1048576" });
+    req.pause(); // the client stops reading: its window runs out, and the rest of the region waits
+    const chunks: Buffer[] = [];
+    const done = new Promise<Buffer>((resolve, reject) => {
+      req.on("end", () => resolve(Buffer.concat(chunks)));
+      req.on("error", reject);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const others = Array.from({ length: 3 }, () => http2.connect(`http://127.0.0.1:${server.port}`));
+    const bodies = await Promise.all(Array.from({ length: 24 }, (_, i) => h2get(others[i % 3]!, `/body/${100 + i}/1048576`)));
+    bodies.forEach((b, i) => expect(b.findIndex((x) => x !== 100 + i), `other ${i}`).toBe(-1));
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.resume();
+    const body = await done;
+    expect(body.length).toBe(1048576);
+    expect(body.findIndex((x) => x !== 9)).toBe(-1);
+    for (const s of [stalled, ...others]) s.close();
+  }, 30_000);
+
+  it("streams reset part-way, their regions queued, leave every later stream on the connection its own bytes", async () => {
+    const session = http2.connect(`http://127.0.0.1:${server.port}`);
+    for (let round = 0; round < 5; round++) {
+      const req = session.request({ ":path": `/body/${40 + round}/1048576` });
+      await new Promise<void>((resolve) => req.once("data", () => resolve()));
+      req.close(http2.constants.NGHTTP2_CANCEL);
+      const bodies = await Promise.all([1, 2, 3].map((k) => h2get(session, `/body/${50 + k}/1048576`)));
+      bodies.forEach((b, k) => expect([b.length, b.findIndex((x) => x !== 51 + k)]).toEqual([1048576, -1]));
+    }
+    session.close();
   }, 30_000);
 });

@@ -5,8 +5,8 @@
  * array afterwards). A fresh ArrayBuffer for each copy is memory outside the heap that
  * only a collection frees, and at tens of megabytes a second those collections cost more
  * than the copies (bench/README.md). So copies too large to gather with a response head
- * are taken from here, and the HTTP/1.1 writer gives each back when the transport says
- * the runtime no longer reads it.
+ * are taken from here, and each is given back when the transport says the runtime no
+ * longer reads it (the HTTP/1.1 writer, h1-response.ts; HTTP/2, h2-recycling.ts).
  *
  * Invariants, on top of buffers/pool.ts's:
  *  1. A region is given back at most once, by the one holder that took it alone (the

@@ -18,6 +18,7 @@ import { TrailerSlot } from "./request-trailers.ts";
 import { h2Fields, writeH2Response } from "./h2-response.ts";
 import { StreamCtx, type StreamHost, grpcTimeout } from "./h2-stream.ts";
 import { H2Tunnel } from "./h2-tunnel.ts";
+import { RecyclingRegions } from "./h2-recycling.ts";
 import { discardBody } from "./response-body.ts";
 import type { LiveConnection } from "./live.ts";
 import { notImplemented } from "./method.ts";
@@ -42,6 +43,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   liveSlot = -1;
   /** Reading is paused until the transport drains (see backedUp). */
   private readPaused = false;
+  private readonly recycling = new RecyclingRegions();
 
   constructor(private readonly conn: Connection, private readonly ctx: ServerContext) {
     this.core = new H2ServerConnection(ctx.pool, {
@@ -76,7 +78,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
 
   flush(): void {
     do {
-      for (const b of this.core.takeOutput()) if (!this.conn.write(b)) this.backedUp();
+      for (const b of this.core.takeOutput()) if (!this.conn.write(b, this.recycling.sentCallback(b))) this.backedUp();
     } while (this.core.refill());
     if (this.core.closed && !this.ended) {
       this.ended = true;
@@ -286,6 +288,7 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   }
 
   private onReset(id: number): void {
+    this.recycling.drop(id); // answered or not: what it queued will not all be written
     const s = this.streams.get(id);
     if (!s) return;
     s.reset = true;
@@ -406,7 +409,8 @@ class H2Facade implements ConnectionHandler, LiveConnection, StreamHost {
   }
 
   /** Sends body bytes; a promise while the stream's queue is full, resolved when it has room (flow control is backpressure). */
-  send(s: StreamCtx, data: Uint8Array, end: boolean): Promise<void> | void {
+  send(s: StreamCtx, data: Uint8Array, end: boolean, recycled = false): Promise<void> | void {
+    if (recycled) this.recycling.expect(s.id, data);
     const more = this.core.sendData(s.id, data, end);
     this.flush();
     if (!more && !s.reset) return new Promise<void>((r) => (s.writable = r));

@@ -17,8 +17,12 @@ export interface H2StreamOutput {
   readonly pool: WritePool;
   /** Hands the frames queued so far to the transport. */
   flush(): void;
-  /** Queues body bytes; a promise while the stream's queue is full, resolved when it has room (flow control is backpressure). */
-  send(data: Uint8Array, end: boolean): Promise<void> | void;
+  /**
+   * Queues body bytes; a promise while the stream's queue is full, resolved when it has
+   * room (flow control is backpressure). `recycled`: data is a recycled region, given
+   * back once the transport has written it (h2-recycling.ts).
+   */
+  send(data: Uint8Array, end: boolean, recycled?: boolean): Promise<void> | void;
   /** The stream was reset: nothing more is sent on it. */
   isReset(): boolean;
   /** The body failed mid-way: the stream is reset (INTERNAL_ERROR). */
@@ -50,7 +54,7 @@ export async function writeH2Response(out: H2StreamOutput, method: string, res: 
       if (!headers.has("content-length")) fields.push(["content-length", String(plan.kind === "bytes" ? plan.length : 0)]);
       core.respond(id, fields, parts.length === 0);
       for (let k = 0; k < parts.length; k++) {
-        const wait = out.send(parts[k]!, k === parts.length - 1);
+        const wait = out.send(parts[k]!, k === parts.length - 1, plan.kind === "bytes" && parts[k] === plan.recycled);
         if (wait) await wait;
       }
       return;

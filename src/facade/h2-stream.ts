@@ -15,7 +15,8 @@ export interface StreamHost {
   readonly core: H2ServerConnection;
   readonly pool: WritePool;
   flush(): void;
-  send(s: StreamCtx, data: Uint8Array, end: boolean): Promise<void> | void;
+  /** `recycled`: data is a recycled region (buffers/recycler.ts) to give back once written. */
+  send(s: StreamCtx, data: Uint8Array, end: boolean, recycled?: boolean): Promise<void> | void;
   answered(s: StreamCtx): void;
 }
 
@@ -54,8 +55,8 @@ export class StreamCtx implements H2StreamOutput {
   flush(): void {
     this.facade.flush();
   }
-  send(data: Uint8Array, end: boolean): Promise<void> | void {
-    return this.facade.send(this, data, end);
+  send(data: Uint8Array, end: boolean, recycled?: boolean): Promise<void> | void {
+    return this.facade.send(this, data, end, recycled);
   }
   isReset(): boolean {
     return this.reset;
