@@ -1,4 +1,5 @@
 /** The write queue every transport shares (src/buffers/write-queue.ts). */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { WritePool } from "../../src/buffers/pool.ts";
 import { GATHER_LIMIT, HIGH_WATER_MARK, WriteQueue } from "../../src/buffers/write-queue.ts";
@@ -46,6 +47,59 @@ describe("WriteQueue", () => {
     q.push(c);
     tell(q.gather(64 * 1024)); // one part alone is not copied
     expect(told.length).toBe(1);
+  });
+
+  it("past the limit, copies neighbours together in runs of up to the limit: 32 HTTP/2 responses' frames leave in three sends, not 96", () => {
+    const q = new WriteQueue(new WritePool());
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < 32; i++) frames.push(bytes(30, i), bytes(9, i), bytes(1024, i)); // HEADERS, a DATA header, its payload
+    for (const f of frames) q.push(f);
+    const copied = q.gather();
+    expect(copied).toEqual(frames);
+    expect(q.pendingCount).toBe(3);
+    const sends: number[] = [];
+    for (let p = q.front(); p !== null; p = q.front()) {
+      expect(p.length).toBeLessThanOrEqual(GATHER_LIMIT);
+      sends.push(p.length);
+      q.accepted(p.length);
+    }
+    expect(sends.reduce((a, b) => a + b)).toBe(32 * 1063);
+  });
+
+  it("a part that fills a run goes as it is, between runs of its smaller neighbours", () => {
+    const q = new WriteQueue(new WritePool());
+    const a = bytes(100, 1), b = bytes(200, 2), big = bytes(GATHER_LIMIT, 3), c = bytes(9, 4), d = bytes(GATHER_LIMIT - 9, 5), e = bytes(1, 6);
+    for (const p of [a, b, big, c, d, e]) q.push(p);
+    expect(q.gather()).toEqual([a, b, c, d]);
+    const out: Uint8Array[] = [];
+    for (let p = q.front(); p !== null; p = q.front()) {
+      out.push(p);
+      q.accepted(p.length);
+    }
+    expect(out.map((p) => p.length)).toEqual([300, GATHER_LIMIT, GATHER_LIMIT, 1]);
+    expect(out[1]).toBe(big); // not copied
+    expect(out[3]).toBe(e); // a run of one is not copied either
+    expect([...out[0]!.subarray(99, 101)]).toEqual([1, 2]);
+  });
+
+  it("whatever the sizes and the limit, the bytes leave in order; each send is a write as it was or a copy of at most the limit; the copies are the parts said", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 20_000 }), (sizes, limit) => {
+      const q = new WriteQueue(new WritePool());
+      const parts = sizes.map((n, i) => bytes(n, i % 251));
+      for (const p of parts) q.push(p);
+      const copied = new Set(q.gather(limit) ?? []);
+      const sent: Uint8Array[] = [];
+      for (let p = q.front(); p !== null; p = q.front()) {
+        sent.push(p);
+        q.accepted(p.length);
+      }
+      const joined = (list: Uint8Array[]) => Buffer.concat(list).toString("hex");
+      expect(joined(sent)).toBe(joined(parts));
+      const asIs = sent.filter((p) => parts.includes(p));
+      for (const p of sent) if (!asIs.includes(p)) expect(p.length).toBeLessThanOrEqual(Math.max(limit, 0));
+      // Every part was either sent as it is or copied (and said to be), never both.
+      for (const p of parts) expect(asIs.includes(p) !== copied.has(p)).toBe(true);
+    }));
   });
 
   it("takes partial sends from the front", () => {

@@ -6,7 +6,9 @@
  *   push(bytes)  during a turn of the event loop: the writes of the turn gather (a head
  *                and its body, a batch of pipelined responses, a WebSocket echo)
  *   gather()     at the end of the turn: small writes are copied into one pooled region,
- *                so they leave in one send; past GATHER_LIMIT they leave as they are
+ *                so they leave in one send; past GATHER_LIMIT, neighbours are copied
+ *                together in runs of up to that many bytes, and a write too large to
+ *                join a run leaves as it is
  *   front()      what to hand the socket next, and accepted(n) for what it took
  *
  * Backpressure: once more than the high-water mark is waiting (here, or in the
@@ -77,8 +79,11 @@ export class WriteQueue {
 
   /**
    * Moves the turn's writes to the pending sends: copied into one region up to `limit`
-   * bytes, else as they are. Returns the parts it copied (no longer read: their owners
-   * may have them back), or null when it copied none.
+   * bytes. Past it, consecutive writes are copied together in runs of up to `limit`
+   * bytes, and one that fills a run alone goes as it is: a turn of many small writes (the
+   * frames of 32 HTTP/2 responses) leaves in a few sends, not one a write, where the
+   * socket takes one part a call (Bun). Returns the parts it copied (no longer read: their
+   * owners may have them back), or null when it copied none.
    */
   gather(limit = GATHER_LIMIT): Uint8Array[] | null {
     const parts = this.batch;
@@ -88,15 +93,39 @@ export class WriteQueue {
     this.batchBytes = 0;
     this.pendingBytes += bytes;
     if (parts.length > 1 && bytes <= limit) {
-      const one = this.pool.concat(parts);
-      if (this.pending === NO_PARTS) this.pending = [one];
-      else this.pending.push(one);
+      this.toPending(this.pool.concat(parts));
       return parts;
     }
-    // Sent as they are: with nothing pending, the turn's array becomes the pending one.
-    if (this.pending.length === 0) this.pending = parts;
-    else for (const p of parts) this.pending.push(p);
-    return null;
+    if (parts.length === 1) {
+      this.toPending(parts[0]!);
+      return null;
+    }
+    let copied: Uint8Array[] | null = null;
+    let from = 0;
+    let run = 0;
+    for (let k = 0; k <= parts.length; k++) {
+      const n = k < parts.length ? parts[k]!.length : Infinity;
+      if (run + n <= limit) {
+        run += n;
+        continue;
+      }
+      // parts[from, k) is a run: one part goes as it is, several as one copy.
+      if (k - from === 1) this.toPending(parts[from]!);
+      else if (k > from) {
+        const together = parts.slice(from, k);
+        this.toPending(this.pool.concat(together));
+        if (copied === null) copied = together;
+        else for (const p of together) copied.push(p);
+      }
+      from = k;
+      run = n;
+    }
+    return copied;
+  }
+
+  private toPending(part: Uint8Array): void {
+    if (this.pending === NO_PARTS) this.pending = [part];
+    else this.pending.push(part);
   }
 
   /** Parts waiting to be handed to the socket. */
