@@ -97,7 +97,9 @@ export class WriteQueue {
       return parts;
     }
     if (parts.length === 1) {
-      this.toPending(parts[0]!);
+      // With nothing pending, the turn's array becomes the pending one: no array made.
+      if (this.pending.length === 0) this.pending = parts;
+      else this.pending.push(parts[0]!);
       return null;
     }
     let copied: Uint8Array[] | null = null;
