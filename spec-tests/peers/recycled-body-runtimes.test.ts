@@ -11,8 +11,9 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+import { describe, expect, it } from "vitest";
+import { RUNTIMES } from "../helpers/runtimes.ts";
+import { serverForSuite } from "../helpers/server-suite.ts";
 
 function get(agent: http.Agent, port: number, path: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -55,11 +56,7 @@ print(verdict)
 const SIZES = [16 * 1024 + 1, 40_000, 65_536, 100_000, 1024 * 1024];
 
 describe.each(RUNTIMES)("recycled response bodies on %s", (runtime) => {
-  let server: Running;
-  beforeAll(async () => {
-    server = await start(runtime, "spec-tests/peers/recycled-body-app.ts");
-  }, 40_000);
-  afterAll(() => server?.stop());
+  const server = serverForSuite(runtime, "spec-tests/peers/recycled-body-app.ts");
 
   it("every response carries its own bytes, over 16 keep-alive connections with sizes in every class", async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -67,21 +64,21 @@ describe.each(RUNTIMES)("recycled response bodies on %s", (runtime) => {
     for (let i = 0; i < 400; i++) {
       const id = i % 251;
       const size = SIZES[i % SIZES.length]!;
-      jobs.push(get(agent, server.port, `/body/${id}/${size}`).then((body) => {
+      jobs.push(get(agent, server().port, `/body/${id}/${size}`).then((body) => {
         expect(body.length).toBe(size);
         const wrong = body.findIndex((b) => b !== id);
         expect(wrong, `request ${i}: byte ${wrong} is ${body[wrong]}, not ${id}`).toBe(-1);
       }));
     }
     await Promise.all(jobs);
-    const spares = Number(await get(agent, server.port, "/spares/0/0"));
+    const spares = Number(await get(agent, server().port, "/spares/0/0"));
     agent.destroy();
     // Regions come back once sent: the recycler holds spares now.
     expect(spares).toBeGreaterThan(0);
   }, 30_000);
 
   it("a client that stops reading keeps its responses' regions: others never get them while they wait", async () => {
-    const stalled = spawn("python3", ["-c", STALLED_CLIENT, String(server.port)], { stdio: ["ignore", "pipe", "inherit"] });
+    const stalled = spawn("python3", ["-c", STALLED_CLIENT, String(server().port)], { stdio: ["ignore", "pipe", "inherit"] });
     const verdict = new Promise<string>((resolve) => {
       let out = "";
       stalled.stdout!.on("data", (d) => (out += d));
@@ -90,7 +87,7 @@ describe.each(RUNTIMES)("recycled response bodies on %s", (runtime) => {
     await new Promise((r) => setTimeout(r, 400));
     // Meanwhile other clients are served bodies of the same size class.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 24 });
-    const others = await Promise.all(Array.from({ length: 24 }, (_, i) => get(agent, server.port, `/body/${100 + i}/1048576`)));
+    const others = await Promise.all(Array.from({ length: 24 }, (_, i) => get(agent, server().port, `/body/${100 + i}/1048576`)));
     others.forEach((b, i) => expect(b.findIndex((x) => x !== 100 + i)).toBe(-1));
     agent.destroy();
     expect(await verdict).toBe("ok");
@@ -110,14 +107,10 @@ function h2get(session: http2.ClientHttp2Session, path: string): Promise<Buffer>
 
 describe.each(RUNTIMES)("recycled response bodies over HTTP/2 on %s", (runtime) => {
   // A server of its own: the regions it holds spare can only have come back over HTTP/2.
-  let server: Running;
-  beforeAll(async () => {
-    server = await start(runtime, "spec-tests/peers/recycled-body-app.ts");
-  }, 40_000);
-  afterAll(() => server?.stop());
+  const server = serverForSuite(runtime, "spec-tests/peers/recycled-body-app.ts");
 
   it("every stream carries its own bytes, 4 connections of concurrent streams with sizes in every class, and the regions come back", async () => {
-    const sessions = Array.from({ length: 4 }, () => http2.connect(`http://127.0.0.1:${server.port}`));
+    const sessions = Array.from({ length: 4 }, () => http2.connect(`http://127.0.0.1:${server().port}`));
     const jobs: Promise<void>[] = [];
     for (let i = 0; i < 300; i++) {
       const id = i % 251;
@@ -135,7 +128,7 @@ describe.each(RUNTIMES)("recycled response bodies over HTTP/2 on %s", (runtime) 
   }, 30_000);
 
   it("a stream whose client stops reading keeps its region while other connections are served the same size; then it arrives whole", async () => {
-    const stalled = http2.connect(`http://127.0.0.1:${server.port}`);
+    const stalled = http2.connect(`http://127.0.0.1:${server().port}`);
     const req = stalled.request({ ":path": "/body/9/1048576" });
     req.pause(); // the client stops reading: its window runs out, and the rest of the region waits
     const chunks: Buffer[] = [];
@@ -144,7 +137,7 @@ describe.each(RUNTIMES)("recycled response bodies over HTTP/2 on %s", (runtime) 
       req.on("error", reject);
     });
     await new Promise((r) => setTimeout(r, 300));
-    const others = Array.from({ length: 3 }, () => http2.connect(`http://127.0.0.1:${server.port}`));
+    const others = Array.from({ length: 3 }, () => http2.connect(`http://127.0.0.1:${server().port}`));
     const bodies = await Promise.all(Array.from({ length: 24 }, (_, i) => h2get(others[i % 3]!, `/body/${100 + i}/1048576`)));
     bodies.forEach((b, i) => expect(b.findIndex((x) => x !== 100 + i), `other ${i}`).toBe(-1));
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -156,7 +149,7 @@ describe.each(RUNTIMES)("recycled response bodies over HTTP/2 on %s", (runtime) 
   }, 30_000);
 
   it("streams reset part-way, their regions queued, leave every later stream on the connection its own bytes", async () => {
-    const session = http2.connect(`http://127.0.0.1:${server.port}`);
+    const session = http2.connect(`http://127.0.0.1:${server().port}`);
     for (let round = 0; round < 5; round++) {
       const req = session.request({ ":path": `/body/${40 + round}/1048576` });
       await new Promise<void>((resolve) => req.once("data", () => resolve()));
