@@ -78,9 +78,9 @@ export class WriteQueue {
   }
 
   /**
-   * Moves the turn's writes to the pending sends: copied into one region up to `limit`
-   * bytes. Past it, consecutive writes are copied together in runs of up to `limit`
-   * bytes, and one that fills a run alone goes as it is: a turn of many small writes (the
+   * Moves the turn's writes to the pending sends: consecutive writes are copied together
+   * in runs of up to `limit` bytes (the whole turn in one, when it is within the limit),
+   * and one that fills a run alone goes as it is. So a turn of many small writes (the
    * frames of 32 HTTP/2 responses) leaves in a few sends, not one a write, where the
    * socket takes one part a call (Bun). Returns the parts it copied (no longer read: their
    * owners may have them back), or null when it copied none.
@@ -92,10 +92,6 @@ export class WriteQueue {
     this.batch = NO_PARTS;
     this.batchBytes = 0;
     this.pendingBytes += bytes;
-    if (parts.length > 1 && bytes <= limit) {
-      this.toPending(this.pool.concat(parts));
-      return parts;
-    }
     if (parts.length === 1) {
       // With nothing pending, the turn's array becomes the pending one: no array made.
       if (this.pending.length === 0) this.pending = parts;
@@ -114,7 +110,7 @@ export class WriteQueue {
       // parts[from, k) is a run: one part goes as it is, several as one copy.
       if (k - from === 1) this.toPending(parts[from]!);
       else if (k > from) {
-        const together = parts.slice(from, k);
+        const together = k - from === parts.length ? parts : parts.slice(from, k);
         this.toPending(this.pool.concat(together));
         if (copied === null) copied = together;
         else for (const p of together) copied.push(p);
