@@ -16,12 +16,19 @@ export interface UpgradeClaim {
   start(conn: Connection, rest: Uint8Array[]): ConnectionHandler;
 }
 
+/** What the protocol taking over needs of the server: buffers to write from, the set the server sweeps, and when to park. */
+export interface UpgradeHost {
+  pool: WritePool;
+  connections: LiveConnections;
+  /** Idle connections park past this many live ones, where the transport can (serve's parkIdleAbove). */
+  parkAbove: number;
+}
+
 export interface ExchangeRef {
   /** HTTP/1.x's minor version; undefined over HTTP/2. */
   minor: number | undefined;
   conn: Connection;
-  /** What the protocol taking over needs of the server. */
-  host: { pool: WritePool; connections: LiveConnections; parkAbove: number };
+  host: UpgradeHost;
   /** null where the protocol cannot switch (HTTP/2 streams other than an extended CONNECT). */
   setClaim: ((claim: UpgradeClaim) => void) | null;
   /** An HTTP/2 extended CONNECT (RFC 8441): answered 200 and carried in the stream's DATA. */

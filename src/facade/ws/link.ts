@@ -3,12 +3,12 @@
  * transport bytes go through our RFC 6455 session, and its events go to an Endpoint
  * (the Deno-style socket or the Bun-style one).
  */
-import type { WritePool } from "../../buffers/pool.ts";
 import type { WsError } from "../../ws/errors.ts";
 import type { WsLimits } from "../../ws/receiver.ts";
 import { ReadyState, type SessionEvent, type SessionSink, WsSession } from "../../ws/session.ts";
 import type { Connection, ConnectionHandler, ParkOwner, ParkableSocket, Parking } from "../../transport/types.ts";
-import type { LiveConnection, LiveConnections } from "../live.ts";
+import type { LiveConnection } from "../live.ts";
+import type { UpgradeHost } from "../upgrade.ts";
 
 /** What the two APIs implement to receive a connection's events. */
 export interface Endpoint {
@@ -36,14 +36,6 @@ export interface WsOptions extends Partial<WsLimits> {
    * that makes them smaller. Default false, as in Bun.serve (Deno.serve has no such option).
    */
   perMessageDeflate?: boolean | Record<string, unknown>;
-}
-
-/** What a link needs of the server: buffers to write from, the set the server sweeps, and when to park. */
-export interface LinkHost {
-  pool: WritePool;
-  connections: LiveConnections;
-  /** Idle connections park past this many live ones, where the transport can (serve's parkIdleAbove). */
-  parkAbove: number;
 }
 
 /**
@@ -82,7 +74,7 @@ export class WsLink implements ConnectionHandler, LiveConnection, SessionSink, P
   /** Bytes handed to the transport that it reported as over its high-water mark. */
   private backlog = 0;
 
-  constructor(conn: Connection, private readonly host: LinkHost, readonly endpoint: Endpoint, private readonly opts: WsOptions) {
+  constructor(conn: Connection, private readonly host: UpgradeHost, readonly endpoint: Endpoint, private readonly opts: WsOptions) {
     this.resume(conn);
     endpoint.attach(this);
   }
