@@ -254,6 +254,39 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     expect(bodies.map((b) => b.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, ""))).toEqual(["alpha", "beta"]);
   });
 
+  it("answers that many connections write in one turn all go out, round after round", async () => {
+    // 40 kept-alive connections send at once, so the server reads them in one turn and their
+    // answers are written together after each handler's await; every one must leave, not
+    // only the first connection's (Bun flushes them all from one immediate).
+    const conns = await Promise.all(Array.from({ length: 40 }, () => new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect(servers.echo.port, "127.0.0.1", () => resolve(s));
+      s.once("error", reject);
+    })));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const answers = conns.map((s, i) => new Promise<string>((resolve) => {
+          let text = "";
+          const onData = (d: Buffer) => {
+            text += d.toString("latin1");
+            const at = text.indexOf("\r\n\r\n");
+            const length = at < 0 ? -1 : Number(/content-length: (\d+)/i.exec(text)?.[1] ?? -1);
+            if (length >= 0 && text.length >= at + 4 + length) {
+              s.off("data", onData);
+              resolve(text.slice(at + 4));
+            }
+          };
+          s.on("data", onData);
+          s.write(`POST /c${i}/r${round} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n${i % 10}`);
+        }));
+        const bodies = (await Promise.all(answers)).map((b) => JSON.parse(b) as { url: string; body: string });
+        expect(bodies.map((b) => b.url)).toEqual(conns.map((_, i) => `http://x/c${i}/r${round}`));
+        expect(bodies.map((b) => Buffer.from(b.body, "base64").toString())).toEqual(conns.map((_, i) => String(i % 10)));
+      }
+    } finally {
+      for (const s of conns) s.destroy();
+    }
+  });
+
   it("a request split into one-byte writes is handled", async () => {
     const req = "POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
     const out = await raw(servers.echo.port, req.split(""), { split: false });

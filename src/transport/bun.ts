@@ -9,7 +9,28 @@ type BunSocket = any;
 
 /** Every connection's `held` until something is held (one array less per idle connection); never written. */
 const NOTHING_HELD: Uint8Array[] = [];
-const flushOf = (conn: BunConnection) => conn.flush();
+
+/**
+ * The connections whose writes wait for the end of this turn: one immediate flushes
+ * them all. An immediate each cost more than the flush itself under load (every
+ * answer to a kept-alive connection is written after its handler's await, outside
+ * any data callback).
+ */
+let toFlush: BunConnection[] = [];
+function flushAll(): void {
+  const due = toFlush;
+  toFlush = [];
+  for (let i = 0; i < due.length; i++) {
+    try {
+      due[i]!.flush();
+    } catch (e) {
+      // As it would from an immediate of its own, without holding back the others' writes.
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+}
 
 /** What every connection of one listener shares: one field on each connection instead of several. */
 interface Listening {
@@ -61,7 +82,8 @@ class BunConnection extends SocketConnection {
    * callback, its end sends instead.
    */
   protected scheduleFlush(): void {
-    if (!this.receiving) setImmediate(flushOf, this);
+    if (this.receiving) return;
+    if (toFlush.push(this) === 1) setImmediate(flushAll);
   }
 
   /**
