@@ -18,7 +18,7 @@ import type { ServeInfo, ServerContext } from "./context.ts";
 import { type LazyRequestInit, isUrlOf, makeRequest } from "./lazy-request.ts";
 import { MethodNotKeptError, notImplemented, unservableMethod } from "./method.ts";
 import { type BodyPlan, discardBody, planResponse } from "./response-body.ts";
-import { responseFields } from "./response-class.ts";
+import { isResponse, responseFields } from "./response-class.ts";
 import { type ExchangeRef, UpgradeRefusedError, registerExchange } from "./upgrade.ts";
 
 // ---- request ----
@@ -157,7 +157,7 @@ export function runHandler(
   // A promise (or any thenable) is taken as it is, its rejection caught unless the caller
   // awaits it at once; a Response is settled already and cannot reject.
   const answered = Promise.resolve(answer);
-  return caught && !(answer instanceof Response) ? caughtAnswer(ctx, answered) : answered;
+  return caught && !isResponse(answer) ? caughtAnswer(ctx, answered) : answered;
 }
 
 /** The handler's answer with its rejection answered by handlerFailed: a promise that never rejects. */
@@ -211,7 +211,7 @@ export function authorityOf(conn: Connection): string {
 
 /** What a handler that returned no Response gets (a bug in the handler, so 500). */
 export function answerOf(res: Response | undefined): Response {
-  return res instanceof Response ? res : new Response("handler returned no Response\n", { status: 500 });
+  return isResponse(res) ? res : new Response("handler returned no Response\n", { status: 500 });
 }
 
 /**
