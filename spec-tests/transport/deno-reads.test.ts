@@ -1,8 +1,9 @@
 /**
  * Deno's read buffers (transport/deno.ts): a connection's first read is small, so an
  * idle connection's pending read holds little; the size rule, then whole requests of
- * every size over real sockets, first on a connection and after small ones, read through
- * Deno's read op (the default on this Deno) and through the public `conn.read`.
+ * every size over real sockets, first on a connection and after small ones, read and
+ * answered through Deno's read and write ops (the default on this Deno) and through the
+ * public `conn.read` and `conn.write`.
  */
 import { createHash } from "node:crypto";
 import * as net from "node:net";
@@ -38,7 +39,7 @@ describe("nextReadSize", () => {
   });
 });
 
-describe.each(["op", "public"])("whole requests through Deno's reads (%s)", (reads) => {
+describe.each(["op", "public"])("whole requests and answers through Deno's reads and writes (%s)", (reads) => {
   let echo: Running;
   beforeAll(async () => {
     echo = await start("deno", "spec-tests/transport/deno-reads-app.ts", [reads]);
@@ -91,6 +92,25 @@ describe.each(["op", "public"])("whole requests through Deno's reads (%s)", (rea
       expect(digest(Buffer.from(a.body, "base64"))).toBe(digest(bodies[i]!));
     });
     expect(answers[0]!.headers).toContainEqual(["x-pad", "p".repeat(3_000)]);
+  }, 20_000);
+
+  it("an answer larger than the socket takes at once, to a client that stops reading a while, arrives whole", async () => {
+    const body = bytes(1_500_000, 8);
+    const answer = await new Promise<{ bodyLength: number; body: string }>((resolve, reject) => {
+      const s = net.connect(echo.port, "127.0.0.1", () => s.end(post(body)));
+      s.pause();
+      // The server's writes meet a full socket and go on in parts once the client reads.
+      setTimeout(() => s.resume(), 500);
+      const chunks: Buffer[] = [];
+      s.on("data", (d) => chunks.push(d));
+      s.on("error", reject);
+      s.on("close", () => {
+        const all = Buffer.concat(chunks);
+        resolve(JSON.parse(all.subarray(all.indexOf("\r\n\r\n") + 4).toString()));
+      });
+    });
+    expect(answer.bodyLength).toBe(body.length);
+    expect(digest(Buffer.from(answer.body, "base64"))).toBe(digest(body));
   }, 20_000);
 
   it("a head that ends exactly at the first read's 1,024 bytes, then its body", async () => {

@@ -34,21 +34,26 @@ export function nextReadSize(size: number, n: number): number {
 }
 
 /**
- * Deno's read op, which `conn.read` calls inside an async function that also keeps each
- * read's promise in a Set (for `ref()`/`unref()`, which we never call): about a quarter
- * of a microsecond a read, about 2% of a hello request (bench/README.md). Where the runtime has
- * it as its own `read` uses it (`core.read(rid, buffer)`, resolving to the bytes read, 0
- * at the end, with the connection's rid under `core.internalRidSymbol`), reads go to it;
- * otherwise, or after `usePublicReads()`, through `conn.read`, with the same results.
+ * Deno's read and write ops, which `conn.read` and `conn.write` call inside wrappers of
+ * their own (`conn.read` an async function that also keeps each read's promise in a Set,
+ * for `ref()`/`unref()`, which we never call): about a quarter of a microsecond a read,
+ * about 2% of a hello request, and the write's wrapper about 1% (bench/README.md). Where
+ * the runtime has them as its own `read` and `write` use them (`core.read(rid, buffer)`
+ * resolving to the bytes read, 0 at the end; `core.write(rid, bytes)` to the bytes
+ * written; the connection's rid under `core.internalRidSymbol`), the transport calls
+ * them; otherwise, or after `usePublicOps()`, it goes through `conn.read` and
+ * `conn.write`, with the same results.
  */
 const core = Deno?.[Deno?.internal]?.core;
-const RID: symbol | undefined = typeof core?.read === "function" && typeof core.internalRidSymbol === "symbol" ? core.internalRidSymbol : undefined;
-let opReads = RID !== undefined;
+const RID: symbol | undefined = typeof core?.read === "function" && typeof core?.write === "function" && typeof core.internalRidSymbol === "symbol"
+  ? core.internalRidSymbol
+  : undefined;
+let ops = RID !== undefined;
 
-/** Reads through `conn.read` from now on (true), or through the op where there is one (false): for tests. */
-export function usePublicReads(on = true): boolean {
-  opReads = !on && RID !== undefined;
-  return opReads;
+/** Reads and writes through `conn.read` and `conn.write` from now on (true), or through the ops where there are (false): for tests. */
+export function usePublicOps(on = true): boolean {
+  ops = !on && RID !== undefined;
+  return ops;
 }
 
 /** What accept() throws for a connection that was gone before it was taken. */
@@ -112,7 +117,7 @@ class DenoConnection extends SocketConnection {
     let size = FIRST_READ;
     let buf: Uint8Array | null = null;
     // The op and the rid, or the public read: chosen once a connection.
-    const rid: unknown = opReads ? this.conn[RID!] : undefined;
+    const rid: unknown = ops ? this.conn[RID!] : undefined;
     while (this.phase !== "closed") {
       if (this.paused || this.eof) {
         if (this.eof && this.phase !== "open") return;
@@ -159,7 +164,7 @@ class DenoConnection extends SocketConnection {
     if (part === null) return false;
     let write: Promise<number>;
     try {
-      write = this.conn.write(part);
+      write = ops ? core.write(this.conn[RID!], part) : this.conn.write(part);
     } catch {
       this.destroy(); // a socket Deno no longer has
       return false;
