@@ -8,8 +8,9 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+import { describe, expect, it } from "vitest";
+import { RUNTIMES } from "../helpers/runtimes.ts";
+import { serverForSuite } from "../helpers/server-suite.ts";
 
 function get(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -35,30 +36,26 @@ async function stateOf(port: number, id: string, want: string, ms: number): Prom
 }
 
 describe.each(RUNTIMES)("info.completed on %s", (runtime) => {
-  let server: Running;
-  beforeAll(async () => {
-    server = await start(runtime, "spec-tests/peers/info-completed-app.ts");
-  }, 40_000);
-  afterAll(() => server?.stop());
+  const server = serverForSuite(runtime, "spec-tests/peers/info-completed-app.ts");
 
   it.each(["now", "later"])("HTTP/1.1: settles after the response was sent (read %s)", async (read) => {
-    expect(await get(server.port, `/track/h1-${read}?read=${read}`)).toBe("done");
-    expect(await stateOf(server.port, `h1-${read}`, "settled", 2000)).toBe("settled");
+    expect(await get(server().port, `/track/h1-${read}?read=${read}`)).toBe("done");
+    expect(await stateOf(server().port, `h1-${read}`, "settled", 2000)).toBe("settled");
   });
 
   it("HTTP/1.1: pending while the response is being sent, settled once the client resets the connection", async () => {
-    const sock = net.connect(server.port, "127.0.0.1");
+    const sock = net.connect(server().port, "127.0.0.1");
     await new Promise((r) => sock.once("connect", r));
     sock.write("GET /hang/h1-gone HTTP/1.1\r\nHost: t\r\n\r\n");
     await new Promise((r) => sock.once("data", r));
     await new Promise((r) => setTimeout(r, 100));
-    expect(await get(server.port, "/state/h1-gone")).toBe("pending");
+    expect(await get(server().port, "/state/h1-gone")).toBe("pending");
     sock.resetAndDestroy();
-    expect(await stateOf(server.port, "h1-gone", "settled", 3000)).toBe("settled");
+    expect(await stateOf(server().port, "h1-gone", "settled", 3000)).toBe("settled");
   });
 
   it("HTTP/2: settles after the response was sent, and when the client cancels a stream still being sent", async () => {
-    const client = http2.connect(`http://127.0.0.1:${server.port}`);
+    const client = http2.connect(`http://127.0.0.1:${server().port}`);
     try {
       const done = client.request({ ":path": "/track/h2-done?read=later" });
       let body = "";
@@ -66,14 +63,14 @@ describe.each(RUNTIMES)("info.completed on %s", (runtime) => {
       done.on("data", (c: string) => (body += c));
       await new Promise((r) => done.on("end", r));
       expect(body).toBe("done");
-      expect(await stateOf(server.port, "h2-done", "settled", 2000)).toBe("settled");
+      expect(await stateOf(server().port, "h2-done", "settled", 2000)).toBe("settled");
 
       const hang = client.request({ ":path": "/hang/h2-gone" });
       await new Promise((r) => hang.once("data", r));
       await new Promise((r) => setTimeout(r, 100));
-      expect(await get(server.port, "/state/h2-gone")).toBe("pending");
+      expect(await get(server().port, "/state/h2-gone")).toBe("pending");
       hang.close(http2.constants.NGHTTP2_CANCEL);
-      expect(await stateOf(server.port, "h2-gone", "settled", 3000)).toBe("settled");
+      expect(await stateOf(server().port, "h2-gone", "settled", 3000)).toBe("settled");
     } finally {
       client.close();
     }

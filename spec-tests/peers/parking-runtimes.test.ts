@@ -10,8 +10,9 @@ import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import * as net from "node:net";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+import { describe, expect, it } from "vitest";
+import { RUNTIMES, start } from "../helpers/runtimes.ts";
+import { serverForSuite } from "../helpers/server-suite.ts";
 
 const run = promisify(execFile);
 const APP = "spec-tests/peers/parking-app.ts";
@@ -63,20 +64,16 @@ class Client {
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`;
 
 describe.each(RUNTIMES)("parked idle connections on %s", (runtime) => {
-  let server: Running;
-  beforeAll(async () => {
-    server = await start(runtime, APP, ["0"]);
-  }, 40_000);
-  afterAll(() => server?.stop());
+  const server = serverForSuite(runtime, APP, ["0"]);
 
   it("curl's requests on one connection, spaced so that it parks between them, are all answered", async () => {
-    const url = `${server.url}/a`;
+    const url = `${server().url}/a`;
     const { stdout } = await run("curl", ["-s", "--rate", "4/s", "-w", "|%{num_connects}\\n", url, url, url]);
     expect(stdout.trim().split("\n")).toEqual(["hello /a|1", "hello /a|0", "hello /a|0"]);
   });
 
   it("after a pause: a large POST comes back whole, pipelined requests in order, and the client's own port", async () => {
-    const c = new Client(server.port);
+    const c = new Client(server().port);
     await new Promise((r) => c.sock.once("connect", r));
     c.sock.write(get("/first"));
     expect((await c.response()).body.toString()).toBe("hello /first");
@@ -103,7 +100,7 @@ describe.each(RUNTIMES)("parked idle connections on %s", (runtime) => {
     let seed = 7;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
     await Promise.all(Array.from({ length: 100 }, async (_, client) => {
-      const c = new Client(server.port);
+      const c = new Client(server().port);
       await new Promise((r) => c.sock.once("connect", r));
       for (let round = 0; round < 6; round++) {
         await pause(random(40));
@@ -119,15 +116,15 @@ describe.each(RUNTIMES)("parked idle connections on %s", (runtime) => {
   }, 20_000);
 
   it("WebSockets (Bun's API) parked between messages: Python's websockets sees every message, pushes and its close", async () => {
-    const { stdout } = await run("/usr/bin/python3", ["spec-tests/peers/ws_park_client.py", `ws://127.0.0.1:${server.port}/ws`], { timeout: 60_000 });
+    const { stdout } = await run("/usr/bin/python3", ["spec-tests/peers/ws_park_client.py", `ws://127.0.0.1:${server().port}/ws`], { timeout: 60_000 });
     expect(JSON.parse(stdout)).toEqual({ echoes: ["a", "b"], later: ["later", "pushed"], big_ok: true, pong: true, close_code: 4002, many_ok: true });
-    const closes = JSON.parse((await run("curl", ["-s", `${server.url}/closes`])).stdout) as number[];
+    const closes = JSON.parse((await run("curl", ["-s", `${server().url}/closes`])).stdout) as number[];
     expect(closes).toContain(4002);
     expect(closes.filter((c) => c === 1000)).toHaveLength(50);
   }, 60_000);
 
   it("the keep-alive timeout ends a parked connection with a FIN", async () => {
-    const c = new Client(server.port);
+    const c = new Client(server().port);
     c.sock.write(get("/"));
     await c.response();
     // keepAliveTimeout 1500 ms, looked at once a second.

@@ -6,8 +6,9 @@
  * and a Bun-style WebSocket's remoteAddress is the client's host.
  */
 import * as net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+import { describe, expect, it } from "vitest";
+import { RUNTIMES } from "../helpers/runtimes.ts";
+import { serverForSuite } from "../helpers/server-suite.ts";
 
 /** Opens a connection; resolves with the socket and its local port once connected. */
 async function connect(port: number): Promise<{ sock: net.Socket; localPort: number }> {
@@ -29,14 +30,10 @@ function readUntil(sock: net.Socket, done: (s: string) => boolean): Promise<stri
 }
 
 describe.each(RUNTIMES)("the peer's address on %s", (runtime) => {
-  let server: Running;
-  beforeAll(async () => {
-    server = await start(runtime, "spec-tests/peers/remote-address-app.ts");
-  }, 40_000);
-  afterAll(() => server?.stop());
+  const server = serverForSuite(runtime, "spec-tests/peers/remote-address-app.ts");
 
   it("info.remoteAddr and server.requestIP name the client's address and port", async () => {
-    const { sock, localPort } = await connect(server.port);
+    const { sock, localPort } = await connect(server().port);
     sock.write("GET /now HTTP/1.1\r\nHost: t\r\n\r\n");
     const reply = await readUntil(sock, (s) => s.endsWith("}"));
     sock.destroy();
@@ -45,20 +42,20 @@ describe.each(RUNTIMES)("the peer's address on %s", (runtime) => {
   });
 
   it("info.remoteAddr first read after the client has gone still names its port", async () => {
-    const { sock, localPort } = await connect(server.port);
+    const { sock, localPort } = await connect(server().port);
     sock.write("GET /late HTTP/1.1\r\nHost: t\r\n\r\n");
     await new Promise((r) => setTimeout(r, 200));
     sock.destroy();
     let late = "none";
     for (const end = Date.now() + 3000; late === "none" && Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 50));
-      late = await (await fetch(`http://127.0.0.1:${server.port}/late-state`)).text();
+      late = await (await fetch(`http://127.0.0.1:${server().port}/late-state`)).text();
     }
     expect(JSON.parse(late)).toEqual({ hostname: "127.0.0.1", port: localPort });
   });
 
   it("a Bun-style WebSocket's remoteAddress is the client's host", async () => {
-    const { sock } = await connect(server.port);
+    const { sock } = await connect(server().port);
     sock.write("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     const got = await readUntil(sock, (s) => s.includes("\r\n\r\n") && s.split("\r\n\r\n")[1]!.length >= 2 + "127.0.0.1".length);
     sock.destroy();

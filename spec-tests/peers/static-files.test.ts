@@ -11,9 +11,10 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openInChromium, pageReport } from "../helpers/chromium.ts";
-import { RUNTIMES, type Running, start } from "../helpers/runtimes.ts";
+import { RUNTIMES, start } from "../helpers/runtimes.ts";
+import { serverForSuite } from "../helpers/server-suite.ts";
 
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), "purehttp-static-"));
@@ -65,14 +66,10 @@ function rssOf(pid: number): number {
 }
 
 describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
-  let app: Running;
-  beforeAll(async () => {
-    app = await start(runtime, "src/cli.ts", ["static", root, "--port", "0", "--listing"]);
-  });
-  afterAll(() => app?.stop());
+  const app = serverForSuite(runtime, "src/cli.ts", ["static", root, "--port", "0", "--listing"]);
 
   it("GET: the file with its type, length, validators and Accept-Ranges; HEAD: the same fields, no content", async () => {
-    const r = await curl(`${app.url}/data.txt`);
+    const r = await curl(`${app().url}/data.txt`);
     expect(r.status).toBe(200);
     expect(r.body).toBe(DATA);
     expect(r.headers["content-type"]).toBe("text/plain; charset=utf-8");
@@ -80,29 +77,29 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
     expect(r.headers["accept-ranges"]).toBe("bytes");
     expect(r.headers.etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
     expect(new Date(r.headers["last-modified"]!).toUTCString()).toBe(r.headers["last-modified"]);
-    const head = await curl(`${app.url}/data.txt`, "-I");
+    const head = await curl(`${app().url}/data.txt`, "-I");
     expect(head.status).toBe(200);
     expect(head.headers["content-length"]).toBe(String(DATA.length));
     expect(head.headers.etag).toBe(r.headers.etag);
     expect(head.body).toBe("");
-    expect((await curl(`${app.url}/pixel.png`)).headers["content-type"]).toBe("image/png");
-    expect((await curl(`${app.url}/app.js`)).headers["content-type"]).toBe("text/javascript; charset=utf-8");
-    expect((await curl(`${app.url}/a%20b.txt`)).body).toBe("space");
+    expect((await curl(`${app().url}/pixel.png`)).headers["content-type"]).toBe("image/png");
+    expect((await curl(`${app().url}/app.js`)).headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect((await curl(`${app().url}/a%20b.txt`)).body).toBe("space");
   });
 
   it("Range: one range is 206 with Content-Range; a suffix range; past the end is 416 with bytes */size", async () => {
-    const one = await curl(`${app.url}/data.txt`, "-H", "Range: bytes=2-5");
+    const one = await curl(`${app().url}/data.txt`, "-H", "Range: bytes=2-5");
     expect([one.status, one.body, one.headers["content-range"], one.headers["content-length"]]).toEqual([206, "2345", `bytes 2-5/${DATA.length}`, "4"]);
-    const suffix = await curl(`${app.url}/data.txt`, "-H", "Range: bytes=-3");
+    const suffix = await curl(`${app().url}/data.txt`, "-H", "Range: bytes=-3");
     expect([suffix.status, suffix.body]).toEqual([206, "xyz"]);
-    const past = await curl(`${app.url}/data.txt`, "-H", "Range: bytes=100-");
+    const past = await curl(`${app().url}/data.txt`, "-H", "Range: bytes=100-");
     expect([past.status, past.headers["content-range"]]).toEqual([416, `bytes */${DATA.length}`]);
-    const bad = await curl(`${app.url}/data.txt`, "-H", "Range: bytes=5-2");
+    const bad = await curl(`${app().url}/data.txt`, "-H", "Range: bytes=5-2");
     expect([bad.status, bad.body]).toEqual([200, DATA]);
   });
 
   it("Range: several ranges are multipart/byteranges, each part with its Content-Range; too many are answered whole", async () => {
-    const r = await curl(`${app.url}/data.txt`, "-H", "Range: bytes=0-1, 10-12");
+    const r = await curl(`${app().url}/data.txt`, "-H", "Range: bytes=0-1, 10-12");
     expect(r.status).toBe(206);
     const boundary = /^multipart\/byteranges; boundary=(\S+)$/.exec(r.headers["content-type"]!)![1]!;
     expect(Number(r.headers["content-length"])).toBe(Buffer.byteLength(r.body, "latin1"));
@@ -112,22 +109,22 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
       `\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-range: bytes 0-1/${DATA.length}\r\n\r\n01\r\n`,
       `\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-range: bytes 10-12/${DATA.length}\r\n\r\nabc\r\n`,
     ]);
-    const many = await curl(`${app.url}/data.txt`, "-H", `Range: bytes=${Array.from({ length: 17 }, (_, i) => `${i * 2}-${i * 2}`).join(",")}`);
+    const many = await curl(`${app().url}/data.txt`, "-H", `Range: bytes=${Array.from({ length: 17 }, (_, i) => `${i * 2}-${i * 2}`).join(",")}`);
     expect([many.status, many.body]).toEqual([200, DATA]);
   });
 
   it("conditional requests: If-None-Match and If-Modified-Since give 304; If-Match 412; If-Range that does not match gives the whole", async () => {
-    const { headers } = await curl(`${app.url}/data.txt`, "-I");
+    const { headers } = await curl(`${app().url}/data.txt`, "-I");
     const etag = headers.etag!, lastModified = headers["last-modified"]!;
-    const nm = await curl(`${app.url}/data.txt`, "-H", `If-None-Match: "other", ${etag}`);
+    const nm = await curl(`${app().url}/data.txt`, "-H", `If-None-Match: "other", ${etag}`);
     expect([nm.status, nm.body, nm.headers.etag]).toEqual([304, "", etag]);
-    expect((await curl(`${app.url}/data.txt`, "-H", `If-Modified-Since: ${lastModified}`)).status).toBe(304);
-    expect((await curl(`${app.url}/data.txt`, "-H", "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT")).status).toBe(200);
-    expect((await curl(`${app.url}/data.txt`, "-H", 'If-Match: "other"')).status).toBe(412);
-    expect((await curl(`${app.url}/data.txt`, "-H", "Range: bytes=0-1", "-H", `If-Range: ${etag}`)).status).toBe(206);
-    const stale = await curl(`${app.url}/data.txt`, "-H", "Range: bytes=0-1", "-H", 'If-Range: "other"');
+    expect((await curl(`${app().url}/data.txt`, "-H", `If-Modified-Since: ${lastModified}`)).status).toBe(304);
+    expect((await curl(`${app().url}/data.txt`, "-H", "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT")).status).toBe(200);
+    expect((await curl(`${app().url}/data.txt`, "-H", 'If-Match: "other"')).status).toBe(412);
+    expect((await curl(`${app().url}/data.txt`, "-H", "Range: bytes=0-1", "-H", `If-Range: ${etag}`)).status).toBe(206);
+    const stale = await curl(`${app().url}/data.txt`, "-H", "Range: bytes=0-1", "-H", 'If-Range: "other"');
     expect([stale.status, stale.body]).toEqual([200, DATA]);
-    expect((await curl(`${app.url}/data.txt`, "-H", "Range: bytes=0-1", "-H", `If-Range: ${lastModified}`)).status).toBe(206);
+    expect((await curl(`${app().url}/data.txt`, "-H", "Range: bytes=0-1", "-H", `If-Range: ${lastModified}`)).status).toBe(206);
   });
 
   it.each([
@@ -145,46 +142,46 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
     ["/data.txt/", 404],
     ["/missing", 404],
   ])("never serves what is outside the root: %s is %i", async (path, status) => {
-    const r = await curl(`${app.url}${path}`);
+    const r = await curl(`${app().url}${path}`);
     expect(r.status).toBe(status);
     expect(r.body).not.toContain("secret");
     expect(r.body).not.toContain("root:");
   });
 
   it("a symbolic link inside the root is followed", async () => {
-    expect((await curl(`${app.url}/inside-link.txt`)).body).toBe(DATA);
+    expect((await curl(`${app().url}/inside-link.txt`)).body).toBe(DATA);
   });
 
   it("a directory: redirected to its slash, answered with index.html, or listed (--listing, dotfiles left out)", async () => {
-    const redirect = await curl(`${app.url}/sub?x=1`);
+    const redirect = await curl(`${app().url}/sub?x=1`);
     expect([redirect.status, redirect.headers.location]).toEqual([301, "/sub/?x=1"]);
-    const index = await curl(`${app.url}/`);
+    const index = await curl(`${app().url}/`);
     expect(index.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(index.body).toContain("<h1>purehttp</h1>");
-    const list = await curl(`${app.url}/sub/`);
+    const list = await curl(`${app().url}/sub/`);
     expect(list.status).toBe(200);
     expect(list.body).toContain('<a href="inner.txt">inner.txt</a>');
     expect(list.body).toContain('<a href="../">../</a>');
   });
 
   it("methods other than GET and HEAD: 405 with Allow", async () => {
-    const r = await curl(`${app.url}/data.txt`, "-X", "POST", "-d", "x");
+    const r = await curl(`${app().url}/data.txt`, "-X", "POST", "-d", "x");
     expect([r.status, r.headers.allow]).toEqual([405, "GET, HEAD"]);
   });
 
   it("nghttp: a file and a range over HTTP/2", async () => {
-    const { stdout } = await run("nghttp", ["-v", "-H", "range: bytes=3-6", `${app.url}/data.txt`]);
+    const { stdout } = await run("nghttp", ["-v", "-H", "range: bytes=3-6", `${app().url}/data.txt`]);
     expect(stdout).toMatch(/:status: 206/);
     expect(stdout).toMatch(/content-range: bytes 3-6\/36/);
     expect(stdout).toMatch(/content-length: 4/);
     expect(stdout).toContain("3456");
-    const whole = await run("nghttp", [`${app.url}/data.txt`]);
+    const whole = await run("nghttp", [`${app().url}/data.txt`]);
     expect(whole.stdout).toBe(DATA);
   });
 
   it("a 1 GiB file to a client that stops reading holds memory bounded; read on, every byte arrives", async () => {
-    const before = rssOf(app.proc.pid!);
-    const sock = connect(app.port, "127.0.0.1");
+    const before = rssOf(app().proc.pid!);
+    const sock = connect(app().port, "127.0.0.1");
     let received = 0;
     let head = "";
     let headDone = false;
@@ -202,7 +199,7 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
     });
     sock.write("GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     await new Promise((r) => setTimeout(r, 3000));
-    const stalled = rssOf(app.proc.pid!);
+    const stalled = rssOf(app().proc.pid!);
     expect(head).toMatch(/content-length: 1073741824/i);
     expect(stalled - before).toBeLessThan(96 * 1024 * 1024);
     const done = new Promise((r) => sock.on("end", r));
@@ -212,8 +209,8 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
   }, 120_000);
 
   it("over HTTP/2 too: a 256 MiB range to a stream that stops reading holds memory bounded, then arrives whole", async () => {
-    const before = rssOf(app.proc.pid!);
-    const session = http2.connect(app.url);
+    const before = rssOf(app().proc.pid!);
+    const session = http2.connect(app().url);
     try {
       const req = session.request({ ":path": "/big.bin", range: "bytes=0-268435455" });
       let status = 0, received = 0;
@@ -221,7 +218,7 @@ describe.each(RUNTIMES)("purehttp static on %s", (runtime) => {
       req.on("data", (d: Buffer) => (received += d.length));
       req.pause();
       await new Promise((r) => setTimeout(r, 3000));
-      expect(rssOf(app.proc.pid!) - before).toBeLessThan(96 * 1024 * 1024);
+      expect(rssOf(app().proc.pid!) - before).toBeLessThan(96 * 1024 * 1024);
       const ended = new Promise((r) => req.on("end", r));
       req.resume();
       await ended;

@@ -8,7 +8,7 @@ import type { Connection } from "../transport/types.ts";
 import type { RequestBody } from "./body.ts";
 import { Completion, type ExchangeInit } from "./exchange.ts";
 import type { TrailerSlot } from "./request-trailers.ts";
-import type { ExchangeRef, UpgradeClaim } from "./upgrade.ts";
+import type { ExchangeRef, UpgradeClaim, UpgradeHost } from "./upgrade.ts";
 
 /** Timeouts are rejections too: the request did not arrive in time (RFC 9110 §15.5.9). */
 export const HEADERS_TIMEOUT = () => new H1ParseError(408, "HEADERS_TIMEOUT", "request head not received in time");
@@ -67,7 +67,7 @@ export class Exchange extends Completion implements ExchangeInit, ExchangeRef {
   /** The body the handler reads: its stream, or its bytes when all of them came with the head. */
   body: ReadableStream<Uint8Array> | Uint8Array | null = null;
 
-  constructor(readonly head: RequestHead, readonly conn: Connection, readonly host: ExchangeRef["host"], startedAt: number) {
+  constructor(readonly head: RequestHead, readonly conn: Connection, readonly host: UpgradeHost, startedAt: number) {
     super();
     this.startedAt = startedAt;
     this.bodyDone = !(head.chunked || head.contentLength > 0);
