@@ -115,6 +115,41 @@ describe("Deno-style socket events", () => {
     expect([ev.type, ev.code, ev.reason, ev.wasClean]).toEqual(["close", 4001, "bye", true]);
     if (typeof CloseEvent === "function") expect(ev).toBeInstanceOf(CloseEvent);
   });
+  it("a message is a MessageEvent in every way a handler can look: class, fields, tag, and dispatch", async () => {
+    const events: MessageEvent[] = [];
+    let socket!: PureWebSocket;
+    const conn = await open((s) => {
+      socket = s;
+      s.addEventListener("message", (e) => events.push(e as MessageEvent));
+    });
+    conn.handler.data(frame(1, "héllo"));
+    conn.handler.data(frame(2, Uint8Array.of(1, 2, 3)));
+    socket.binaryType = "blob";
+    conn.handler.data(frame(2, Uint8Array.of(4, 5)));
+    expect(events).toHaveLength(3);
+    const [text, bytes, blob] = events as [MessageEvent, MessageEvent, MessageEvent];
+    expect(text.data).toBe("héllo");
+    expect([...new Uint8Array(bytes.data as ArrayBuffer)]).toEqual([1, 2, 3]);
+    expect([...new Uint8Array(await (blob.data as Blob).arrayBuffer())]).toEqual([4, 5]);
+    const real = new MessageEvent("message", { data: "héllo" });
+    for (const e of events) {
+      expect(e).toBeInstanceOf(MessageEvent);
+      expect(e).toBeInstanceOf(Event);
+      expect(e.constructor).toBe(MessageEvent);
+      expect(Object.prototype.toString.call(e)).toBe(Object.prototype.toString.call(real));
+      expect([e.type, e.origin, e.lastEventId, e.source, e.bubbles, e.cancelable, e.isTrusted, e.defaultPrevented]).toEqual(
+        [real.type, real.origin, real.lastEventId, real.source, real.bubbles, real.cancelable, real.isTrusted, real.defaultPrevented],
+      );
+      expect(e.ports).toEqual([]);
+      expect(Object.isFrozen(e.ports)).toBe(true);
+      expect(e.target).toBe(socket);
+    }
+    // Its own data, not another event's; the legacy initializer answers as a real one's does.
+    expect(text.data).not.toBe(bytes.data);
+    if (typeof (real as { initMessageEvent?: unknown }).initMessageEvent === "function") expect(() => text.initMessageEvent("message")).not.toThrow();
+    else expect((text as { initMessageEvent?: unknown }).initMessageEvent).toBeUndefined();
+  });
+
   it("the readyState constants are the socket's through its prototype and its class, as WebIDL puts them, and no own property of it", async () => {
     let socket!: PureWebSocket;
     await open((s) => (socket = s));

@@ -83,7 +83,12 @@ const server = serve({
       const log: string[] = [];
       socket.addEventListener("message", () => log.push("listener before"));
       socket.onmessage = function (e) {
-        log.push(`onmessage target:${e.target === socket} this:${this === socket} ${e.constructor.name}`);
+        // Read as a real MessageEvent of the runtime made with the same data reads.
+        const real = new MessageEvent("message", { data: e.data });
+        const like = e instanceof MessageEvent && e instanceof Event && String(e) === String(real) && e.origin === real.origin &&
+          e.lastEventId === real.lastEventId && e.source === real.source && e.ports.length === 0 && Object.isFrozen(e.ports) &&
+          e.bubbles === real.bubbles && e.cancelable === real.cancelable && e.isTrusted === real.isTrusted;
+        log.push(`onmessage target:${e.target === socket} this:${this === socket} ${e.constructor.name} like:${like}`);
       };
       socket.addEventListener("message", (e) => {
         log.push("listener after");

@@ -6,7 +6,7 @@ import type { WsError } from "../../ws/errors.ts";
 import { ReadyState } from "../../ws/session.ts";
 import { claimWebSocket, handshakeOf, WebSocketHandshakeError } from "./claim.ts";
 import type { Endpoint, WsLink, WsOptions } from "./link.ts";
-import { bytesOf, closeEvent, decoder, encoder, errorEvent, reportError, toArrayBuffer } from "./payload.ts";
+import { bytesOf, closeEvent, decoder, encoder, errorEvent, messageEvent, reportError, toArrayBuffer } from "./payload.ts";
 
 const RUN_ATTRIBUTE = Symbol("run on<type> attribute");
 
@@ -138,7 +138,7 @@ export class PureWebSocket extends EventTarget implements Endpoint {
       : this.binaryType === "blob"
         ? new Blob([data as Uint8Array<ArrayBuffer>])
         : toArrayBuffer(data);
-    this.dispatchEvent(new MessageEvent("message", { data: payload }));
+    this.dispatchEvent(messageEvent(payload));
   }
 
   onPing(): void {}
