@@ -8,6 +8,7 @@ import * as http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve } from "../../src/mod.ts";
 import type { Server } from "../../src/serve.ts";
+import { Client } from "../helpers/http-client.ts";
 import { raw } from "../helpers/raw.ts";
 
 const TEXTS = [
@@ -40,19 +41,22 @@ const expected = (i: number) => (i === TEXTS.length ? encoder.encode('{"ü":"€
 describe("HTTP/1.1", () => {
   it("pipelined text answers each carry their own UTF-8 bytes and length, twice over", async () => {
     const order = [...TEXTS.keys(), TEXTS.length, ...TEXTS.keys(), TEXTS.length];
-    const req = (i: number, last: boolean) => `GET /${i} HTTP/1.1\r\nHost: t\r\n${last ? "Connection: close\r\n" : ""}\r\n`;
-    const out = Buffer.from(await raw(port, order.map((i, k) => req(i, k === order.length - 1)).join("")), "latin1");
-    let at = 0;
-    for (const i of order) {
-      const end = out.indexOf("\r\n\r\n", at);
-      const head = out.subarray(at, end).toString("latin1");
-      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1]);
-      expect(length).toBe(expected(i).length);
-      expect(new Uint8Array(out.subarray(end + 4, end + 4 + length))).toEqual(expected(i));
-      at = end + 4 + length;
+    const c = new Client(port);
+    try {
+      const req = (i: number, last: boolean) => `GET /${i} HTTP/1.1\r\nHost: t\r\n${last ? "Connection: close\r\n" : ""}\r\n`;
+      c.sock.write(order.map((i, k) => req(i, k === order.length - 1)).join(""));
+      for (const i of order) {
+        const { head, body } = await c.response();
+        expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        expect(Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1])).toBe(expected(i).length);
+        expect(new Uint8Array(body)).toEqual(expected(i));
+      }
+      // Nothing follows the last answer before the server closes.
+      expect(await c.untilEnd(2000)).toBe(true);
+      expect(c.unread).toBe(0);
+    } finally {
+      c.sock.destroy();
     }
-    expect(at).toBe(out.length);
   });
 
   it("HEAD of a text answer gives its UTF-8 length and no body", async () => {

@@ -3,6 +3,7 @@
  * server, driven over real sockets by curl and raw TCP.
  */
 import { execFile } from "node:child_process";
+import { once } from "node:events";
 import { createHash, randomBytes } from "node:crypto";
 import * as net from "node:net";
 import { promisify } from "node:util";
@@ -10,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Client } from "../helpers/http-client.ts";
 import { raw, statuses } from "../helpers/raw.ts";
 import { RUNTIMES } from "../helpers/runtimes.ts";
 import { useEchoAndFixture } from "../helpers/suite.ts";
@@ -258,32 +260,17 @@ describe.each(RUNTIMES)("HTTP/1.1 on %s", (runtime) => {
     // 40 kept-alive connections send at once, so the server reads them in one turn and their
     // answers are written together after each handler's await; every one must leave, not
     // only the first connection's (Bun flushes them all from one immediate).
-    const conns = await Promise.all(Array.from({ length: 40 }, () => new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect(servers.echo.port, "127.0.0.1", () => resolve(s));
-      s.once("error", reject);
-    })));
+    const conns = Array.from({ length: 40 }, () => new Client(servers.echo.port));
+    await Promise.all(conns.map((c) => once(c.sock, "connect")));
     try {
       for (let round = 0; round < 3; round++) {
-        const answers = conns.map((s, i) => new Promise<string>((resolve) => {
-          let text = "";
-          const onData = (d: Buffer) => {
-            text += d.toString("latin1");
-            const at = text.indexOf("\r\n\r\n");
-            const length = at < 0 ? -1 : Number(/content-length: (\d+)/i.exec(text)?.[1] ?? -1);
-            if (length >= 0 && text.length >= at + 4 + length) {
-              s.off("data", onData);
-              resolve(text.slice(at + 4));
-            }
-          };
-          s.on("data", onData);
-          s.write(`POST /c${i}/r${round} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n${i % 10}`);
-        }));
-        const bodies = (await Promise.all(answers)).map((b) => JSON.parse(b) as { url: string; body: string });
+        conns.forEach((c, i) => c.sock.write(`POST /c${i}/r${round} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n${i % 10}`));
+        const bodies = (await Promise.all(conns.map((c) => c.response()))).map((r) => JSON.parse(r.body.toString()) as { url: string; body: string });
         expect(bodies.map((b) => b.url)).toEqual(conns.map((_, i) => `http://x/c${i}/r${round}`));
         expect(bodies.map((b) => Buffer.from(b.body, "base64").toString())).toEqual(conns.map((_, i) => String(i % 10)));
       }
     } finally {
-      for (const s of conns) s.destroy();
+      for (const c of conns) c.sock.destroy();
     }
   });
 

@@ -8,58 +8,14 @@
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import * as net from "node:net";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { Client, pause } from "../helpers/http-client.ts";
 import { RUNTIMES, start } from "../helpers/runtimes.ts";
 import { serverForSuite } from "../helpers/server-suite.ts";
 
 const run = promisify(execFile);
 const APP = "spec-tests/peers/parking-app.ts";
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A keep-alive client: sends bytes, reads responses (Content-Length framed) one at a time. */
-class Client {
-  readonly sock: net.Socket;
-  private got = Buffer.alloc(0);
-  private wake: (() => void) | null = null;
-  ended = false;
-
-  constructor(port: number) {
-    this.sock = net.connect(port, "127.0.0.1");
-    this.sock.on("data", (d: Buffer) => {
-      this.got = Buffer.concat([this.got, d]);
-      this.wake?.();
-    });
-    this.sock.on("end", () => {
-      this.ended = true;
-      this.wake?.();
-    });
-    this.sock.on("error", () => {});
-  }
-
-  async response(): Promise<{ head: string; body: Buffer }> {
-    for (;;) {
-      const end = this.got.indexOf("\r\n\r\n");
-      if (end >= 0) {
-        const head = this.got.subarray(0, end).toString("latin1");
-        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-        if (this.got.length >= end + 4 + length) {
-          const body = this.got.subarray(end + 4, end + 4 + length);
-          this.got = this.got.subarray(end + 4 + length);
-          return { head, body };
-        }
-      }
-      if (this.ended) throw new Error(`connection ended; had ${this.got.length} bytes`);
-      await new Promise<void>((r) => (this.wake = r));
-    }
-  }
-
-  async untilEnd(ms: number): Promise<boolean> {
-    for (let waited = 0; !this.ended && waited < ms; waited += 50) await pause(50);
-    return this.ended;
-  }
-}
 
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`;
 

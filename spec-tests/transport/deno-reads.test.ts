@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextReadSize } from "../../src/transport/deno.ts";
+import { Client } from "../helpers/http-client.ts";
 import { type Running, start } from "../helpers/runtimes.ts";
 
 describe("nextReadSize", () => {
@@ -96,19 +97,12 @@ describe.each(["op", "public"])("whole requests and answers through Deno's reads
 
   it("an answer larger than the socket takes at once, to a client that stops reading a while, arrives whole", async () => {
     const body = bytes(1_500_000, 8);
-    const answer = await new Promise<{ bodyLength: number; body: string }>((resolve, reject) => {
-      const s = net.connect(echo.port, "127.0.0.1", () => s.end(post(body)));
-      s.pause();
-      // The server's writes meet a full socket and go on in parts once the client reads.
-      setTimeout(() => s.resume(), 500);
-      const chunks: Buffer[] = [];
-      s.on("data", (d) => chunks.push(d));
-      s.on("error", reject);
-      s.on("close", () => {
-        const all = Buffer.concat(chunks);
-        resolve(JSON.parse(all.subarray(all.indexOf("\r\n\r\n") + 4).toString()));
-      });
-    });
+    const c = new Client(echo.port);
+    c.sock.end(post(body));
+    // The server's writes meet a full socket and go on in parts once the client reads.
+    c.sock.pause();
+    setTimeout(() => c.sock.resume(), 500);
+    const answer = JSON.parse((await c.response()).body.toString()) as { bodyLength: number; body: string };
     expect(answer.bodyLength).toBe(body.length);
     expect(digest(Buffer.from(answer.body, "base64"))).toBe(digest(body));
   }, 20_000);
