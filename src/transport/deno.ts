@@ -78,10 +78,14 @@ class DenoConnection extends SocketConnection {
   private onWritten: ((n: number) => void) | null = null;
   private onWriteFailed: (() => void) | null = null;
 
+  /** The connection's rid for Deno's ops, or undefined for the public `conn.read` and `conn.write`: chosen once a connection. */
+  private readonly rid: number | undefined;
+
   // deno-lint-ignore no-explicit-any
   constructor(private readonly conn: any, readonly encrypted: boolean) {
     super();
     this.remote = conn.remoteAddr.port;
+    this.rid = ops ? conn[RID!] : undefined;
   }
 
   /** Deno keeps the peer's address on the conn, after it closes too. */
@@ -116,8 +120,6 @@ class DenoConnection extends SocketConnection {
     // Views passed up must stay valid: a buffer handed up is never read into again.
     let size = FIRST_READ;
     let buf: Uint8Array | null = null;
-    // The op and the rid, or the public read: chosen once a connection.
-    const rid: unknown = ops ? this.conn[RID!] : undefined;
     while (this.phase !== "closed") {
       if (this.paused || this.eof) {
         if (this.eof && this.phase !== "open") return;
@@ -125,7 +127,7 @@ class DenoConnection extends SocketConnection {
         continue;
       }
       buf ??= new Uint8Array(size);
-      const n: number | null = typeof rid === "number" ? (await core.read(rid, buf)) || null : await this.conn.read(buf);
+      const n: number | null = this.rid !== undefined ? (await core.read(this.rid, buf)) || null : await this.conn.read(buf);
       if (n === null) {
         // Half-closed by the peer: stop reading, let the protocol finish what it owes.
         this.eof = true;
@@ -164,7 +166,7 @@ class DenoConnection extends SocketConnection {
     if (part === null) return false;
     let write: Promise<number>;
     try {
-      write = ops ? core.write(this.conn[RID!], part) : this.conn.write(part);
+      write = this.rid !== undefined ? core.write(this.rid, part) : this.conn.write(part);
     } catch {
       this.destroy(); // a socket Deno no longer has
       return false;
