@@ -101,8 +101,8 @@ let nativeResponse: typeof Response | undefined;
 
 /**
  * `x instanceof Response`, asked of the runtime's class: the engine's own check, where
- * the installed class's `Symbol.hasInstance` is a call per answer (on Bun, about as
- * long as the rest of choosing what to send).
+ * `instanceof` the installed class calls its `Symbol.hasInstance` (this function) for
+ * every answer (0.6% of a Bun hello profile).
  */
 export function isResponse(x: unknown): x is Response {
   return x instanceof (nativeResponse ?? globalThis.Response);
@@ -117,7 +117,7 @@ export function installResponseClass(mode: ResponseClassMode = "hold"): boolean 
   nativeResponse = Native;
   Object.defineProperty(Installed, INSTALLED, { value: mode });
   // `x instanceof Response` for the runtime's own Responses too.
-  Object.defineProperty(Installed, Symbol.hasInstance, { value: (x: unknown) => Function.prototype[Symbol.hasInstance].call(Native, x) });
+  Object.defineProperty(Installed, Symbol.hasInstance, { value: isResponse });
   Object.defineProperty(Installed, "json", {
     writable: true,
     configurable: true,
