@@ -45,8 +45,8 @@ const NO_PORTS: readonly MessagePort[] = Object.freeze([]);
  * the runtime's MessageEvent's (so `instanceof MessageEvent` holds and it prints as one),
  * answering data, origin, lastEventId, source and ports itself, as a MessageEvent made
  * with only `data` would. Node 22 to 26 (undici) take 0.5-0.9 us to make a MessageEvent,
- * whatever its init, and Bun 0.2-0.4, against 0.05-0.1 for an Event: a tenth of the CPU of
- * echoing a small message (bench/README.md). The events are dispatched as any Event is.
+ * whatever its init, and Bun 0.2-0.4, against 0.05-0.1 for an Event: on Node 24, 6-9% of
+ * the server's CPU a 64-byte echo (bench/README.md). The events are dispatched as any Event is.
  */
 class WsMessageEvent<T> extends Event {
   readonly #data: T;
