@@ -191,21 +191,22 @@ async function compare(label: string, contenders: Contender[], profiles: Profile
 }
 
 /**
- * A server's resident memory grown by n idle connections from its start (`total`), and
- * what each of `more` connections opened beside those added (`marginal`, bytes per
- * connection: load/idle.ts).
+ * A server's resident memory grown by n idle connections from its start (`total`), what
+ * each of `more` connections opened beside those added (`marginal`, bytes per
+ * connection), and each of `more` opened after those (`steady`: load/idle.ts).
  */
-async function idleMemory(c: Contender, n: number, kind: "http" | "ws", more: number): Promise<{ total: number | null; marginal: number | null }> {
+async function idleMemory(c: Contender, n: number, kind: "http" | "ws", more: number): Promise<{ total: number | null; marginal: number | null; steady: number | null }> {
   let s: Running | null = null;
   try {
     s = await start(c.runtime, c.script, c.args ?? []);
     const [cmd, args] = command("node", join(BENCH, "load/idle.ts"), [String(s.port), String(s.proc.pid), String(n), kind, String(more)]);
     const { stdout } = await run(cmd, args, { timeout: 180_000, cwd: ROOT });
     const r = JSON.parse(stdout.trim().split("\n").at(-1)!);
-    if (r.opened < n * 0.95) return { total: null, marginal: null };
-    return { total: r.after - r.before, marginal: r.marginal === null ? null : Math.round(r.marginal) };
+    if (r.opened < n * 0.95) return { total: null, marginal: null, steady: null };
+    const bytes = (x: number | null) => (x === null ? null : Math.round(x));
+    return { total: r.after - r.before, marginal: bytes(r.marginal), steady: bytes(r.steady) };
   } catch {
-    return { total: null, marginal: null };
+    return { total: null, marginal: null, steady: null };
   } finally {
     await s?.stop();
   }
@@ -288,28 +289,32 @@ for (const rt of RUNTIMES) {
   }
   if (SUITES.has("mem")) {
     const mem: Record<string, unknown> = {};
-    // 5k more HTTP connections beside the 10k (the load's process stays under 20k
-    // descriptors), 1k more WebSockets beside the 1k.
+    // Two batches of 4k more HTTP connections beside the 10k (the load's process stays
+    // under 20k descriptors), two of 1k more WebSockets beside the 1k.
     for (const c of [pure, native]) {
-      const http = await idleMemory(c, 10_000, "http", 5_000);
+      const http = await idleMemory(c, 10_000, "http", 4_000);
       const ws = await idleMemory(c, 1_000, "ws", 1_000);
       mem[c.name] = {
         bytesPer10kIdleHttp: http.total,
         bytesPer1kIdleWs: ws.total,
         marginalPerIdleHttp: http.marginal,
         marginalPerIdleWs: ws.marginal,
+        steadyPerIdleHttp: http.steady,
+        steadyPerIdleWs: ws.steady,
         rssAfterChurn: await churnMemory(c),
       };
     }
     // What the runtime's sockets cost with no HTTP stack at all: the floor keeps its idle
     // connections with no state but a scan position, and under churn ends each connection
     // after its answer. It speaks no WebSocket.
-    const floorHttp = await idleMemory(floor, 10_000, "http", 5_000);
+    const floorHttp = await idleMemory(floor, 10_000, "http", 4_000);
     mem.floor = {
       bytesPer10kIdleHttp: floorHttp.total,
       bytesPer1kIdleWs: null,
       marginalPerIdleHttp: floorHttp.marginal,
       marginalPerIdleWs: null,
+      steadyPerIdleHttp: floorHttp.steady,
+      steadyPerIdleWs: null,
       rssAfterChurn: await churnMemory({ ...floor, args: ["--close", "1"] }),
     };
     r.memory = mem;

@@ -21,12 +21,13 @@ export function summary(res: Record<string, unknown>): string {
         md += `| ${rt} | ${suite} | ${profile} | ${Math.round(p)} | ${nativeCell} | ${f === undefined ? "-" : Math.round(f)} | ${ratio(p, n)} | ${ratio(p, f)} |\n`;
       }
     }
-    const mem = (r as unknown as { memory?: Record<string, { bytesPer10kIdleHttp: number | null; bytesPer1kIdleWs: number | null; marginalPerIdleHttp?: number | null; marginalPerIdleWs?: number | null; rssAfterChurn?: number | null }> }).memory;
+    const mem = (r as unknown as { memory?: Record<string, { bytesPer10kIdleHttp: number | null; bytesPer1kIdleWs: number | null; marginalPerIdleHttp?: number | null; marginalPerIdleWs?: number | null; steadyPerIdleHttp?: number | null; steadyPerIdleWs?: number | null; rssAfterChurn?: number | null }> }).memory;
     if (mem) {
       for (const [name, v] of Object.entries(mem)) {
         const mb = (x: number | null) => (x === null ? "-" : `${(x / 2 ** 20).toFixed(0)} MiB`);
         const each = (x: number | null | undefined) => (x === undefined || x === null ? "-" : `${(x / 1024).toFixed(2)} KiB`);
-        md += `| ${rt} | memory | ${name} | 10k idle HTTP: ${mb(v.bytesPer10kIdleHttp)}, then ${each(v.marginalPerIdleHttp)} each | 1k idle WS: ${mb(v.bytesPer1kIdleWs)}, then ${each(v.marginalPerIdleWs)} each | churn RSS: ${v.rssAfterChurn === undefined ? "-" : mb(v.rssAfterChurn)} | | |\n`;
+        const steady = (x: number | null | undefined) => (x === undefined || x === null ? "" : `, then ${each(x)}`);
+        md += `| ${rt} | memory | ${name} | 10k idle HTTP: ${mb(v.bytesPer10kIdleHttp)}, then ${each(v.marginalPerIdleHttp)}${steady(v.steadyPerIdleHttp)} each | 1k idle WS: ${mb(v.bytesPer1kIdleWs)}, then ${each(v.marginalPerIdleWs)}${steady(v.steadyPerIdleWs)} each | churn RSS: ${v.rssAfterChurn === undefined ? "-" : mb(v.rssAfterChurn)} | | |\n`;
       }
     }
   }
