@@ -129,7 +129,8 @@ async function h2load(port: number, path = "/", data?: string): Promise<number> 
 
 async function wsLoad(port: number, size: number): Promise<number> {
   const [cmd, args] = command("node", join(BENCH, "load/ws-load.ts"), [`ws://127.0.0.1:${port}/ws`, String(size), String(SECONDS), "16"]);
-  const { stdout } = await run(cmd, args, { timeout: (SECONDS + 30) * 1000, cwd: ROOT });
+  // On the load core, as wrk and h2load are: left to float, it shared the server's core.
+  const { stdout } = await run(...onLoadCore(cmd, args), { timeout: (SECONDS + 30) * 1000, cwd: ROOT });
   return JSON.parse(stdout.trim().split("\n").at(-1)!).messagesPerSec;
 }
 
