@@ -10,7 +10,7 @@
  * One batch does not always reach past those costs: on Bun, purehttp's first MORE still
  * paged in 2.2 MB of Bun's own code (its optimising compilers, for functions that tier
  * up only then; `/proc/PID/smaps`, bench/README.md), where the floor's paged in 0.3 and
- * Bun.serve's none. So a second batch of MORE follows, and what each of those added is
+ * Bun.serve's 0.06. So a second batch of MORE follows, and what each of those added is
  * reported too (`steady`): the cost of a connection once nothing is being paid for the
  * first time.
  */
