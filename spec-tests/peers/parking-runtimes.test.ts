@@ -126,7 +126,15 @@ describe.runIf(RUNTIMES.includes("bun"))("what an idle connection holds on Bun",
       const first = await open(100);
       const before = await objects();
       const clients = await open(1000);
-      const after = await objects();
+      // A connection parks once its answer has left: on a loaded machine some may not have
+      // yet. Read again while the count still falls.
+      let after = await objects();
+      for (let i = 0; i < 10; i++) {
+        await pause(200);
+        const again = await objects();
+        if (again > after - 10) break;
+        after = again;
+      }
       for (const c of [...first, ...clients]) c.sock.destroy();
       return (after - before) / clients.length;
     } finally {
@@ -135,10 +143,10 @@ describe.runIf(RUNTIMES.includes("bun"))("what an idle connection holds on Bun",
   }
 
   /**
-   * perConnection with every idle connection parked. JSC's compilers make cells of their own
-   * (code blocks, structures) when they tier a function up, which a loaded machine can put
-   * inside the measured batch: a count over `bound` is taken once more, on a fresh server,
-   * and the lower kept.
+   * perConnection with every idle connection parked. The app's count leaves out the cells
+   * JSC's compilers make when they tier a function up (parking-app.ts); for anything else a
+   * loaded machine may put inside the measured batch, a count over `bound` is taken once
+   * more, on a fresh server, and the lower kept.
    */
   async function parkedPerConnection(bound: number, request?: string): Promise<number> {
     const first = await perConnection("0", request);
@@ -146,22 +154,22 @@ describe.runIf(RUNTIMES.includes("bun"))("what an idle connection holds on Bun",
   }
 
   it("parked: little beyond Bun's own socket object; kept: several of ours", async () => {
-    const parked = await parkedPerConnection(2.5);
+    const parked = await parkedPerConnection(1.6);
     const kept = await perConnection("Infinity");
     // Bun's TCPSocket is one object, with a few hundred made once besides; a kept connection adds four
     // objects, an array and a string of ours, and what Bun makes for them.
     const said = `objects per connection: parked ${parked.toFixed(2)}, kept ${kept.toFixed(2)}`;
-    expect(parked, said).toBeLessThan(2.5);
+    expect(parked, said).toBeLessThan(1.6);
     expect(kept, said).toBeGreaterThan(5);
   }, 40_000);
 
   it("a parked WebSocket keeps Bun's socket, the application's ServerWebSocket and its link; awake, its connection and session too", async () => {
-    const parked = await parkedPerConnection(4.2, HANDSHAKE);
+    const parked = await parkedPerConnection(3.7, HANDSHAKE);
     const kept = await perConnection("Infinity", HANDSHAKE);
     const said = `objects per WebSocket: parked ${parked.toFixed(2)}, kept ${kept.toFixed(2)}`;
     // Bun's TCPSocket, the ServerWebSocket and the link, with a little made once besides; awake,
     // the connection, its write queue and the session too.
-    expect(parked, said).toBeLessThan(4.2);
+    expect(parked, said).toBeLessThan(3.7);
     expect(kept - parked, said).toBeGreaterThan(2.5);
   }, 40_000);
 });
