@@ -17,6 +17,9 @@ const closes: number[] = [];
 const g = globalThis as any;
 const parkIdleAbove = Number((g.Deno ? g.Deno.args : g.process.argv.slice(2))[0] ?? 0);
 
+/** The cell types of the engine's own code and shapes, which heap() leaves out. */
+const ENGINE_CELL = /CodeBlock|Executable|^Structure|PropertyTable/;
+
 /**
  * Cells alive after a full collection (Bun; null elsewhere), leaving out the engine's own
  * code and shapes: JSC's compilers make code blocks and structures when they tier a
@@ -33,7 +36,6 @@ async function heap(): Promise<{ objects: number | null }> {
   for (const [type, n] of Object.entries(objectTypeCounts)) if (ENGINE_CELL.test(type)) engine += n;
   return { objects: objectCount - engine };
 }
-const ENGINE_CELL = /CodeBlock|Executable|^Structure|PropertyTable/;
 
 const server = serve({
   port: 0,
